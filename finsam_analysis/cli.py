@@ -1,0 +1,203 @@
+"""The ``finsam`` command line (REPORT.md §6).
+
+Errors are one or two plain Swedish sentences on stderr, never a traceback,
+unless ``--debug`` is given. Every message passes through
+:func:`personnummer.redact` on its way out.
+
+Exit codes: 0 fine; 1 rejected rows (validate) or a failed run; 2 unreadable
+input or wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .errors import FinsamError
+from .personnummer import redact
+
+MAX_LISTED_ROWS = 200
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors are a Swedish sentence and exit 2."""
+
+    def error(self, message: str) -> None:  # noqa: D401 (argparse API)
+        self.exit(2, f"finsam: fel i kommandoraden: {message}. Se 'finsam {self._sub or ''} --help'.\n".replace("  ", " "))
+
+    _sub = ""
+
+
+def _say(text: str, stream=None) -> None:
+    print(redact(text), file=stream or sys.stdout)
+
+
+# --------------------------------------------------------------------------
+# sample-data
+# --------------------------------------------------------------------------
+
+
+def _years(text: str) -> tuple[int, int]:
+    try:
+        first, _, last = text.partition("-")
+        lo, hi = int(first), int(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' är inte ett årsintervall som 2020-2025") from None
+    if not 1990 <= lo <= hi <= 2100:
+        raise argparse.ArgumentTypeError(f"'{text}' är inte ett rimligt årsintervall")
+    return lo, hi
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' är inte ett heltal") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' måste vara minst 1")
+    return value
+
+
+def cmd_sample_data(args: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    summary = write_sample(Path(args.out), seed=args.seed, n_forbund=args.forbund, years=args.years)
+    n_rows = sum(summary.rows.values()) if hasattr(summary, "rows") else None
+    _say(
+        f"Skrev syntetiska exempeldata för {len(summary.forbund)} förbund, "
+        f"åren {args.years[0]}–{args.years[1]}, till {args.out}."
+        + (f" ({n_rows} rader.)" if n_rows else "")
+    )
+    return 0
+
+
+# --------------------------------------------------------------------------
+# validate
+# --------------------------------------------------------------------------
+
+
+def _print_quality(quality, stream=None) -> None:
+    for fq in quality.files:
+        extra = []
+        if fq.rader_avvisade:
+            extra.append(f"{fq.rader_avvisade} avvisade")
+        if fq.dubbletter:
+            extra.append(f"{fq.dubbletter} dubbletter")
+        if fq.tomma_rader:
+            extra.append(f"{fq.tomma_rader} tomma rader hoppades över")
+        tail = f" ({', '.join(extra)})" if extra else ""
+        _say(f"  {fq.fil}: {fq.rader_lasta} rader lästa, {fq.rader_inlasta} inlästa{tail}.", stream)
+        if fq.ignorerade_kolumner:
+            cols = ", ".join(fq.ignorerade_kolumner[:8]) + (" …" if len(fq.ignorerade_kolumner) > 8 else "")
+            _say(f"    Kolumner som inte används: {cols}.", stream)
+    for note in quality.notes:
+        _say(f"  Obs: {note}", stream)
+    if len(quality.unknown_labels):
+        _say("Okända etiketter (lägg till dem under values: i mapping.yaml eller rätta filen):", stream)
+        for row in quality.unknown_labels.itertuples(index=False):
+            _say(f"  {row.fil}, kolumnen '{row.kolumn}': '{row.etikett}' på {row.antal} rader", stream)
+    if quality.rejected_rows:
+        _say(f"Avvisade rader ({quality.rejected_rows}):", stream)
+        grouped = quality.rejects.groupby(["fil", "rad"], sort=False)
+        for i, ((fil, rad), part) in enumerate(grouped):
+            if i == MAX_LISTED_ROWS:
+                _say(f"  … och {quality.rejected_rows - MAX_LISTED_ROWS} rader till.", stream)
+                break
+            reasons = "; ".join(f"{k}: {s}" for k, s in zip(part["kolumn"], part["skal"]))
+            _say(f"  {fil} rad {rad}: {reasons}", stream)
+    if quality.duplicate_rows:
+        _say(f"Dubbletter (samma person, insats och startdatum; räknas en gång): {quality.duplicate_rows}", stream)
+        for row in quality.duplicates.head(MAX_LISTED_ROWS).itertuples(index=False):
+            _say(f"  {row.fil} rad {row.rad} upprepar {row.forsta_rad}", stream)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .loading import load_dataset, read_participants
+
+    if args.data_dir:
+        dataset = load_dataset(Path(args.data_dir))
+        quality = dataset.quality
+        what = f"Datakatalogen {args.data_dir}"
+        n = len(dataset.deltagande)
+        _say(f"{what}: {len(dataset.forbund)} förbund, {len(dataset.insatser)} insatser, {n} deltaganden inlästa.")
+    else:
+        deltagande, quality = read_participants(Path(args.participants), args.mapping)
+        _say(
+            f"Deltagarfilen {args.participants}: {len(deltagande)} deltaganden inlästa "
+            "(insatser och förbund kontrolleras bara med --data-dir)."
+        )
+    _print_quality(quality)
+    if quality.rejected_rows:
+        _say(f"Resultat: {quality.rejected_rows} rader avvisades; rätta dem och kör igen.")
+        return 1
+    _say("Resultat: inga fel hittades.")
+    return 0
+
+
+# --------------------------------------------------------------------------
+# main
+# --------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="finsam",
+        description="Statistik och rapporter för samordningsförbund (Finsam).",
+    )
+    parser.add_argument("--version", action="version", version=f"finsam_analysis {__version__}")
+    parser.add_argument("--debug", action="store_true", help="visa hela felspårningen vid fel")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
+
+    p = sub.add_parser("sample-data", help="skriv ett syntetiskt exempeldataset")
+    p._sub = "sample-data"
+    p.add_argument("--out", required=True, help="katalog att skriva till")
+    p.add_argument("--seed", type=int, default=2025, help="slumpfrö (samma frö ger samma data)")
+    p.add_argument("--forbund", type=_positive, default=None, help="antal förbund (standard: hela katalogen)")
+    p.add_argument("--years", type=_years, default=(2020, 2025), help="år, t.ex. 2020-2025")
+    p.set_defaults(func=cmd_sample_data)
+
+    p = sub.add_parser("validate", help="läs in och kontrollera data")
+    p._sub = "validate"
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--data-dir", help="en datakatalog enligt DATA.md")
+    src.add_argument("--participants", help="en enskild deltagarfil (.csv eller .xlsx)")
+    p.add_argument("--mapping", help="mapping.yaml för --participants")
+    p.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``finsam`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    if getattr(args, "mapping", None) and not getattr(args, "participants", None):
+        parser.error("--mapping hör ihop med --participants (i en datakatalog läses mapping.yaml där)")
+    try:
+        return int(args.func(args) or 0)
+    except FinsamError as exc:
+        if args.debug:
+            raise
+        _say(f"finsam: {exc}", sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _say("finsam: avbrutet.", sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 (the CLI promises no traceback)
+        if args.debug:
+            raise
+        _say(
+            f"finsam: ett oväntat fel inträffade ({type(exc).__name__}). "
+            "Kör igen med --debug för detaljer och rapportera felet.",
+            sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

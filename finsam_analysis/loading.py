@@ -1,0 +1,617 @@
+"""Load a dataset directory (DATA.md §1) into typed, validated tables.
+
+``load_dataset(path)`` reads every file of the layout, maps a förbund's own
+participant file through ``mapping.yaml``, replaces personnummer by keyed
+pseudonyms, rejects rows that break a rule and accounts for every row read:
+``loaded + rejected + duplicates = read`` for each file (see
+:class:`DataQuality`). Nothing here prints; the CLI and the report decide
+what to show.
+
+Decisions where DATA.md is silent
+---------------------------------
+* ``deltagande.csv`` and ``deltagande.xlsx`` may both be present; both are
+  read and combined (e.g. most förbund in canonical CSV and one delivered as
+  its own Excel file). ``mapping.yaml`` applies to each (see
+  :mod:`finsam_analysis.mapping`).
+* A row may carry ``deltagare_id`` or ``personnummer``, not both. A
+  ``deltagare_id`` that is itself a valid personnummer (a common mistake) is
+  pseudonymised like one and counted, never kept.
+* ``kon`` and ``fodelsear`` may be left out when personnummer is given; an
+  explicit value wins over the one derived from the number.
+* A generated ``deltagande_id`` is a hash of (deltagare_id, insats_id,
+  startdatum): stable between runs, unique after duplicates are removed.
+* ``dataset.yaml`` (optional) describes the dataset; ``synthetic: true``
+  makes every report carry the synthetic-data banner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import personnummer as pnr
+from . import schema
+from .errors import SchemaError, UnreadableFileError
+from .mapping import Mapping, load_mapping, resolve_headers
+from .readers import RawTable, read_table
+from .validation import (
+    MAX_AGE,
+    MIN_AGE,
+    RejectLog,
+    reject_duplicate_keys,
+    reject_foreign_keys,
+    relpath,
+    require_values,
+    type_columns,
+)
+
+PARTICIPANT_FILES = ("deltagande.csv", "deltagande.xlsx")
+MAPPING_FILE = "mapping.yaml"
+METADATA_FILE = "dataset.yaml"
+HELARSEKVIVALENTER_DIR = "helarsekvivalenter"
+
+
+@dataclass
+class FileQuality:
+    """Row accounting for one input file."""
+
+    fil: str
+    rader_lasta: int = 0
+    rader_inlasta: int = 0
+    rader_avvisade: int = 0
+    dubbletter: int = 0
+    tomma_rader: int = 0
+    ignorerade_kolumner: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DataQuality:
+    """What was read, rejected and changed on the way in.
+
+    Attributes
+    ----------
+    files : list of FileQuality
+        Row accounting per file.
+    rejects : DataFrame
+        One row per broken rule: ``fil``, ``rad``, ``kolumn``, ``skal``.
+    duplicates : DataFrame
+        ``fil``, ``rad``, ``forsta_rad`` of participations dropped as exact
+        duplicates (same person, insats and startdatum).
+    unknown_labels : DataFrame
+        ``fil``, ``kolumn``, ``etikett``, ``antal``.
+    pseudonymised_ids : int
+        ``deltagare_id`` values that were personnummer and were pseudonymised.
+    notes : list of str
+        Other things worth telling the user, in Swedish.
+    """
+
+    files: list[FileQuality] = field(default_factory=list)
+    rejects: pd.DataFrame = field(default_factory=lambda: RejectLog().frame())
+    duplicates: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["fil", "rad", "forsta_rad"])
+    )
+    unknown_labels: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["fil", "kolumn", "etikett", "antal"])
+    )
+    pseudonymised_ids: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> int:
+        """Number of distinct rows rejected, over all files."""
+        return sum(f.rader_avvisade for f in self.files)
+
+    @property
+    def duplicate_rows(self) -> int:
+        return sum(f.dubbletter for f in self.files)
+
+    def summary(self) -> pd.DataFrame:
+        """Per-file accounting as a table (Swedish column names)."""
+        return pd.DataFrame(
+            [
+                {
+                    "Fil": f.fil,
+                    "Lästa rader": f.rader_lasta,
+                    "Inlästa": f.rader_inlasta,
+                    "Avvisade": f.rader_avvisade,
+                    "Dubbletter": f.dubbletter,
+                }
+                for f in self.files
+            ]
+        )
+
+    def rejected_by_reason(self) -> pd.DataFrame:
+        """Rejected rows per file, column and kind of reason."""
+        if self.rejects.empty:
+            return pd.DataFrame(columns=["fil", "kolumn", "skal", "rader"])
+        kind = self.rejects["skal"].str.replace(r"\s*'.*", "", regex=True)
+        return (
+            self.rejects.assign(skal=kind)
+            .groupby(["fil", "kolumn", "skal"], sort=True)["rad"]
+            .nunique()
+            .rename("rader")
+            .reset_index()
+        )
+
+
+@dataclass
+class Dataset:
+    """A loaded dataset directory.
+
+    Attributes
+    ----------
+    path : Path
+        The directory.
+    forbund, medlemmar, insatser, insats_ekonomi, deltagande : DataFrame
+        Canonical, typed tables (DATA.md §2–5); rejected rows removed.
+        ``deltagande`` never has a ``personnummer`` column.
+    helarsekvivalenter : DataFrame or None
+        The normalised SCB table (filled by the benefit-statistics reader).
+    quality : DataQuality
+        Row accounting, rejects, duplicates.
+    inputs : dict
+        Relative file name → sha256 of every input file read (provenance).
+    metadata : dict
+        Contents of ``dataset.yaml`` when present.
+    """
+
+    path: Path
+    forbund: pd.DataFrame
+    medlemmar: pd.DataFrame
+    insatser: pd.DataFrame
+    insats_ekonomi: pd.DataFrame
+    deltagande: pd.DataFrame
+    quality: DataQuality
+    inputs: dict[str, str]
+    metadata: dict = field(default_factory=dict)
+    helarsekvivalenter: pd.DataFrame | None = None
+
+    @property
+    def synthetic(self) -> bool:
+        """True when ``dataset.yaml`` marks the data as synthetic."""
+        return bool(self.metadata.get("synthetic", False))
+
+
+# --------------------------------------------------------------------------
+# Small tables
+# --------------------------------------------------------------------------
+
+
+def _canonical_frame(raw: RawTable, spec: schema.TableSpec, fil: str, mapping: Mapping | None = None):
+    """Rename headers to canonical names; check required columns exist."""
+    if spec.name == "deltagande":
+        resolved = resolve_headers(raw.headers, mapping or Mapping.identity())
+    else:
+        lookup = {h.strip().casefold(): h for h in raw.headers}
+        resolved = {lookup[c]: c for c in spec.columns if c in lookup}
+    frame = raw.data[list(resolved)].rename(columns=resolved)
+    frame["_rad"] = raw.data["_rad"]
+    frame["_fil"] = fil
+    headers = {canon: header for header, canon in resolved.items()}
+    ignored = [h for h in raw.headers if h not in resolved]
+    return frame, headers, ignored
+
+
+def _missing_columns_error(fil: str, missing: list[str], raw: RawTable, mapped: bool) -> SchemaError:
+    found = ", ".join(raw.headers[:12]) + (" …" if len(raw.headers) > 12 else "")
+    hint = (
+        " Ange förbundets rubrik för den under columns: i mapping.yaml."
+        if mapped or fil.startswith("deltagande")
+        else ""
+    )
+    names = ", ".join(f"'{m}'" for m in missing)
+    word = "kolumnen" if len(missing) == 1 else "kolumnerna"
+    return SchemaError(
+        f"Filen {fil} saknar den obligatoriska {word} {names} (hittade: {found}).{hint}"
+    )
+
+
+def _read_small(
+    path: Path, spec: schema.TableSpec, root: Path, log: RejectLog, quality: DataQuality
+) -> pd.DataFrame:
+    raw = read_table(path)
+    fil = relpath(path, root)
+    frame, headers, ignored = _canonical_frame(raw, spec, fil)
+    missing = [c for c in spec.required if c not in frame.columns]
+    if missing:
+        raise _missing_columns_error(fil, missing, raw, mapped=False)
+    for name in spec.columns:
+        if name not in frame.columns:
+            frame[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
+    typed = type_columns(frame, spec.columns, log, headers).data
+    # Judged on the raw cells: an invalid value is reported as invalid, not missing.
+    require_values(frame, list(spec.required), log, headers)
+    if spec.key:
+        reject_duplicate_keys(typed, spec.key, log, headers)
+    quality.files.append(
+        FileQuality(fil=fil, rader_lasta=raw.n_rows, tomma_rader=raw.blank_rows, ignorerade_kolumner=ignored)
+    )
+    return typed
+
+
+# --------------------------------------------------------------------------
+# Participations
+# --------------------------------------------------------------------------
+
+
+def _read_participant_frame(
+    path: Path, root: Path | None, mapping: Mapping, log: RejectLog, quality: DataQuality
+) -> tuple[pd.DataFrame, dict[str, str], FileQuality]:
+    raw = read_table(path)
+    fil = relpath(path, root)
+    frame, headers, ignored = _canonical_frame(raw, schema.TABLES["deltagande"], fil, mapping)
+    for col, value in mapping.defaults.items():
+        if col in frame.columns:
+            frame[col] = frame[col].fillna(value)
+        else:
+            frame[col] = pd.Series(value, index=frame.index, dtype="str")
+    has_pnr = "personnummer" in frame.columns
+    missing = [c for c in ("forbund_id", "insats_id", "startdatum") if c not in frame.columns]
+    if "deltagare_id" not in frame.columns and not has_pnr:
+        missing.append("deltagare_id' eller 'personnummer")
+    if not has_pnr:
+        missing += [c for c in ("kon", "fodelsear") if c not in frame.columns]
+    if missing:
+        raise _missing_columns_error(fil, missing, raw, mapped=bool(mapping.columns))
+    for name in schema.DELTAGANDE:
+        if name not in frame.columns:
+            frame[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
+    fq = FileQuality(fil=fil, rader_lasta=raw.n_rows, tomma_rader=raw.blank_rows, ignorerade_kolumner=ignored)
+    return frame, headers, fq
+
+
+def _pseudonymise(frame: pd.DataFrame, headers, key: bytes, log: RejectLog, quality: DataQuality):
+    """Replace personnummer by HMAC pseudonyms; derive kön and födelseår."""
+    raw_pnr = frame["personnummer"]
+    parsed = pnr.parse(raw_pnr)
+    header = headers.get("personnummer", "personnummer")
+    # The reason never echoes the number itself (DATA.md §7).
+    log.add(frame, parsed["fel"].notna(), header, "ogiltigt personnummer (" + parsed["fel"].astype("str") + ")")
+    both = raw_pnr.notna() & frame["deltagare_id"].notna()
+    log.add(frame, both, header, "både deltagare_id och personnummer är ifyllda; ange bara det ena")
+    valid = parsed["pnr12"].notna()
+    ids = pnr.pseudonymise(parsed["pnr12"], key)
+    frame["deltagare_id"] = frame["deltagare_id"].where(~valid, ids)
+    frame["kon"] = frame["kon"].where(frame["kon"].notna() | ~valid, parsed["kon"])
+    derived_year = parsed["fodelsear"].astype("Int64").astype("str")
+    frame["fodelsear"] = frame["fodelsear"].where(frame["fodelsear"].notna() | ~valid, derived_year)
+    frame["_pnr_invalid"] = parsed["fel"].notna().to_numpy()
+    return frame.drop(columns=["personnummer"])
+
+
+def _guard_ids(frame: pd.DataFrame, get_key, quality: DataQuality) -> pd.DataFrame:
+    """Pseudonymise any deltagare_id that is really a personnummer."""
+    ids = frame["deltagare_id"]
+    looks = pnr.looks_like_personnummer(ids).fillna(False).astype(bool)
+    n = int(looks.sum())
+    if n:
+        parsed = pnr.parse(ids[looks])
+        frame.loc[looks, "deltagare_id"] = pnr.pseudonymise(parsed["pnr12"], get_key())
+        quality.pseudonymised_ids += n
+        quality.notes.append(
+            f"{n} värden i deltagare_id var personnummer; de har ersatts med pseudonymer."
+        )
+    return frame
+
+
+def _require_participant_values(raw: pd.DataFrame, headers, log: RejectLog) -> None:
+    """Missing required values, judged on the raw (untyped) cells."""
+    h = headers.get
+    require_values(raw, ["forbund_id", "insats_id", "startdatum"], log, headers)
+    log.add(
+        raw,
+        raw["deltagare_id"].isna() & ~raw.get("_pnr_invalid", False),
+        h("deltagare_id", h("personnummer", "deltagare_id")),
+        "värde saknas (deltagare_id eller personnummer krävs)",
+    )
+    log.add(
+        raw,
+        raw["fodelsear"].isna() & ~raw.get("_pnr_invalid", False),
+        h("fodelsear", "fodelsear"),
+        "värde saknas (obligatoriskt)",
+    )
+
+
+def _participant_rules(frame: pd.DataFrame, headers, log: RejectLog) -> None:
+    h = headers.get
+    ended = frame["slutdatum"].notna()
+    before = ended & (frame["slutdatum"] < frame["startdatum"]).fillna(False)
+    log.add(frame, before, h("slutdatum", "slutdatum"), "slutdatum ligger före startdatum")
+    log.add(
+        frame,
+        ended & frame["avslutsanledning"].isna(),
+        h("avslutsanledning", "avslutsanledning"),
+        "avslutsanledning saknas fast slutdatum är ifyllt",
+    )
+    age = frame["startdatum"].dt.year.astype("Int64") - frame["fodelsear"]
+    bad_year = frame["fodelsear"].notna() & (
+        (frame["fodelsear"] < 1900) | ((age < MIN_AGE) | (age > MAX_AGE)).fillna(False)
+    )
+    log.add(
+        frame,
+        bad_year.fillna(False),
+        h("fodelsear", h("personnummer", "fodelsear")),
+        "omöjligt födelseår " + frame["fodelsear"].astype("str")
+        + f" (ålder vid start måste vara {MIN_AGE}–{MAX_AGE} år)",
+    )
+
+
+def read_participants(
+    paths: list[Path] | Path,
+    mapping: Mapping | str | Path | None = None,
+    *,
+    key: bytes | None = None,
+    insatser: pd.DataFrame | None = None,
+    forbund_ids: pd.Index | set | None = None,
+    root: Path | None = None,
+    log: RejectLog | None = None,
+    quality: DataQuality | None = None,
+) -> tuple[pd.DataFrame, DataQuality]:
+    """Read participant files into the canonical ``deltagande`` table.
+
+    Parameters
+    ----------
+    paths : Path or list of Path
+        ``.csv``/``.xlsx`` files, canonical or mapped.
+    mapping : Mapping, path or None
+        ``mapping.yaml`` (loaded if a path).
+    key : bytes, optional
+        HMAC key for personnummer; resolved with
+        :func:`personnummer.resolve_key` when needed and not given.
+    insatser : DataFrame, optional
+        Known insatser; when given, unknown insats_id and an insats of another
+        förbund are rejected.
+    forbund_ids : collection, optional
+        Known förbund; when given, unknown forbund_id is rejected.
+    root : Path, optional
+        Shown file names are relative to it.
+    log, quality : optional
+        Shared accumulators when called from :func:`load_dataset`.
+
+    Returns
+    -------
+    (DataFrame, DataQuality)
+        Participations (no personnummer column) and the accounting.
+    """
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    if not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    own_log = log is None
+    log = log or RejectLog()
+    quality = quality or DataQuality()
+    keys: list[bytes] = [key] if key is not None else []
+
+    def get_key() -> bytes:
+        # Resolved only when a personnummer is actually present.
+        if not keys:
+            keys.append(pnr.resolve_key().key)
+        return keys[0]
+
+    frames, fqs = [], []
+    for path in paths:
+        frame, headers, fq = _read_participant_frame(path, root, mapping, log, quality)
+        if frame["personnummer"].notna().any():
+            frame = _pseudonymise(frame, headers, get_key(), log, quality)
+        else:
+            frame = frame.drop(columns=["personnummer"])
+        frame = _guard_ids(frame, get_key, quality)
+        typed = type_columns(frame, schema.DELTAGANDE, log, headers, mapping)
+        _require_participant_values(frame, headers, log)
+        frames.append((typed.data, headers))
+        if len(typed.unknown_labels):
+            quality.unknown_labels = pd.concat([quality.unknown_labels, typed.unknown_labels], ignore_index=True)
+        fqs.append(fq)
+    for frame, headers in frames:
+        _participant_rules(frame, headers, log)
+        if forbund_ids is not None:
+            reject_foreign_keys(frame, "forbund_id", forbund_ids, "forbund.csv", log, headers)
+        if insatser is not None:
+            reject_foreign_keys(frame, "insats_id", insatser["insats_id"], "insatser.csv", log, headers)
+            owner = frame["insats_id"].map(insatser.set_index("insats_id")["forbund_id"])
+            wrong = owner.notna() & frame["forbund_id"].notna() & (owner != frame["forbund_id"])
+            log.add(
+                frame,
+                wrong.fillna(False),
+                headers.get("insats_id", "insats_id"),
+                "insatsen tillhör förbundet '" + owner.astype("str") + "', inte '"
+                + frame["forbund_id"].astype("str") + "'",
+            )
+    out_frames = []
+    for (frame, _), fq in zip(frames, fqs):
+        rejected = log.rows(fq.fil)
+        keep = ~frame["_rad"].isin(rejected)
+        fq.rader_avvisade = int((~keep).sum())
+        out_frames.append(frame.loc[keep])
+    data = pd.concat(out_frames, ignore_index=True) if out_frames else frames[0][0].iloc[0:0]
+    data, dups = _drop_duplicates(data)
+    for fq in fqs:
+        fq.dubbletter = int((dups["fil"] == fq.fil).sum())
+        fq.rader_inlasta = fq.rader_lasta - fq.rader_avvisade - fq.dubbletter
+    quality.files.extend(fqs)
+    if len(dups):
+        quality.duplicates = pd.concat([quality.duplicates, dups], ignore_index=True)
+    if own_log:
+        quality.rejects = log.frame()
+    return _finalise(data), quality
+
+
+def _drop_duplicates(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    key = list(schema.DUPLICATE_KEY)
+    dup = data.duplicated(key, keep="first")
+    if not dup.any():
+        return data, pd.DataFrame(columns=["fil", "rad", "forsta_rad"])
+    first = data.loc[~dup].set_index(key)[["_fil", "_rad"]]
+    rows = data.loc[dup]
+    firsts = first.reindex(pd.MultiIndex.from_frame(rows[key]))
+    dups = pd.DataFrame(
+        {
+            "fil": rows["_fil"].to_numpy(),
+            "rad": rows["_rad"].to_numpy(),
+            "forsta_rad": (firsts["_fil"].astype(str) + " rad " + firsts["_rad"].astype(str)).to_numpy(),
+        }
+    )
+    return data.loc[~dup].reset_index(drop=True), dups
+
+
+def _finalise(data: pd.DataFrame) -> pd.DataFrame:
+    """Canonical column order and dtypes; codes as categoricals."""
+    missing_id = data["deltagande_id"].isna()
+    if missing_id.any():
+        basis = (
+            data["deltagare_id"].astype(str)
+            + "|" + data["insats_id"].astype(str)
+            + "|" + data["startdatum"].dt.strftime("%Y-%m-%d")
+        )
+        generated = basis[missing_id].map(lambda s: "g" + hashlib.sha256(s.encode()).hexdigest()[:16])
+        data.loc[missing_id, "deltagande_id"] = generated
+    out = pd.DataFrame(index=data.index)
+    for name, col in schema.DELTAGANDE.items():
+        if name == "personnummer":
+            continue
+        values = data[name]
+        if col.kind == "code":
+            values = pd.Categorical(values, categories=list(col.vocabulary))
+        elif col.kind in ("str", "codelist", "kommun"):
+            values = values.astype("str")
+        out[name] = values
+    out["kalla_fil"] = data["_fil"].astype("str")
+    out["kalla_rad"] = data["_rad"].astype("int64")
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# The dataset directory
+# --------------------------------------------------------------------------
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes (provenance)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_metadata(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        raise UnreadableFileError(f"Filen {path.name} är inte giltig YAML.") from None
+    return doc if isinstance(doc, dict) else {}
+
+
+def _account_small(quality: DataQuality, fil: str, frame: pd.DataFrame, log: RejectLog) -> pd.DataFrame:
+    fq = next(f for f in quality.files if f.fil == fil)
+    bad = frame["_rad"].isin(log.rows(fil))
+    fq.rader_avvisade = int(bad.sum())
+    fq.rader_inlasta = fq.rader_lasta - fq.rader_avvisade
+    columns = [c for c in frame.columns if not c.startswith("_")]
+    return frame.loc[~bad, columns].reset_index(drop=True)
+
+
+def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
+    """Load and validate a dataset directory (DATA.md §1).
+
+    Parameters
+    ----------
+    path : str or Path
+        The directory.
+    key : bytes, optional
+        HMAC key for personnummer (default: :func:`personnummer.resolve_key`).
+
+    Returns
+    -------
+    Dataset
+        Typed tables without rejected rows, and the accounting in
+        ``dataset.quality``. Rejected rows do not raise: check
+        ``dataset.quality.rejected_rows``.
+
+    Raises
+    ------
+    UnreadableFileError, SchemaError, MappingError
+        When a file is missing or cannot be read as a table of the contract.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise UnreadableFileError(f"Datakatalogen {root} finns inte.")
+    log, quality = RejectLog(), DataQuality()
+    inputs: dict[str, str] = {}
+
+    def need(name: str) -> Path:
+        p = root / name
+        if not p.is_file():
+            raise UnreadableFileError(
+                f"Datakatalogen {root} saknar filen {name}, som krävs (se DATA.md §1)."
+            )
+        return p
+
+    tables: dict[str, pd.DataFrame] = {}
+    for name in ("forbund", "forbund_medlemmar", "insatser", "insats_ekonomi"):
+        spec = schema.TABLES[name]
+        p = root / spec.filename if name == "insats_ekonomi" else need(spec.filename)
+        if not p.is_file():
+            continue
+        tables[name] = _read_small(p, spec, root, log, quality)
+        inputs[spec.filename] = sha256_file(p)
+
+    forbund_ids = set(tables["forbund"]["forbund_id"].dropna())
+    headers_identity: dict[str, str] = {}
+    reject_foreign_keys(tables["forbund_medlemmar"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)
+    reject_foreign_keys(tables["insatser"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)
+    if "insats_ekonomi" in tables:
+        reject_foreign_keys(
+            tables["insats_ekonomi"], "insats_id", set(tables["insatser"]["insats_id"].dropna()),
+            "insatser.csv", log, headers_identity,
+        )
+    clean = {
+        name: _account_small(quality, schema.TABLES[name].filename, frame, log)
+        for name, frame in tables.items()
+    }
+
+    participant_paths = [root / f for f in PARTICIPANT_FILES if (root / f).is_file()]
+    if not participant_paths:
+        raise UnreadableFileError(
+            f"Datakatalogen {root} saknar deltagarfil (deltagande.csv eller deltagande.xlsx)."
+        )
+    mapping_path = root / MAPPING_FILE
+    mapping = load_mapping(mapping_path if mapping_path.is_file() else None)
+    if mapping_path.is_file():
+        inputs[MAPPING_FILE] = sha256_file(mapping_path)
+    for p in participant_paths:
+        inputs[p.name] = sha256_file(p)
+    deltagande, _ = read_participants(
+        participant_paths,
+        mapping,
+        key=key,
+        insatser=clean["insatser"],
+        forbund_ids=set(clean["forbund"]["forbund_id"]),
+        root=root,
+        log=log,
+        quality=quality,
+    )
+    quality.rejects = log.frame()
+    metadata = _read_metadata(root / METADATA_FILE)
+    if (root / METADATA_FILE).is_file():
+        inputs[METADATA_FILE] = sha256_file(root / METADATA_FILE)
+    ekonomi = clean.get("insats_ekonomi")
+    if ekonomi is None:
+        ekonomi = pd.DataFrame({c: pd.Series([], dtype="object") for c in schema.INSATS_EKONOMI})
+    return Dataset(
+        path=root,
+        forbund=clean["forbund"],
+        medlemmar=clean["forbund_medlemmar"],
+        insatser=clean["insatser"],
+        insats_ekonomi=ekonomi,
+        deltagande=deltagande,
+        quality=quality,
+        inputs=dict(sorted(inputs.items())),
+        metadata=metadata,
+    )

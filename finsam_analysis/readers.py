@@ -1,0 +1,330 @@
+"""Read a CSV or Excel file into a table of strings, row numbers kept.
+
+This layer knows nothing about the schema. It turns whatever a förbund
+delivers into a :class:`RawTable`: every cell a trimmed string (missing cells
+are missing), headers as written, and for each row the number a spreadsheet
+user sees (the header is row 1, so the first data row of a plain CSV is 2).
+Typing, mapping and validation happen later, in one vectorised pass
+(:mod:`finsam_analysis.validation`).
+
+Decisions where DATA.md is silent
+---------------------------------
+* Encoding: a UTF-8 BOM wins; otherwise UTF-8 if the whole file decodes, else
+  Windows-1252 (what Excel on Swedish Windows writes).
+* Separator: the one of ``;``, ``,`` and tab that occurs most often in the
+  header line, outside quotes. A header without any of them is "one column",
+  which no table of the contract is, so it is an error.
+* Completely empty rows (often trailing rows in Excel) are not data; they are
+  skipped and counted in ``RawTable.blank_rows``.
+* Excel: the first worksheet, header on its first non-empty row. Date cells
+  become ``YYYY-MM-DD``; whole numbers (kommunkod stored as a number) become
+  digits without ``.0``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import SchemaError, UnreadableFileError
+
+SEPARATORS = (";", ",", "\t")
+_SEPARATOR_NAMES = {";": "semikolon", ",": "komma", "\t": "tabb"}
+_SNIFF_BYTES = 64 * 1024
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+
+
+@dataclass
+class RawTable:
+    """A table read from one file, before any typing.
+
+    Attributes
+    ----------
+    path : Path
+        The file read.
+    data : pandas.DataFrame
+        One column per header (strings; missing cells are missing), plus the
+        source row number in the column ``_rad``.
+    headers : list of str
+        Headers as written in the file (trimmed), in file order.
+    blank_rows : int
+        Completely empty rows that were skipped.
+    encoding, separator : str or None
+        What was detected (CSV only).
+    """
+
+    path: Path
+    data: pd.DataFrame
+    headers: list[str]
+    blank_rows: int = 0
+    encoding: str | None = None
+    separator: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.data)
+
+
+def read_table(path: str | Path) -> RawTable:
+    """Read a ``.csv`` or ``.xlsx`` file as strings.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    UnreadableFileError
+        When the file is missing, empty, binary, an unreadable workbook, or
+        has only one column.
+    SchemaError
+        When two headers are the same.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UnreadableFileError(f"Filen {path} finns inte.")
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    if suffix == ".xls":
+        raise UnreadableFileError(
+            f"Filen {path} är i det gamla Excel-formatet .xls, som inte stöds. "
+            "Öppna den i Excel och spara den som .xlsx."
+        )
+    return _read_csv(path)
+
+
+# --------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, str]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(
+            f"Filen {path} har en teckenkodning som inte kunde läsas "
+            f"(varken UTF-8 eller Windows-1252, byte {exc.start}). Spara den som UTF-8."
+        ) from None
+
+
+def _check_not_binary(path: Path, raw: bytes) -> None:
+    head = raw[:_SNIFF_BYTES]
+    if head.startswith(_XLSX_MAGIC):
+        raise UnreadableFileError(
+            f"Filen {path} är en Excel-fil, inte en CSV-fil. Ge den filändelsen .xlsx."
+        )
+    if head.startswith(_OLE_MAGIC):
+        raise UnreadableFileError(
+            f"Filen {path} är i det gamla Excel-formatet .xls, som inte stöds. "
+            "Spara den som .xlsx eller CSV."
+        )
+    if b"\x00" in head:
+        raise UnreadableFileError(f"Filen {path} är inte en textfil (den innehåller binära data).")
+
+
+def _header_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line
+    return ""
+
+
+def detect_separator(header_line: str) -> str | None:
+    """The separator that occurs most often in ``header_line`` outside quotes."""
+    counts = dict.fromkeys(SEPARATORS, 0)
+    quoted = False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(SEPARATORS, key=lambda s: counts[s])
+    return best if counts[best] > 0 else None
+
+
+def _read_csv(path: Path) -> RawTable:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise UnreadableFileError(f"Filen {path} är tom.")
+    _check_not_binary(path, raw)
+    text, encoding = _decode(path, raw)
+    header = _header_line(text)
+    sep = detect_separator(header)
+    if sep is None:
+        raise UnreadableFileError(
+            f"Filen {path} har bara en kolumn: rubrikraden innehåller varken semikolon, "
+            "komma eller tabb, så den kan inte vara en tabell enligt dataformatet."
+        )
+    # csv.reader is exact about quoting and gives us record numbers; the
+    # vectorised work starts once the records are in a DataFrame.
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    header_index = next(i for i, rec in enumerate(records) if any(c.strip() for c in rec))
+    headers = [h.strip() for h in records[header_index]]
+    body = records[header_index + 1 :]
+    table = _frame(path, headers, body, first_row=header_index + 2)
+    table.encoding, table.separator = encoding, sep
+    return table
+
+
+def _frame(path: Path, headers: list[str], body: list[list], first_row: int) -> RawTable:
+    """Build the string DataFrame, checking headers and row widths."""
+    _check_headers(path, headers)
+    width = len(headers)
+    rows, numbers, blank, notes = [], [], 0, []
+    too_wide: list[int] = []
+    for offset, rec in enumerate(body):
+        if not any((c is not None and str(c).strip()) for c in rec):
+            blank += 1
+            continue
+        if len(rec) > width:
+            if any(str(c).strip() for c in rec[width:] if c is not None):
+                too_wide.append(first_row + offset)
+            rec = rec[:width]
+        elif len(rec) < width:
+            rec = list(rec) + [None] * (width - len(rec))
+        rows.append(rec)
+        numbers.append(first_row + offset)
+    if too_wide:
+        # Cells beyond the last header would be lost without a trace: refuse.
+        shown = ", ".join(str(n) for n in too_wide[:10])
+        more = f" (och {len(too_wide) - 10} till)" if len(too_wide) > 10 else ""
+        raise UnreadableFileError(
+            f"Filen {path} har rader med fler fält än rubrikraden (rad {shown}{more}). "
+            "Kontrollera avgränsaren och citattecknen."
+        )
+    frame = pd.DataFrame(rows, columns=headers, dtype="str") if rows else pd.DataFrame(
+        {h: pd.Series([], dtype="str") for h in headers}
+    )
+    for col in headers:
+        s = frame[col].str.strip()
+        frame[col] = s.where(s != "")
+    frame["_rad"] = pd.array(numbers, dtype="int64")
+    return RawTable(path=path, data=frame, headers=headers, blank_rows=blank, notes=notes)
+
+
+def _check_headers(path: Path, headers: list[str]) -> None:
+    if len(headers) < 2:
+        raise UnreadableFileError(
+            f"Filen {path} har bara en kolumn och kan inte vara en tabell enligt dataformatet."
+        )
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers, start=1):
+        if not h:
+            continue
+        key = h.casefold()
+        if key in seen:
+            raise SchemaError(
+                f"Filen {path} har två kolumner med rubriken '{h}' (kolumn {seen[key]} och {i}). "
+                "Ge dem olika namn."
+            )
+        seen[key] = i
+    if any(not h for h in headers):
+        blank = [i for i, h in enumerate(headers, start=1) if not h]
+        raise SchemaError(
+            f"Filen {path} har kolumner utan rubrik (kolumn {', '.join(map(str, blank))}). "
+            "Ge varje kolumn en rubrik eller ta bort den."
+        )
+
+
+# --------------------------------------------------------------------------
+# Excel
+# --------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str | None:
+    """One Excel cell as the string the CSV reader would have produced."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _read_xlsx(path: Path) -> RawTable:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    head = path.read_bytes()[:8]
+    if not head:
+        raise UnreadableFileError(f"Filen {path} är tom.")
+    if not head.startswith(_XLSX_MAGIC):
+        raise UnreadableFileError(
+            f"Filen {path} är ingen riktig Excel-fil (.xlsx): innehållet är inte en arbetsbok. "
+            "Öppna den i Excel och spara den som .xlsx."
+        )
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise UnreadableFileError(
+            f"Filen {path} kunde inte läsas som Excel-fil (.xlsx): den verkar vara skadad "
+            f"({type(exc).__name__})."
+        ) from None
+    try:
+        ws = wb.worksheets[0]
+        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnreadableFileError(
+            f"Filen {path} kunde inte läsas som Excel-fil (.xlsx): den verkar vara skadad "
+            f"({type(exc).__name__})."
+        ) from None
+    finally:
+        wb.close()
+    header_index = _excel_header_index(rows)
+    if header_index is None:
+        raise UnreadableFileError(f"Filen {path} är tom (första bladet har inga värden).")
+    headers = list(rows[header_index])
+    # Trailing empty header cells are Excel formatting, not columns.
+    while headers and headers[-1] is None:
+        headers.pop()
+    headers = [h or "" for h in headers]
+    table = _frame(path, headers, rows[header_index + 1 :], first_row=header_index + 2)
+    if header_index:
+        table.notes.append(f"rubrikraden är rad {header_index + 1}; raderna ovanför hoppades över")
+    return table
+
+
+def _excel_header_index(rows: list[list]) -> int | None:
+    """Index of the header row: title rows above a table are common in Excel.
+
+    The header is the first row that fills at least half as many cells as
+    the fullest of the first 30 rows (and at least two).
+    """
+    filled = [sum(1 for c in r if c) for r in rows[:30]]
+    if not filled or max(filled) == 0:
+        return None
+    need = max(2, (max(filled) + 1) // 2)
+    return next((i for i, n in enumerate(filled) if n >= need), filled.index(max(filled)))

@@ -1,0 +1,357 @@
+"""Typing and validation of raw tables: nothing lost, nothing silent.
+
+Every rule of DATA.md §9 is a vectorised mask over the whole table. A row that
+breaks one or more rules is *rejected*: it leaves the data and every reason is
+written to a :class:`RejectLog` with the file, the spreadsheet row number and
+the column as the user named it (their own header when a mapping was used).
+Values echoed in messages pass through :func:`personnummer.redact`, so a
+personnummer typed into the wrong column never reaches a message either.
+
+Decisions where DATA.md is silent
+---------------------------------
+* Dates: ``YYYY-MM-DD`` and ``YYYYMMDD``, optionally followed by a time (Excel
+  text exports write ``2024-03-01 00:00:00``); anything else is rejected with
+  the expected format in the message, rather than guessed (``03/04/2024`` is
+  ambiguous).
+* Numbers: spaces as thousands separators and a decimal comma are accepted;
+  a trailing ``%`` is accepted, and for a share (0–1) it divides by 100.
+* Impossible födelseår: before 1900, or an age at startdatum outside
+  10–100 years.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping as MappingT
+
+import numpy as np
+import pandas as pd
+
+from . import reference
+from .mapping import Mapping, norm_label
+from .personnummer import redact
+from .schema import Column
+
+REJECT_COLUMNS = ("fil", "rad", "kolumn", "skal")
+MIN_AGE, MAX_AGE = 10, 100
+
+_DATE_RE = r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+
+
+class RejectLog:
+    """Collects (file, row, column, reason) for every broken rule."""
+
+    def __init__(self) -> None:
+        self._parts: list[pd.DataFrame] = []
+
+    def add(
+        self,
+        rows: pd.DataFrame,
+        mask: pd.Series | np.ndarray,
+        column: str,
+        reason: str | pd.Series,
+    ) -> None:
+        """Record ``reason`` for the rows of ``rows`` where ``mask`` holds.
+
+        ``rows`` must carry ``_fil`` and ``_rad``; ``reason`` is a string or a
+        Series aligned with ``rows``.
+        """
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        hit = rows.loc[mask]
+        why = reason.loc[mask].astype(str) if isinstance(reason, pd.Series) else reason
+        self._parts.append(
+            pd.DataFrame(
+                {
+                    "fil": hit["_fil"].astype(str).to_numpy(),
+                    "rad": hit["_rad"].astype("int64").to_numpy(),
+                    "kolumn": column,
+                    "skal": why if isinstance(why, str) else why.to_numpy(),
+                }
+            )
+        )
+
+    def extend(self, frame: pd.DataFrame) -> None:
+        """Add already formed reject records."""
+        if len(frame):
+            self._parts.append(frame.loc[:, list(REJECT_COLUMNS)])
+
+    def frame(self) -> pd.DataFrame:
+        """All records, redacted, sorted by file and row."""
+        if not self._parts:
+            return pd.DataFrame({c: pd.Series([], dtype="int64" if c == "rad" else "str") for c in REJECT_COLUMNS})
+        out = pd.concat(self._parts, ignore_index=True)
+        uniq = out["skal"].unique()
+        out["skal"] = out["skal"].map({u: redact(str(u)) for u in uniq})
+        return out.sort_values(["fil", "rad"], kind="stable").reset_index(drop=True)
+
+    def rows(self, fil: str) -> set[int]:
+        """Row numbers of ``fil`` that have at least one reason."""
+        out: set[int] = set()
+        for part in self._parts:
+            out.update(part.loc[part["fil"] == fil, "rad"].tolist())
+        return out
+
+
+@dataclass
+class TypedTable:
+    """Result of :func:`type_columns`: typed data and what was found."""
+
+    data: pd.DataFrame
+    unknown_labels: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["fil", "kolumn", "etikett", "antal"])
+    )
+
+
+# --------------------------------------------------------------------------
+# Parsers: Series of strings -> (typed Series, mask of unparseable values)
+# --------------------------------------------------------------------------
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse ``YYYY-MM-DD``/``YYYYMMDD`` (optionally with a time) to dates.
+
+    Returns the dates (``datetime64[ns]``, NaT where missing or invalid) and
+    a mask of present but invalid values.
+    """
+    present = values.notna()
+    parts = values.str.extract(_DATE_RE)
+    y = pd.to_numeric(parts[0], errors="coerce")
+    m = pd.to_numeric(parts[1], errors="coerce")
+    d = pd.to_numeric(parts[2], errors="coerce")
+    dates = pd.to_datetime(
+        pd.DataFrame({"year": y, "month": m, "day": d}), errors="coerce"
+    ).astype("datetime64[ns]")
+    # Year 1000 and 9999 parse but are typos, not dates of this domain.
+    dates = dates.where((y >= 1900) & (y <= 2100))
+    bad = present & dates.isna()
+    return dates, bad
+
+
+def _clean_number_text(values: pd.Series) -> pd.Series:
+    s = values.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+    return s.str.replace(",", ".", regex=False)
+
+
+def parse_numbers(values: pd.Series, integer: bool, share: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers written with decimal comma, spaces or a trailing ``%``.
+
+    Returns the numbers (``Int64`` or ``Float64``) and a mask of present but
+    unparseable values (and, for ``integer``, values with decimals).
+    """
+    present = values.notna()
+    text = _clean_number_text(values)
+    percent = text.str.endswith("%").fillna(False)
+    num = pd.to_numeric(text.str.rstrip("%"), errors="coerce").astype("Float64")
+    if share:
+        num = num.where(~percent, num / 100)
+    bad = present & num.isna()
+    if integer:
+        frac = (num % 1).fillna(0) != 0
+        bad = bad | frac.fillna(False)
+        num = num.where(~frac)
+        return num.round().astype("Int64"), bad
+    return num, bad
+
+
+def _label_table(values: pd.Series, vocabulary: MappingT[str, str], mapped: MappingT[str, str]) -> dict:
+    """Lookup {raw label -> code or None} over the distinct labels only."""
+    canonical = {norm_label(c): c for c in vocabulary}
+    table = {}
+    for label in values.dropna().unique():
+        key = norm_label(label)
+        table[label] = mapped.get(key) or canonical.get(key)
+    return table
+
+
+def map_codes(
+    values: pd.Series, vocabulary: MappingT[str, str], mapped: MappingT[str, str]
+) -> tuple[pd.Series, pd.Series]:
+    """Translate labels to codes (case-insensitive); mask unknown labels."""
+    table = _label_table(values, vocabulary, mapped)
+    codes = values.map(table)
+    bad = values.notna() & codes.isna()
+    return codes.astype("str"), bad
+
+
+def map_code_lists(
+    values: pd.Series, vocabulary: MappingT[str, str], mapped: MappingT[str, str], sep: str
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Translate lists of labels (``sep``-separated) to ``;``-joined codes.
+
+    Returns the joined codes, a mask of cells with an unknown item, and the
+    first unknown item per cell (for the message). Repeated codes within a
+    cell are kept once, in order (the first is the *primary* source).
+    """
+    seps = {sep, ";"}  # a canonical ';' list is always understood
+    canonical = {norm_label(c): c for c in vocabulary}
+    joined: dict[str, str | None] = {}
+    first_bad: dict[str, str | None] = {}
+    for cell in values.dropna().unique():
+        items = [cell]
+        for s in seps:
+            items = [piece for item in items for piece in item.split(s)]
+        codes, bad = [], None
+        for item in (i.strip() for i in items):
+            if not item:
+                continue
+            key = norm_label(item)
+            code = mapped.get(key) or canonical.get(key)
+            if code is None:
+                bad = bad or item
+            elif code not in codes:
+                codes.append(code)
+        joined[cell] = None if bad else (";".join(codes) or None)
+        first_bad[cell] = bad
+    out = values.map(joined).astype("str")
+    bad_item = values.map(first_bad)
+    return out, bad_item.notna(), bad_item
+
+
+def type_columns(
+    frame: pd.DataFrame,
+    columns: MappingT[str, Column],
+    log: RejectLog,
+    headers: MappingT[str, str],
+    mapping: Mapping | None = None,
+) -> TypedTable:
+    """Type every canonical column of ``frame``, logging bad values.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical column names, string values, plus ``_fil`` and ``_rad``.
+    columns : mapping of Column
+        The table's schema (``schema.DELTAGANDE`` etc.).
+    log : RejectLog
+        Where bad values are recorded.
+    headers : mapping
+        Canonical name → the header the user sees, for messages.
+    mapping : Mapping, optional
+        Value mapping and list separator.
+
+    Returns
+    -------
+    TypedTable
+        The typed frame (same index) and counts of unknown labels.
+    """
+    mapping = mapping or Mapping.identity()
+    out = frame.copy()
+    unknown: list[pd.DataFrame] = []
+    fil = frame["_fil"].iloc[0] if len(frame) else ""
+    for name, col in columns.items():
+        if name not in out.columns or col.kind == "personnummer":
+            continue
+        values = out[name]
+        header = headers.get(name, name)
+        mapped = mapping.values.get(name, {})
+        if col.kind == "str":
+            if mapped:
+                table = {v: mapped.get(norm_label(v), v) for v in values.dropna().unique()}
+                out[name] = values.map(table).astype("str")
+        elif col.kind == "code":
+            codes, bad = map_codes(values, col.vocabulary, mapped)
+            log.add(frame, bad, header, "okänd kod '" + values + "'")
+            unknown.append(_count_unknown(values[bad], fil, header))
+            out[name] = codes
+        elif col.kind == "codelist":
+            codes, bad, item = map_code_lists(values, col.vocabulary, mapped, mapping.list_separator)
+            log.add(frame, bad, header, "okänd kod '" + item.astype("str") + "'")
+            unknown.append(_count_unknown(item[bad], fil, header))
+            out[name] = codes
+        elif col.kind == "kommun":
+            if mapped:
+                values = values.map(lambda v: mapped.get(norm_label(v), v) if isinstance(v, str) else v)
+            codes = reference.normalise_kommunkod(values)
+            bad = codes.notna() & ~reference.is_kommunkod(codes)
+            log.add(frame, bad, header, "okänd kommunkod '" + values.astype("str") + "'")
+            out[name] = codes.where(~bad)
+        elif col.kind == "date":
+            dates, bad = parse_dates(values)
+            log.add(frame, bad, header, "ogiltigt datum '" + values + "' (väntat ÅÅÅÅ-MM-DD)")
+            out[name] = dates
+        elif col.kind in ("int", "float"):
+            nums, bad = parse_numbers(values, integer=col.kind == "int", share=col.bounds == (0.0, 1.0))
+            what = "heltal" if col.kind == "int" else "tal"
+            log.add(frame, bad, header, f"ogiltigt {what} '" + values + "'")
+            if col.bounds is not None:
+                lo, hi = col.bounds
+                outside = nums.notna() & ((nums < lo) | (nums > hi))
+                outside = outside.fillna(False)
+                log.add(frame, outside, header, f"värdet '" + values + f"' ligger utanför {_fmt(lo)}–{_fmt(hi)}")
+                nums = nums.where(~outside)
+            out[name] = nums
+    unknown = [u for u in unknown if len(u)]
+    typed = TypedTable(out)
+    if unknown:
+        typed.unknown_labels = pd.concat(unknown, ignore_index=True)
+    return typed
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
+
+
+def _count_unknown(labels: pd.Series, fil: str, header: str) -> pd.DataFrame:
+    counts = labels.value_counts()
+    return pd.DataFrame(
+        {
+            "fil": fil,
+            "kolumn": header,
+            "etikett": [redact(str(x)) for x in counts.index],
+            "antal": counts.to_numpy(dtype="int64"),
+        }
+    )
+
+
+def require_values(
+    frame: pd.DataFrame, names: list[str], log: RejectLog, headers: MappingT[str, str]
+) -> None:
+    """Reject rows without a value in a required column."""
+    for name in names:
+        if name in frame.columns:
+            log.add(frame, frame[name].isna(), headers.get(name, name), "värde saknas (obligatoriskt)")
+
+
+def reject_foreign_keys(
+    frame: pd.DataFrame,
+    column: str,
+    allowed: pd.Index | set,
+    target: str,
+    log: RejectLog,
+    headers: MappingT[str, str],
+) -> None:
+    """Reject rows whose ``column`` is not among ``allowed`` (a key of ``target``)."""
+    values = frame[column]
+    bad = values.notna() & ~values.isin(list(allowed))
+    log.add(frame, bad, headers.get(column, column), f"'" + values.astype("str") + f"' finns inte i {target}")
+
+
+def reject_duplicate_keys(
+    frame: pd.DataFrame, key: tuple[str, ...], log: RejectLog, headers: MappingT[str, str]
+) -> None:
+    """Reject later rows repeating an identifying key of the same file."""
+    present = frame[list(key)].notna().all(axis=1)
+    dup = frame.duplicated(list(key), keep="first") & present
+    if dup.any():
+        first = frame.loc[present].drop_duplicates(list(key)).set_index(list(key))["_rad"]
+        idx = pd.MultiIndex.from_frame(frame[list(key)]) if len(key) > 1 else frame[key[0]]
+        first_row = pd.Series(first.reindex(idx).to_numpy(), index=frame.index)
+        log.add(
+            frame,
+            dup,
+            headers.get(key[0], key[0]),
+            "samma " + "/".join(key) + " som rad " + first_row.astype("Int64").astype("str"),
+        )
+
+
+def relpath(path: Path, root: Path | None) -> str:
+    """The file name as shown in messages: relative to the dataset root."""
+    if root is not None:
+        try:
+            return str(path.relative_to(root))
+        except ValueError:
+            pass
+    return str(path)
