@@ -287,7 +287,10 @@ def _pseudonymise(frame: pd.DataFrame, headers, key: bytes, log: RejectLog, qual
 def _guard_ids(frame: pd.DataFrame, get_key, quality: DataQuality) -> pd.DataFrame:
     """Pseudonymise any deltagare_id that is really a personnummer."""
     ids = frame["deltagare_id"]
-    looks = pnr.looks_like_personnummer(ids).fillna(False).astype(bool)
+    # Only the written forms of a personnummer (10 or 12 digits): a short
+    # numeric löpnummer is a legitimate pseudonymous key and stays as it is.
+    written = ids.str.fullmatch(r"(?:\d{2})?\d{6}[-+]?\d{4}").fillna(False).astype(bool)
+    looks = written & pnr.looks_like_personnummer(ids).fillna(False).astype(bool)
     n = int(looks.sum())
     if n:
         parsed = pnr.parse(ids[looks])
@@ -389,7 +392,13 @@ def read_participants(
     def get_key() -> bytes:
         # Resolved only when a personnummer is actually present.
         if not keys:
-            keys.append(pnr.resolve_key().key)
+            resolved = pnr.resolve_key()
+            if resolved.created:
+                quality.notes.append(
+                    f"En ny nyckel för pseudonymisering skapades ({resolved.source}). Spara den: "
+                    "samma nyckel behövs för att länka personer mellan filer och år."
+                )
+            keys.append(resolved.key)
         return keys[0]
 
     frames, fqs = [], []

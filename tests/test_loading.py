@@ -294,6 +294,25 @@ def test_personnummer_in_deltagare_id_is_pseudonymised(tmp_path):
     assert_no_pnr(ds.deltagande.to_csv(), [pnr])
 
 
+def test_numeric_lopnummer_is_not_taken_for_a_personnummer(tmp_path):
+    # 7-9 digit ids may parse as a personnummer that lost its zeros; they are kept.
+    rows = [r.replace("d02,", "1234567,", 1).replace("d03,", "100101234,", 1) for r in canonical_rows()]
+    ds = load_dataset(write_dataset(tmp_path / "d", rows=rows))
+    assert ds.quality.pseudonymised_ids == 0
+    assert ds.deltagande["deltagare_id"].tolist()[1:3] == ["1234567", "100101234"]
+
+
+def test_a_new_key_is_announced(tmp_path, monkeypatch):
+    monkeypatch.setenv("FINSAM_KEY_FILE", str(tmp_path / "new" / "k.key"))
+    rows, _ = excel_rows()
+    write_excel(tmp_path / "f.xlsx", rows)
+    _, q = read_participants(tmp_path / "f.xlsx", load_mapping_text(tmp_path, MAPPING_YAML))
+    assert (tmp_path / "new" / "k.key").is_file()
+    assert any("ny nyckel" in n for n in q.notes)
+    _, q2 = read_participants(tmp_path / "f.xlsx", load_mapping_text(tmp_path, MAPPING_YAML))
+    assert not any("ny nyckel" in n for n in q2.notes)
+
+
 def test_row_with_both_id_and_personnummer_is_rejected(tmp_path):
     pnr = make_pnr(1990, 2, 2, 981)
     text = "deltagare_id,personnummer,forbund_id,insats_id,kon,startdatum\nd1,{},alfa,a1,man,2024-01-01\n,{},alfa,a1,,2024-01-01\n"

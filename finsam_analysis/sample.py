@@ -1,0 +1,1275 @@
+"""A synthetic sample dataset (``finsam sample-data``).
+
+:func:`write_sample` writes a complete dataset directory in the layout of
+DATA.md §1: the real förbund of the package catalogue with their real member
+kommuner, and made-up insatser, budgets and participations. Nothing in it is
+real statistics; ``dataset.yaml`` says ``synthetic: true`` so every report
+carries the synthetic-data banner.
+
+The data are built to make reports look like real ones: volumes scaled to the
+förbund's size, a young age profile, about 58 % women, försörjning before and
+after that fits each participant's outcome, 30–55 % to arbete or studier at
+exit, people who come back in another insats, and a few rows marked
+``felregistrering``. Every row is valid: ``finsam validate`` accepts the whole
+directory.
+
+One förbund (``skelleftea`` when chosen, else the first chosen) delivers its
+participations the way a förbund keeps them itself: ``deltagande.xlsx`` with
+Swedish headers and labels, personnummer instead of a pseudonym, dates as a
+mix of date cells and text, kommunkod as a number, plus the ``mapping.yaml``
+that brings that file to the canonical schema (DATA.md §8). The other förbund
+are in ``deltagande.csv`` in canonical form.
+
+Determinism: the same ``seed``, ``n_forbund`` and ``years`` give byte-identical
+files (CSV, YAML, README and the Excel workbook, whose timestamps are fixed).
+All bulk generation is vectorised numpy; the only per-row loop writes the
+Excel cells, which openpyxl requires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import personnummer, reference, schema
+
+__all__ = ["SampleSummary", "write_sample", "XLSX_HEADERS", "XLSX_SHEET"]
+
+# --------------------------------------------------------------------------
+# Fixed facts and parameters of the synthetic data
+# --------------------------------------------------------------------------
+
+#: Approximate population (thousands, 2023) of each catalogue förbund's member
+#: kommuner. Only used to scale the synthetic volumes.
+_POPULATION_K: dict[str, float] = {
+    "skelleftea": 81, "alv_och_kust": 135, "vasterbergslagen": 37, "hbs": 227,
+    "stockholms_stad": 985, "sodertalje": 101, "sodra_roslagen": 123, "varna": 155,
+    "ostra_sodertorn": 174, "sollentuna_upplands_vasby_sigtuna": 175, "uppsala_lan": 400,
+    "karlskoga_degerfors": 40, "badesa": 52, "mittskane": 68, "kavlinge_lomma": 58,
+    "burlov_staffanstorp": 46, "harnosand_timra": 43, "arvika_eda": 34, "finnveden": 88,
+    "sodra_vatterbygden": 164, "sydnarke": 63, "ange": 9, "gavleborg": 287,
+    "kalmar_lan": 246, "blekinge": 157, "ostra_ostergotland": 167, "norra_bohuslan": 59,
+}
+_POP_MIN_K, _POP_MAX_K = 9.0, 985.0
+_NEW_MIN, _NEW_MAX = 60.0, 500.0  # new participations per year, smallest → largest förbund
+
+_SYNTHETIC_MEMBER_FROM = "2004-01-01"
+_MIN_AGE = 16  # no participant is younger at start
+_FIXED_TIMESTAMP = dt.datetime(2025, 1, 1, 0, 0, 0)
+XLSX_SHEET = "Deltagare"
+
+# Age profiles of an insats' target group.
+_UNGA, _ALLA, _VUXNA = 0, 1, 2
+
+#: Individinriktade insatser: name, målgrupp, age profile, share of women.
+_INDIVID_TEMPLATES: tuple[tuple[str, str, int, float], ...] = (
+    ("Unga in", "Unga 16–29 år utan sysselsättning", _UNGA, 0.47),
+    ("Steget vidare", "Personer 20–64 år med långvarigt försörjningsstöd", _ALLA, 0.58),
+    ("Hälsa och arbete", "Sjukskrivna 20–64 år med behov av samordnad rehabilitering", _VUXNA, 0.68),
+    ("Kraftsamling", "Arbetssökande med psykisk ohälsa eller NPF", _ALLA, 0.55),
+    ("Vägen framåt", "Långtidsarbetslösa 25–64 år med stödbehov hos flera myndigheter", _VUXNA, 0.56),
+    ("Aktivitetshuset", "Unga vuxna 19–29 år med aktivitetsersättning", _UNGA, 0.50),
+    ("Framtidsverkstan", "Unga 16–24 år som varken arbetar eller studerar", _UNGA, 0.46),
+    ("Individstöd IPS", "Personer med psykisk ohälsa som vill arbeta eller studera", _ALLA, 0.60),
+    ("Nystart", "Personer som står långt från arbetsmarknaden", _ALLA, 0.57),
+    ("Kompassen", "Utrikes födda kvinnor 25–64 år med försörjningsstöd", _VUXNA, 0.88),
+    ("Språngbrädan", "Unga 16–29 år med behov av stöd för att börja studera", _UNGA, 0.49),
+    ("Balans", "Sjukskrivna med stressrelaterad ohälsa", _VUXNA, 0.76),
+    ("Lotsen", "Personer 18–64 år som behöver samordnat stöd mellan myndigheterna", _ALLA, 0.58),
+    ("Arbetsträning i samverkan", "Personer med sjukersättning eller aktivitetsersättning", _ALLA, 0.55),
+    ("Jobbstegen", "Arbetssökande 20–64 år med försörjningsstöd", _ALLA, 0.54),
+    ("Grönt kliv", "Personer med psykisk ohälsa, naturunderstödd rehabilitering", _VUXNA, 0.66),
+    ("Trappan", "Unga vuxna 18–29 år med neuropsykiatrisk funktionsnedsättning", _UNGA, 0.45),
+    ("Fokus arbete", "Arbetslösa 25–64 år med ohälsa", _VUXNA, 0.57),
+)
+
+#: Strukturövergripande insatser (no participants): name, målgrupp.
+_STRUKTUR_TEMPLATES: tuple[tuple[str, str], ...] = (
+    ("Samverkansforum", "Chefer och medarbetare hos förbundets medlemmar"),
+    ("Kompetensutveckling i samverkan", "Medarbetare hos medlemmarna"),
+    ("Gemensam kartläggning av målgrupper", "Medlemmarnas planerare och analytiker"),
+    ("Metodstöd och kunskapsspridning", "Medarbetare hos medlemmarna och civilsamhället"),
+    ("Strukturellt arbete för unga vuxna", "Medlemmarnas verksamheter för unga 16–29 år"),
+)
+
+
+_TEMPLATE_PROFILE = np.array([t[2] for t in _INDIVID_TEMPLATES])
+#: Insatser for a narrow group take fewer participants.
+_TEMPLATE_VOLUME = np.array([0.5 if t[3] > 0.8 else 1.0 for t in _INDIVID_TEMPLATES])
+
+
+def _vec(vocabulary: Mapping[str, str], weights: Mapping[str, float]) -> np.ndarray:
+    """Weights aligned to a schema vocabulary's code order; unknown codes fail."""
+    unknown = set(weights) - set(vocabulary)
+    if unknown:
+        raise ValueError(f"Okända koder {sorted(unknown)} för vokabulären {list(vocabulary)}")
+    return np.array([float(weights.get(code, 0.0)) for code in vocabulary])
+
+
+def _codes(vocabulary: Mapping[str, str]) -> np.ndarray:
+    return np.array(list(vocabulary), dtype=object)
+
+
+def _idx(vocabulary: Mapping[str, str], code: str) -> int:
+    return list(vocabulary).index(code)
+
+
+_SYSS = _codes(schema.SYSSELSATTNING)
+_FORS = _codes(schema.FORSORJNING)
+_UTB = _codes(schema.UTBILDNINGSNIVA)
+_AVSL = _codes(schema.AVSLUTSANLEDNING)
+_TID = _codes(schema.TID_OFFENTLIG_FORSORJNING)
+_REM = _codes(schema.REMITTERANDE_AKTOR)
+_INDIVID, _STRUKTUR = list(schema.INSATS_TYP)
+
+# code → position in its schema vocabulary
+_SI = {code: _idx(schema.SYSSELSATTNING, code) for code in schema.SYSSELSATTNING}
+_FI = {code: _idx(schema.FORSORJNING, code) for code in schema.FORSORJNING}
+_AI = {code: _idx(schema.AVSLUTSANLEDNING, code) for code in schema.AVSLUTSANLEDNING}
+_ARBETE = [_SI[c] for c, g in schema.UTFALL_GRUPP.items() if g == "arbete"]
+_STUDIER = [_SI[c] for c, g in schema.UTFALL_GRUPP.items() if g == "studier"]
+_OFFENTLIG_FORS = np.array(
+    [schema.FORSORJNING_GRUPP[c] in schema.OFFENTLIG_FORSORJNING_GRUPPER for c in schema.FORSORJNING]
+)
+
+# sysselsättning före, by age profile (unga, alla, vuxna)
+_SYSS_FORE = np.stack([
+    _vec(schema.SYSSELSATTNING, {"arbetssokande": 30, "sjukskriven": 12, "ovrigt": 33, "studier": 6,
+                                 "praktik": 5, "forvarvsarbete": 2, "subventionerad_anstallning": 1,
+                                 "okand": 6}),
+    _vec(schema.SYSSELSATTNING, {"arbetssokande": 38, "sjukskriven": 25, "ovrigt": 20, "studier": 2,
+                                 "praktik": 5, "forvarvsarbete": 2, "subventionerad_anstallning": 2,
+                                 "okand": 6}),
+    _vec(schema.SYSSELSATTNING, {"arbetssokande": 30, "sjukskriven": 42, "ovrigt": 14, "studier": 1,
+                                 "praktik": 4, "forvarvsarbete": 3, "subventionerad_anstallning": 1,
+                                 "okand": 5}),
+])
+
+# primary försörjning före, by sysselsättning före
+_FORS_GIVEN_SYSS = np.stack([
+    _vec(schema.FORSORJNING, w)
+    for w in (
+        # forvarvsarbete
+        {"lon": 70, "forsorjningsstod": 10, "sjukpenning": 10, "annan": 5, "okand": 5},
+        # subventionerad_anstallning
+        {"lon": 80, "forsorjningsstod": 8, "sjukpenning": 5, "annan": 3, "okand": 4},
+        # studier
+        {"studiemedel": 50, "forsorjningsstod": 20, "aktivitetsersattning": 10, "ingen_offentlig": 10,
+         "annan": 5, "okand": 5},
+        # praktik
+        {"forsorjningsstod": 30, "sjukpenning": 10, "sjukersattning": 3, "aktivitetsersattning": 10,
+         "arbetsloshetsersattning": 5, "aktivitetsstod": 30, "etableringsersattning": 5, "okand": 7},
+        # arbetssokande
+        {"forsorjningsstod": 40, "sjukpenning": 3, "sjukersattning": 1, "aktivitetsersattning": 2,
+         "arbetsloshetsersattning": 15, "aktivitetsstod": 22, "etableringsersattning": 6, "annan": 3,
+         "ingen_offentlig": 5, "okand": 3},
+        # sjukskriven
+        {"forsorjningsstod": 14, "sjukpenning": 50, "sjukersattning": 10, "aktivitetsersattning": 8,
+         "arbetsloshetsersattning": 2, "aktivitetsstod": 2, "etableringsersattning": 1, "annan": 3,
+         "ingen_offentlig": 4, "okand": 6},
+        # ovrigt
+        {"forsorjningsstod": 35, "sjukpenning": 10, "sjukersattning": 5, "aktivitetsersattning": 10,
+         "arbetsloshetsersattning": 3, "aktivitetsstod": 5, "etableringsersattning": 3, "annan": 8,
+         "ingen_offentlig": 12, "okand": 9},
+        # okand
+        {"forsorjningsstod": 30, "sjukpenning": 10, "sjukersattning": 5, "aktivitetsersattning": 8,
+         "arbetsloshetsersattning": 5, "aktivitetsstod": 8, "annan": 6, "ingen_offentlig": 8,
+         "okand": 20},
+    )
+])
+assert list(schema.SYSSELSATTNING) == [
+    "forvarvsarbete", "subventionerad_anstallning", "studier", "praktik",
+    "arbetssokande", "sjukskriven", "ovrigt", "okand",
+], "update _FORS_GIVEN_SYSS to the schema order"
+
+# second försörjning source, given the primary one (rows: primary, cols: second)
+_FORS_SECOND = np.zeros((len(_FORS), len(_FORS)))
+for _primary, _weights in {
+    "forsorjningsstod": {"sjukpenning": 3, "aktivitetsstod": 3, "arbetsloshetsersattning": 2,
+                         "aktivitetsersattning": 1, "etableringsersattning": 1},
+    "sjukpenning": {"forsorjningsstod": 4, "lon": 1},
+    "sjukersattning": {"forsorjningsstod": 3, "annan": 1},
+    "aktivitetsersattning": {"forsorjningsstod": 4, "annan": 1},
+    "arbetsloshetsersattning": {"forsorjningsstod": 4},
+    "aktivitetsstod": {"forsorjningsstod": 4},
+    "etableringsersattning": {"forsorjningsstod": 3},
+    "lon": {"forsorjningsstod": 2, "sjukpenning": 2},
+    "studiemedel": {"forsorjningsstod": 1, "lon": 1},
+}.items():
+    _FORS_SECOND[_FI[_primary]] = _vec(schema.FORSORJNING, _weights)
+
+_ANLEDNING = _vec(schema.AVSLUTSANLEDNING, {"planenligt": 68, "avbrott": 13, "annan_insats": 6,
+                                            "flytt": 4, "ohalsa": 6, "annat": 3})
+_ANLEDNING_INSATS_SLUT = _vec(schema.AVSLUTSANLEDNING, {"planenligt": 85, "annan_insats": 10,
+                                                        "avbrott": 3, "annat": 2})
+_AS_FACTOR_ANLEDNING = _vec(schema.AVSLUTSANLEDNING, {"planenligt": 1.25, "avbrott": 0.3,
+                                                      "annan_insats": 0.35, "flytt": 0.45,
+                                                      "ohalsa": 0.08, "annat": 0.6,
+                                                      "felregistrering": 1.0})
+# outcome when not to arbete/studier, by avslutsanledning (rows in schema order)
+_OTHER_OUTCOME = np.stack([
+    _vec(schema.SYSSELSATTNING, w)
+    for w in (
+        {"arbetssokande": 43, "sjukskriven": 18, "praktik": 16, "ovrigt": 14, "okand": 4},  # planenligt
+        {"arbetssokande": 32, "sjukskriven": 26, "ovrigt": 27, "praktik": 5, "okand": 10},  # avbrott
+        {"praktik": 30, "arbetssokande": 30, "sjukskriven": 15, "ovrigt": 20, "okand": 5},  # annan_insats
+        {"okand": 40, "arbetssokande": 25, "ovrigt": 25, "sjukskriven": 10},  # flytt
+        {"sjukskriven": 80, "ovrigt": 10, "okand": 10},  # ohalsa
+        {"arbetssokande": 32, "ovrigt": 32, "sjukskriven": 22, "okand": 14},  # annat
+        {"arbetssokande": 30, "ovrigt": 30, "sjukskriven": 20, "okand": 20},  # felregistrering
+    )
+])
+assert list(schema.AVSLUTSANLEDNING) == [
+    "planenligt", "avbrott", "annan_insats", "flytt", "ohalsa", "annat", "felregistrering",
+], "update _OTHER_OUTCOME to the schema order"
+
+_REMITTENT = {
+    "sjukskriven": _vec(schema.REMITTERANDE_AKTOR, {"forsakringskassan": 35, "region": 25, "kommun": 15,
+                                                     "arbetsformedlingen": 10, "egen_anmalan": 8,
+                                                     "annan": 7}),
+    "arbetssokande": _vec(schema.REMITTERANDE_AKTOR, {"arbetsformedlingen": 40, "kommun": 35,
+                                                       "forsakringskassan": 5, "region": 5,
+                                                       "egen_anmalan": 8, "annan": 7}),
+    "other": _vec(schema.REMITTERANDE_AKTOR, {"kommun": 40, "arbetsformedlingen": 15, "forsakringskassan": 10,
+                                               "region": 15, "egen_anmalan": 12, "annan": 8}),
+}
+
+# omfattning efter, by sysselsättning efter: (values, weights)
+_OMF_EFTER = {
+    "forvarvsarbete": ([25, 50, 75, 100], [0.10, 0.30, 0.25, 0.35]),
+    "subventionerad_anstallning": ([50, 75, 100], [0.30, 0.30, 0.40]),
+    "studier": ([50, 75, 100], [0.25, 0.20, 0.55]),
+    "praktik": ([10, 25, 50, 75], [0.20, 0.40, 0.30, 0.10]),
+    "arbetssokande": ([0, 10, 25], [0.70, 0.15, 0.15]),
+    "sjukskriven": ([0, 10, 25], [0.80, 0.10, 0.10]),
+    "ovrigt": ([0, 25], [0.85, 0.15]),
+}
+assert set(_OMF_EFTER) <= set(schema.SYSSELSATTNING)
+
+# --------------------------------------------------------------------------
+# The förbund's own Excel labels (deltagande.xlsx) — code → label
+# --------------------------------------------------------------------------
+
+XLSX_HEADERS: dict[str, str] = {  # canonical column → Excel header, in sheet order
+    "personnummer": "Personnummer",
+    "kon": "Kön",
+    "insats_id": "Insats",
+    "startdatum": "Inskrivningsdatum",
+    "slutdatum": "Utskrivningsdatum",
+    "avslutsanledning": "Avslutsorsak",
+    "folkbokforingskommun": "Folkbokföringskommun",
+    "utbildningsniva": "Utbildning",
+    "remitterande_aktor": "Remitterad av",
+    "sysselsattning_fore": "Sysselsättning vid start",
+    "forsorjning_fore": "Försörjning vid start",
+    "omfattning_fore": "Omfattning vid start (%)",
+    "tid_offentlig_forsorjning_fore": "Tid med offentlig försörjning",
+    "sysselsattning_efter": "Sysselsättning vid avslut",
+    "forsorjning_efter": "Försörjning vid avslut",
+    "omfattning_efter": "Omfattning vid avslut (%)",
+}
+assert set(XLSX_HEADERS) <= set(schema.DELTAGANDE)
+
+_SYSS_LABELS = {
+    "forvarvsarbete": "Arbete", "subventionerad_anstallning": "Anställning med stöd",
+    "studier": "Studerar", "praktik": "Praktik", "arbetssokande": "Arbetssökande",
+    "sjukskriven": "Sjukskriven", "ovrigt": "Övrigt", "okand": "Okänd",
+}
+_FORS_LABELS = {
+    "forsorjningsstod": "Försörjningsstöd", "sjukpenning": "Sjukpenning",
+    "sjukersattning": "Sjukersättning", "aktivitetsersattning": "Aktivitetsersättning",
+    "arbetsloshetsersattning": "A-kassa", "aktivitetsstod": "Aktivitetsstöd",
+    "etableringsersattning": "Etableringsersättning", "lon": "Lön", "studiemedel": "Studiemedel",
+    "annan": "Annan", "ingen_offentlig": "Ingen", "okand": "Okänd",
+}
+_XLSX_LABELS: dict[str, dict[str, str]] = {  # canonical column → {code: label}
+    "kon": {"kvinna": "K", "man": "M"},
+    "avslutsanledning": {
+        "planenligt": "Planenligt", "avbrott": "Avbrutit", "annan_insats": "Annan insats",
+        "flytt": "Flyttat", "ohalsa": "Ohälsa", "annat": "Annat", "felregistrering": "Felregistrerad",
+    },
+    "utbildningsniva": {
+        "forgymnasial": "Grundskola", "gymnasial": "Gymnasium", "eftergymnasial": "Högskola",
+        "okand": "Okänd",
+    },
+    "remitterande_aktor": {
+        "kommun": "Kommunen", "region": "Regionen", "forsakringskassan": "Försäkringskassan",
+        "arbetsformedlingen": "Arbetsförmedlingen", "egen_anmalan": "Egen anmälan", "annan": "Annan",
+    },
+    "sysselsattning_fore": _SYSS_LABELS,
+    "sysselsattning_efter": _SYSS_LABELS,
+    "forsorjning_fore": _FORS_LABELS,
+    "forsorjning_efter": _FORS_LABELS,
+    "tid_offentlig_forsorjning_fore": {
+        "under_1_ar": "Mindre än 1 år", "1_2_ar": "1–2 år", "2_5_ar": "2–5 år",
+        "over_5_ar": "Mer än 5 år", "okand": "Vet ej",
+    },
+}
+for _col, _labels in _XLSX_LABELS.items():
+    assert set(_labels) == set(schema.DELTAGANDE[_col].vocabulary), _col
+_XLSX_LIST_SEPARATOR = ","
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SampleSummary:
+    """What :func:`write_sample` wrote.
+
+    Attributes
+    ----------
+    out : Path
+        The dataset directory.
+    forbund : tuple of str
+        The förbund ids, in catalogue order.
+    rows : dict
+        File name → number of data rows written (header not counted).
+    xlsx_forbund : str
+        The förbund whose participations are in ``deltagande.xlsx``.
+    """
+
+    out: Path
+    forbund: tuple[str, ...]
+    rows: dict[str, int] = field(default_factory=dict)
+    xlsx_forbund: str = ""
+
+    @property
+    def forbund_ids(self) -> tuple[str, ...]:
+        """Alias of :attr:`forbund`."""
+        return self.forbund
+
+
+def write_sample(
+    out: Path,
+    seed: int = 2025,
+    n_forbund: int | None = None,
+    years: tuple[int, int] = (2020, 2025),
+) -> SampleSummary:
+    """Write a deterministic synthetic dataset directory.
+
+    Parameters
+    ----------
+    out : Path
+        Directory to write (created if missing; existing files of the layout
+        are overwritten).
+    seed : int, default 2025
+        Seed of ``numpy.random.default_rng``; the same seed (with the same
+        other arguments) gives byte-identical files.
+    n_forbund : int or None
+        How many förbund: the first ``n_forbund`` of the catalogue, in
+        catalogue order; ``None`` means all of it. Beyond the catalogue, one
+        synthetic förbund is added per kommun that no catalogue förbund
+        covers (``syntet_<kommunkod>``), in kommunkod order.
+    years : (int, int)
+        First and last calendar year of participations (inclusive).
+
+    Returns
+    -------
+    SampleSummary
+
+    Notes
+    -----
+    Files written: ``forbund.csv``, ``forbund_medlemmar.csv``, ``insatser.csv``,
+    ``insats_ekonomi.csv``, ``deltagande.csv`` (canonical, every förbund but
+    one), ``deltagande.xlsx`` + ``mapping.yaml`` (that one förbund's own
+    Excel file), ``dataset.yaml`` and ``README.txt``.
+    """
+    out = Path(out)
+    y0, y1 = int(years[0]), int(years[1])
+    if y0 > y1:
+        raise ValueError(f"years måste vara (första, sista) år, fick {years!r}.")
+    if y1 - _MIN_AGE > dt.date.today().year:
+        raise ValueError(f"years {years!r} ligger för långt fram: deltagarna skulle inte vara födda än.")
+    rng = np.random.default_rng(seed)
+
+    kommuner = reference.kommuner()
+    forbund, medlemmar = _choose_forbund(n_forbund, kommuner)
+    fids = forbund["forbund_id"].tolist()
+    xlsx_fid = "skelleftea" if "skelleftea" in fids else fids[0]
+
+    size = _forbund_size(rng, fids)
+    insatser = _make_insatser(rng, forbund, medlemmar, size, y0, y1)
+    rows = _make_deltagande(rng, fids, medlemmar, kommuner, insatser, size, y0, y1, xlsx_fid)
+    insatser = _set_targets(rng, insatser, rows, y0, y1)
+    ekonomi = _make_ekonomi(rng, insatser, y0, y1)
+
+    out.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+
+    def csv(name: str, frame: pd.DataFrame) -> None:
+        frame.to_csv(out / name, index=False, encoding="utf-8", lineterminator="\n")
+        counts[name] = len(frame)
+
+    csv("forbund.csv", forbund[["forbund_id", "namn", "organisationsnummer"]].fillna(""))
+    med_out = medlemmar[["forbund_id", "kommunkod"]].copy()
+    med_out["giltig_from"] = _date_text(medlemmar["giltig_from"].to_numpy("datetime64[D]"))
+    med_out["giltig_tom"] = _date_text(medlemmar["giltig_tom"].to_numpy("datetime64[D]"))
+    csv("forbund_medlemmar.csv", med_out)
+    csv("insatser.csv", _insatser_frame(insatser))
+    csv("insats_ekonomi.csv", ekonomi)
+
+    in_xlsx = rows["forbund_id"] == xlsx_fid
+    csv("deltagande.csv", _canonical_frame({k: v[~in_xlsx] for k, v in rows.items()}))
+
+    xrows = {k: v[in_xlsx] for k, v in rows.items()}
+    names = dict(zip(insatser["insats_id"], insatser["namn"]))
+    own = (insatser["forbund_id"] == xlsx_fid) & (insatser["typ"] == _INDIVID)
+    insats_names = dict(zip(insatser.loc[own, "namn"], insatser.loc[own, "insats_id"]))
+    counts["deltagande.xlsx"] = _write_xlsx(out / "deltagande.xlsx", rng, xrows, names)
+    forbund_namn = dict(zip(forbund["forbund_id"], forbund["namn"]))[xlsx_fid]
+    (out / "mapping.yaml").write_text(
+        _mapping_yaml(xlsx_fid, forbund_namn, insats_names, seed), encoding="utf-8"
+    )
+
+    version = _version()
+    meta = {
+        "synthetic": True,
+        "description": "SYNTETISKA DATA — inte verklig statistik",
+        "generator": f"finsam_analysis {version}",
+        "seed": int(seed),
+        "years": [y0, y1],
+        "n_forbund": len(fids),
+        "deltagande_xlsx_forbund": xlsx_fid,
+    }
+    (out / "dataset.yaml").write_text(
+        "# Syntetiskt exempeldataset skapat av `finsam sample-data`.\n"
+        + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+    (out / "README.txt").write_text(_readme(y0, y1, len(fids), xlsx_fid, seed, version), encoding="utf-8")
+    return SampleSummary(out=out, forbund=tuple(fids), rows=counts, xlsx_forbund=xlsx_fid)
+
+
+# --------------------------------------------------------------------------
+# Förbund, insatser, ekonomi
+# --------------------------------------------------------------------------
+
+
+def _choose_forbund(n_forbund: int | None, kommuner: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    fb, med = reference.forbund_catalogue()
+    n_cat = len(fb)
+    n = n_cat if n_forbund is None else int(n_forbund)
+    if n < 1:
+        raise ValueError("n_forbund måste vara minst 1.")
+    chosen = fb.iloc[: min(n, n_cat)][["forbund_id", "namn", "organisationsnummer"]].reset_index(drop=True)
+    order = {f: i for i, f in enumerate(chosen["forbund_id"])}
+    members = med[med["forbund_id"].isin(order)][["forbund_id", "kommunkod", "giltig_from", "giltig_tom"]]
+    members = members.assign(_o=members["forbund_id"].map(order)).sort_values("_o", kind="stable")
+    members = members.drop(columns="_o").reset_index(drop=True)
+    if n > n_cat:
+        used = set(med["kommunkod"])
+        free = kommuner[~kommuner["kommunkod"].isin(used)].sort_values("kommunkod", kind="stable")
+        if len(free) < n - n_cat:
+            raise ValueError(
+                f"n_forbund={n} är för stort: katalogen har {n_cat} förbund och bara "
+                f"{len(free)} kommuner står utanför dem."
+            )
+        extra = free.iloc[: n - n_cat]
+        ids = "syntet_" + extra["kommunkod"].to_numpy(dtype=object)
+        chosen = pd.concat(
+            [chosen, pd.DataFrame({
+                "forbund_id": ids,
+                "namn": "Syntetiskt samordningsförbund " + extra["kommun"].to_numpy(dtype=object),
+                "organisationsnummer": "",
+            })],
+            ignore_index=True,
+        )
+        members = pd.concat(
+            [members, pd.DataFrame({
+                "forbund_id": ids,
+                "kommunkod": extra["kommunkod"].to_numpy(dtype=object),
+                "giltig_from": pd.Timestamp(_SYNTHETIC_MEMBER_FROM),
+                "giltig_tom": pd.NaT,
+            })],
+            ignore_index=True,
+        )
+    members["giltig_from"] = pd.to_datetime(members["giltig_from"]).astype("datetime64[ns]")
+    members["giltig_tom"] = pd.to_datetime(members["giltig_tom"]).astype("datetime64[ns]")
+    return chosen, members
+
+
+def _forbund_size(rng: np.random.Generator, fids: list[str]) -> np.ndarray:
+    """New participations per year (before yearly variation) of each förbund."""
+    pop = np.array([_POPULATION_K.get(f, np.nan) for f in fids])
+    unknown = np.isnan(pop)
+    pop[unknown] = rng.uniform(8, 45, unknown.sum())
+    rel = np.sqrt(np.clip((pop - _POP_MIN_K) / (_POP_MAX_K - _POP_MIN_K), 0, 1))
+    return _NEW_MIN + (_NEW_MAX - _NEW_MIN) * rel
+
+
+def _day(year: int, month, day=1) -> np.ndarray:
+    """datetime64[D] for year (scalar or array), month and day arrays."""
+    year = np.asarray(year)
+    month = np.asarray(month)
+    m = (year - 1970) * 12 + (month - 1)
+    return m.astype("datetime64[M]").astype("datetime64[D]") + (np.asarray(day) - 1)
+
+
+def _make_insatser(
+    rng: np.random.Generator,
+    forbund: pd.DataFrame,
+    medlemmar: pd.DataFrame,
+    size: np.ndarray,
+    y0: int,
+    y1: int,
+) -> pd.DataFrame:
+    """One row per insats with its parameters (dates as datetime64[D])."""
+    formed = medlemmar.groupby("forbund_id", sort=False)["giltig_from"].min()
+    parts = []
+    for f_idx, fid in enumerate(forbund["forbund_id"]):
+        start_f = np.datetime64(formed[fid].date(), "D")
+        s = (size[f_idx] - _NEW_MIN) / (_NEW_MAX - _NEW_MIN)
+        k = int(np.clip(np.round(3.3 + 4.5 * s + rng.normal(0, 0.9)), 3, 8))
+        n_struct = 1 + int(k >= 7 and rng.random() < 0.4)
+        n_ind = k - n_struct
+        # the core insats is broad (all ages); the others are drawn from the rest
+        broad = np.flatnonzero(_TEMPLATE_PROFILE == _ALLA)
+        core = broad[rng.integers(0, len(broad))]
+        rest = np.setdiff1d(np.arange(len(_INDIVID_TEMPLATES)), [core])
+        ti = np.r_[core, rng.choice(rest, n_ind - 1, replace=False)]
+        ts = rng.choice(len(_STRUKTUR_TEMPLATES), n_struct, replace=False)
+
+        # individinriktade: the first is the förbund's long-running core
+        start_year = rng.integers(y0 - 9, y0, n_ind)
+        start = _day(start_year, rng.integers(1, 13, n_ind))
+        n_new = 0 if n_ind < 2 else (1 if n_ind < 4 else int(rng.integers(1, 3)))
+        new = np.zeros(n_ind, bool)
+        new[1 : 1 + n_new] = True
+        new_year = rng.integers(y0 + 1, y1 + 1, n_ind) if y1 > y0 else np.full(n_ind, y0)
+        new_month = np.where(y1 > y0, rng.integers(1, 10, n_ind), rng.integers(2, 6, n_ind))
+        start = np.where(new, _day(new_year, new_month), start)
+        start = np.maximum(start, start_f)
+        end = np.full(n_ind, np.datetime64("NaT"), "datetime64[D]")
+        # some older insatser close during the period, some new ones are 3-year projects
+        closes = ~new & (rng.random(n_ind) < 0.3)
+        closes[0] = False
+        if y1 > y0:
+            close_year = rng.integers(y0, y1, n_ind)
+        else:
+            close_year = np.full(n_ind, y0)
+        close_at = np.where(rng.random(n_ind) < 0.5, _day(close_year, 6, 30), _day(close_year, 12, 31))
+        end = np.where(closes, np.maximum(close_at, start + 400), end)
+        project = new & (rng.random(n_ind) < 0.5)
+        end = np.where(project, _day(start.astype("datetime64[Y]").astype(int) + 1970 + 3, 1) - 1, end)
+
+        # strukturövergripande
+        s_start = np.maximum(_day(rng.integers(y0 - 6, y0, n_struct), rng.integers(1, 13, n_struct)), start_f)
+        s_end = np.where(
+            rng.random(n_struct) < 0.35,
+            _day(rng.integers(y0, y1 + 1, n_struct), 12, 31),
+            np.datetime64("NaT"),
+        ).astype("datetime64[D]")
+        s_end = np.maximum(s_end, s_start + 365)  # NaT (still running) stays NaT
+
+        order = np.r_[0, 1 + np.argsort(start[1:], kind="stable")]  # the core insats first
+        tmpl = [_INDIVID_TEMPLATES[i] for i in ti]
+        base_rate = rng.uniform(0.32, 0.54, n_ind)
+        weight = (rng.gamma(4.0, 0.25, n_ind) + 0.3) * _TEMPLATE_VOLUME[ti]
+        weight[0] *= 1.5
+        ind = pd.DataFrame({
+            "forbund_id": fid,
+            "namn": [tmpl[i][0] for i in order],
+            "typ": _INDIVID,
+            "startdatum": start[order],
+            "slutdatum": end[order],
+            "malgrupp": [tmpl[i][1] for i in order],
+            "profil": [tmpl[i][2] for i in order],
+            "kvinnoandel": [tmpl[i][3] for i in order],
+            "utfall": base_rate[order],
+            "vikt": weight[order],
+        })
+        struct = pd.DataFrame({
+            "forbund_id": fid,
+            "namn": [_STRUKTUR_TEMPLATES[i][0] for i in ts],
+            "typ": _STRUKTUR,
+            "startdatum": s_start,
+            "slutdatum": s_end,
+            "malgrupp": [_STRUKTUR_TEMPLATES[i][1] for i in ts],
+            "profil": -1,
+            "kvinnoandel": np.nan,
+            "utfall": np.nan,
+            "vikt": 0.0,
+        })
+        both = pd.concat([ind, struct], ignore_index=True)
+        both.insert(0, "insats_id", [f"{fid}_{i + 1:02d}" for i in range(len(both))])
+        parts.append(both)
+    ins = pd.concat(parts, ignore_index=True)
+    ins["startdatum"] = ins["startdatum"].to_numpy("datetime64[D]")
+    ins["slutdatum"] = ins["slutdatum"].to_numpy("datetime64[D]")
+    return ins
+
+
+def _set_targets(
+    rng: np.random.Generator, insatser: pd.DataFrame, rows: dict[str, np.ndarray], y0: int, y1: int
+) -> pd.DataFrame:
+    """mal_deltagare_per_ar and mal_andel_arbete_studier from the generated volumes."""
+    ins = insatser.copy()
+    counts = []
+    for year in range(y0, y1 + 1):
+        s, e = _day(year, 1, 1), _day(year, 12, 31)
+        active = (rows["startdatum"] <= e) & (np.isnat(rows["slutdatum"]) | (rows["slutdatum"] >= s))
+        per = pd.DataFrame({"i": rows["insats_id"][active], "p": rows["person"][active]})
+        counts.append(per.drop_duplicates().groupby("i").size())
+    mean_active = pd.concat(counts, axis=1).mean(axis=1)
+    individ = (ins["typ"] == _INDIVID).to_numpy()
+    actual = ins["insats_id"].map(mean_active).to_numpy(float)
+    actual = np.where(np.isnan(actual), 20.0, actual)
+    target = np.maximum(5, np.round(actual * rng.uniform(0.85, 1.25, len(ins)) / 5) * 5)
+    ins["mal_deltagare_per_ar"] = np.where(individ, target, np.nan)
+    share = np.clip(ins["utfall"].to_numpy() + rng.normal(0, 0.04, len(ins)), 0.30, 0.50)
+    ins["mal_andel_arbete_studier"] = np.where(individ, np.round(share / 0.05) * 0.05, np.nan)
+    return ins
+
+
+def _insatser_frame(ins: pd.DataFrame) -> pd.DataFrame:
+    individ = ins["typ"] == _INDIVID
+    mal = ins["mal_deltagare_per_ar"].to_numpy()
+    andel = ins["mal_andel_arbete_studier"].to_numpy()
+    return pd.DataFrame({
+        "insats_id": ins["insats_id"],
+        "forbund_id": ins["forbund_id"],
+        "namn": ins["namn"],
+        "typ": ins["typ"],
+        "startdatum": _date_text(ins["startdatum"].to_numpy("datetime64[D]")),
+        "slutdatum": _date_text(ins["slutdatum"].to_numpy("datetime64[D]")),
+        "malgrupp": ins["malgrupp"],
+        "mal_deltagare_per_ar": np.where(individ, np.nan_to_num(mal).astype(np.int64).astype(str), ""),
+        "mal_andel_arbete_studier": np.where(individ, np.char.mod("%.2f", np.nan_to_num(andel)), ""),
+    })
+
+
+def _make_ekonomi(rng: np.random.Generator, ins: pd.DataFrame, y0: int, y1: int) -> pd.DataFrame:
+    """Budget and utfall per insats and year it runs (whole kronor)."""
+    n_years = y1 - y0 + 1
+    idx = np.repeat(np.arange(len(ins)), n_years)
+    year = np.tile(np.arange(y0, y1 + 1), len(ins))
+    s, e = _day(year, 1, 1), _day(year, 12, 31)
+    start = ins["startdatum"].to_numpy("datetime64[D]")[idx]
+    end = ins["slutdatum"].to_numpy("datetime64[D]")[idx]
+    end = np.where(np.isnat(end), e, np.minimum(end, e))
+    first = np.maximum(start, s)
+    days = (end - first).astype(np.int64) + 1
+    runs = days > 0
+    coverage = np.clip(days / ((e - s).astype(np.int64) + 1), 0, 1)
+
+    individ = (ins["typ"] == _INDIVID).to_numpy()
+    target = np.nan_to_num(ins["mal_deltagare_per_ar"].to_numpy(float))
+    base = np.where(
+        individ,
+        np.clip(target * rng.uniform(15_000, 28_000, len(ins)), 500_000, 4_000_000),
+        rng.uniform(500_000, 1_500_000, len(ins)),
+    )[idx]
+    growth = 1.03 ** (year - y0)
+    budget = base * growth * np.maximum(coverage, 0.35) * rng.uniform(0.95, 1.05, len(idx))
+    budget = np.clip(np.round(budget / 10_000) * 10_000, 500_000, 4_000_000)
+    utfall = np.round(budget * rng.uniform(0.85, 1.05, len(idx)))
+    frame = pd.DataFrame({
+        "insats_id": ins["insats_id"].to_numpy(dtype=object)[idx],
+        "ar": year.astype(str),
+        "budget_kr": budget.astype(np.int64).astype(str),
+        "utfall_kr": utfall.astype(np.int64).astype(str),
+    })
+    return frame[runs].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# Participations
+# --------------------------------------------------------------------------
+
+
+def _pick(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
+    """One category index per row of a (n, k) weight matrix (rows need not sum to 1)."""
+    weights = np.asarray(weights, float)
+    cum = np.cumsum(weights, axis=1)
+    u = rng.random(len(weights)) * cum[:, -1]
+    return np.minimum((u[:, None] >= cum).sum(axis=1), weights.shape[1] - 1)
+
+
+_MONTH_WEIGHT = np.array([1.15, 1.1, 1.1, 1.0, 1.0, 0.8, 0.35, 0.75, 1.3, 1.2, 1.1, 0.8])
+
+
+def _start_dates(rng: np.random.Generator, year: int, n: int, earliest: np.datetime64) -> np.ndarray:
+    days = np.arange(_day(year, 1, 1), _day(year + 1, 1, 1))
+    month = days.astype("datetime64[M]").astype(int) % 12
+    in_month = np.bincount(month, minlength=12)
+    w = _MONTH_WEIGHT[month] / in_month[month]
+    w = np.where(days >= earliest, w, 0.0)
+    if w.sum() == 0 or n == 0:
+        return np.empty(0, "datetime64[D]")
+    return np.sort(days[rng.choice(len(days), n, p=w / w.sum())])
+
+
+def _make_deltagande(
+    rng: np.random.Generator,
+    fids: list[str],
+    medlemmar: pd.DataFrame,
+    kommuner: pd.DataFrame,
+    ins: pd.DataFrame,
+    size: np.ndarray,
+    y0: int,
+    y1: int,
+    xlsx_fid: str,
+) -> dict[str, np.ndarray]:
+    """All participations as a dict of equal-length arrays (codes, '' = empty)."""
+    formed = medlemmar.groupby("forbund_id", sort=False)["giltig_from"].min()
+    last_day = _day(y1, 12, 31)
+
+    # --- volumes and start dates ---------------------------------------------
+    f_list, d_list = [], []
+    for f_idx, fid in enumerate(fids):
+        earliest = np.datetime64(formed[fid].date(), "D")
+        level = size[f_idx] * np.exp(rng.normal(0, 0.1))
+        for year in range(y0, y1 + 1):
+            covid = {2020: 0.85, 2021: 0.93}.get(year, 1.0)
+            n = int(rng.poisson(level * covid * (1.02 ** (year - y0)) * np.exp(rng.normal(0, 0.07))))
+            dates = _start_dates(rng, year, n, earliest)
+            f_list.append(np.full(len(dates), f_idx))
+            d_list.append(dates)
+    f = np.concatenate(f_list).astype(np.int64)
+    start = np.concatenate(d_list).astype("datetime64[D]")
+    n = len(f)
+
+    # --- insats: one of the förbund's individinriktade insatser open for intake
+    ins_f = ins["forbund_id"].map({fid: i for i, fid in enumerate(fids)}).to_numpy()
+    ins_start = ins["startdatum"].to_numpy("datetime64[D]")
+    ins_end = ins["slutdatum"].to_numpy("datetime64[D]")
+    individ = (ins["typ"] == _INDIVID).to_numpy()
+    insats = np.zeros(n, np.int64)
+    for f_idx in range(len(fids)):
+        rows = np.flatnonzero(f == f_idx)
+        cand = np.flatnonzero((ins_f == f_idx) & individ)
+        if len(rows) == 0:
+            continue
+        intake_end = np.where(np.isnat(ins_end[cand]), np.datetime64("2200-01-01"), ins_end[cand] - 60)
+        open_ = (ins_start[cand][None, :] <= start[rows, None]) & (start[rows, None] <= intake_end[None, :])
+        w = open_ * ins["vikt"].to_numpy()[cand][None, :]
+        none = w.sum(axis=1) == 0
+        w[none, 0] = 1.0  # the core insats (never happens with catalogue dates)
+        insats[rows] = cand[_pick(rng, w)]
+    # the core insats may start after a participation when a förbund was formed
+    # during the first year: never start before the insats
+    start = np.maximum(start, ins_start[insats])
+
+    # --- duration, slutdatum ---------------------------------------------------
+    # lognormal, median about 5 months; the few beyond two years end within the second year
+    days = np.round(np.exp(rng.normal(np.log(175), 0.68, n)))
+    days = np.where(days > 730, rng.uniform(540, 730, n), days)
+    days = np.clip(np.round(days), 10, 730).astype(np.int64)
+    tentative = start + days
+    cap_ins = ins_end[insats]
+    forced = ~np.isnat(cap_ins) & (tentative > cap_ins) & (cap_ins <= last_day)
+    slut = np.where(forced, cap_ins, tentative)
+    slut = np.where(~forced & (tentative > last_day), np.datetime64("NaT"), slut).astype("datetime64[D]")
+    avslutad = ~np.isnat(slut)
+
+    # --- people: some come back in another insats, a few in another förbund ----
+    order = np.lexsort((np.arange(n), start))
+    parent = np.arange(n)
+    in_xlsx = f == fids.index(xlsx_fid)
+    for f_idx in range(len(fids)):
+        pos = order[f[order] == f_idx]
+        if len(pos) < 2:
+            continue
+        i = np.arange(len(pos))
+        cand = (rng.random(len(pos)) < 0.16) & (i > 0)
+        earlier = np.floor(rng.random(len(pos)) * i).astype(np.int64)
+        r, p = pos[cand], pos[earlier[cand]]
+        ok = avslutad[p] & (slut[p] < start[r] - 7) & (insats[p] != insats[r])
+        parent[r[ok]] = p[ok]
+    pos = order[~in_xlsx[order]]
+    if len(np.unique(f[pos])) > 1:
+        i = np.arange(len(pos))
+        cand = (rng.random(len(pos)) < 0.006) & (i > 0) & (parent[pos] == pos)
+        earlier = np.floor(rng.random(len(pos)) * i).astype(np.int64)
+        r, p = pos[cand], pos[earlier[cand]]
+        ok = avslutad[p] & (slut[p] < start[r] - 7) & (f[p] != f[r])
+        parent[r[ok]] = p[ok]
+    person = parent.copy()
+    while True:
+        nxt = person[person]
+        if np.array_equal(nxt, person):
+            break
+        person = nxt
+    # no exact duplicates (same person, insats and startdatum)
+    key = pd.DataFrame({"p": person, "i": insats, "s": start})
+    dup = key.duplicated().to_numpy()
+    person[dup] = np.flatnonzero(dup)
+    # days from a participation's end to the start of the same person's next one
+    lr = np.flatnonzero(parent != np.arange(n))
+    gap = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(gap, parent[lr], (start[lr] - slut[parent[lr]]).astype(np.int64))
+
+    # --- who: age, kön, utbildning ------------------------------------------------
+    profile = ins["profil"].to_numpy()[insats]
+    start_year = start.astype("datetime64[Y]").astype(np.int64) + 1970
+    age = np.select(
+        [profile == _UNGA, profile == _ALLA],
+        [16 + rng.gamma(2.2, 2.6, n), 16 + rng.gamma(1.9, 8.5, n)],
+        20 + rng.gamma(4.0, 5.0, n),
+    )
+    age = np.where(profile == _UNGA, np.minimum(age, 29.9), age)
+    age = np.clip(np.floor(age), _MIN_AGE, 65).astype(np.int64)
+    fodelsear = start_year - age
+    kvinnoandel = np.minimum(ins["kvinnoandel"].to_numpy(float)[insats] + 0.03, 0.92)
+    kon = np.where(rng.random(n) < kvinnoandel, "kvinna", "man").astype(object)
+    kon_empty = rng.random(n) < 0.012
+    young, mid = age < 20, (age >= 20) & (age < 30)
+    utb_w = np.where(
+        young[:, None], _vec(schema.UTBILDNINGSNIVA, {"forgymnasial": 62, "gymnasial": 28, "okand": 10}),
+        np.where(mid[:, None],
+                 _vec(schema.UTBILDNINGSNIVA, {"forgymnasial": 38, "gymnasial": 44, "eftergymnasial": 8,
+                                               "okand": 10}),
+                 _vec(schema.UTBILDNINGSNIVA, {"forgymnasial": 32, "gymnasial": 40, "eftergymnasial": 18,
+                                               "okand": 10})),
+    )
+    utb = _UTB[_pick(rng, utb_w)]
+    # a returning person keeps kön, födelseår and utbildning
+    kon, kon_empty, fodelsear, utb = kon[person], kon_empty[person], fodelsear[person], utb[person]
+    age = start_year - fodelsear
+    kon = np.where(kon_empty, "", kon)
+    utb = np.where(rng.random(n) < 0.02, "", utb)
+
+    # --- folkbokföringskommun: a member valid at start ------------------------------
+    kommun = np.empty(n, dtype=object)
+    lan_of = dict(zip(kommuner["kommunkod"], kommuner["lanskod"]))
+    all_codes = kommuner["kommunkod"].to_numpy(dtype=object)
+    all_lan = kommuner["lanskod"].to_numpy(dtype=object)
+    for f_idx, fid in enumerate(fids):
+        rows = np.flatnonzero(f == f_idx)
+        if len(rows) == 0:
+            continue
+        m = medlemmar[medlemmar["forbund_id"] == fid]
+        codes = m["kommunkod"].to_numpy(dtype=object)
+        frm = m["giltig_from"].to_numpy("datetime64[D]")
+        tom = m["giltig_tom"].to_numpy("datetime64[D]")
+        valid = (frm[None, :] <= start[rows, None]) & (
+            np.isnat(tom)[None, :] | (start[rows, None] <= tom[None, :])
+        )
+        w = np.ones(len(codes))
+        w[0] = 2.0 + 0.5 * (len(codes) - 1)
+        w = valid * w[None, :]
+        w[w.sum(axis=1) == 0, 0] = 1.0
+        kommun[rows] = codes[_pick(rng, w)]
+        # occasionally someone registered elsewhere (a neighbour in the same län)
+        others = all_codes[(all_lan == lan_of[codes[0]]) & ~np.isin(all_codes, codes)]
+        if len(others) == 0:
+            others = all_codes[~np.isin(all_codes, codes)]
+        elsewhere = rng.random(len(rows)) < 0.015
+        kommun[rows[elsewhere]] = others[rng.integers(0, len(others), elsewhere.sum())]
+    kommun = np.where(rng.random(n) < 0.005, "", kommun)
+
+    # --- situation before -------------------------------------------------------
+    p_syss = np.where(profile[:, None] == _UNGA, _SYSS_FORE[_UNGA],
+                      np.where(profile[:, None] == _ALLA, _SYSS_FORE[_ALLA], _SYSS_FORE[_VUXNA]))
+    syss_fore = _pick(rng, p_syss)
+    age_mult = np.ones((n, len(_FORS)))
+    age_mult[:, _FI["aktivitetsersattning"]] = np.where((age >= 19) & (age < 30), 3.0, 0.0)
+    age_mult[:, _FI["sjukersattning"]] = np.where(age < 30, 0.05, 1.0)
+    age_mult[:, _FI["arbetsloshetsersattning"]] = np.where(age < 20, 0.1, np.where(age < 25, 0.5, 1.0))
+    age_mult[:, _FI["forsorjningsstod"]] = np.where(age < 20, 0.5, 1.0)
+    age_mult[:, _FI["ingen_offentlig"]] = np.where(age < 20, 3.0, 1.0)
+    age_mult[:, _FI["etableringsersattning"]] = np.where(age < 20, 0.3, 1.0)
+    primary = _pick(rng, _FORS_GIVEN_SYSS[syss_fore] * age_mult)
+    w2 = _FORS_SECOND[primary] * age_mult
+    has_second = (rng.random(n) < 0.18) & (w2.sum(axis=1) > 0)
+    second = _pick(rng, np.where(w2.sum(axis=1, keepdims=True) > 0, w2, 1.0))
+    fors_fore = _join(_FORS[primary], np.where(has_second, _FORS[second], ""))
+    fors_fore_empty = rng.random(n) < 0.02
+    fors_fore = np.where(fors_fore_empty, "", fors_fore)
+
+    offentlig = _OFFENTLIG_FORS[primary] & ~fors_fore_empty
+    tid_w = np.where(
+        offentlig[:, None],
+        _vec(schema.TID_OFFENTLIG_FORSORJNING, {"under_1_ar": 25, "1_2_ar": 26, "2_5_ar": 27,
+                                                "over_5_ar": 12, "okand": 10}),
+        _vec(schema.TID_OFFENTLIG_FORSORJNING, {"under_1_ar": 45, "1_2_ar": 12, "okand": 43}),
+    )
+    tid_w[:, _idx(schema.TID_OFFENTLIG_FORSORJNING, "over_5_ar")] *= age >= 23
+    tid_w[:, _idx(schema.TID_OFFENTLIG_FORSORJNING, "2_5_ar")] *= np.where(age < 20, 0.0, 1.0)
+    tid = np.where(rng.random(n) < 0.06, "", _TID[_pick(rng, tid_w)])
+
+    rem_w = np.where((syss_fore == _SI["sjukskriven"])[:, None], _REMITTENT["sjukskriven"],
+                     np.where((syss_fore == _SI["arbetssokande"])[:, None], _REMITTENT["arbetssokande"],
+                              _REMITTENT["other"]))
+    rem = np.where(rng.random(n) < 0.05, "", _REM[_pick(rng, rem_w)])
+
+    occupied = np.isin(syss_fore, _ARBETE + _STUDIER + [_SI["praktik"]])
+    omf_fore = np.where(
+        occupied,
+        rng.choice([10, 20, 25, 25, 50, 50, 75], n),
+        rng.choice([0, 10, 15, 20, 25], n, p=[0.72, 0.08, 0.04, 0.06, 0.10]),
+    )
+    omf_fore_txt = np.where(rng.random(n) < 0.08, "", omf_fore.astype(str)).astype(object)
+    syss_fore_code = np.where(rng.random(n) < 0.02, "", _SYSS[syss_fore])
+
+    # --- exit -------------------------------------------------------------------
+    anl = np.where(forced, _pick(rng, np.broadcast_to(_ANLEDNING_INSATS_SLUT, (n, len(_AVSL)))),
+                   _pick(rng, np.broadcast_to(_ANLEDNING, (n, len(_AVSL)))))
+    to_next = (gap <= 45) & avslutad & (rng.random(n) < 0.7)
+    anl = np.where(to_next, _AI["annan_insats"], anl)
+    anl = np.where(avslutad & (rng.random(n) < 0.005), _AI["felregistrering"], anl)
+    short = avslutad & ~forced & np.isin(anl, [_AI["avbrott"], _AI["ohalsa"]])
+    kept = np.where(avslutad, (slut - start).astype(np.int64), 0) * rng.uniform(0.3, 0.8, n)
+    shortened = start + np.maximum(1, np.round(kept)).astype(np.int64)
+    slut = np.where(short, shortened, slut).astype("datetime64[D]")
+
+    p_as = ins["utfall"].to_numpy(float)[insats] * _AS_FACTOR_ANLEDNING[anl]
+    p_as *= np.select([age < 25, age >= 50], [1.1, 0.7], 1.0)
+    p_as *= np.select([syss_fore == _SI["sjukskriven"], occupied], [0.75, 1.3], 1.0)
+    to_as = rng.random(n) < np.clip(p_as, 0, 0.97)
+    p_studier = np.select([age < 20, age < 25, age < 30, age < 40], [0.65, 0.45, 0.30, 0.15], 0.07)
+    studier = rng.random(n) < p_studier
+    arbete_code = np.where(rng.random(n) < 0.55, _SI["forvarvsarbete"], _SI["subventionerad_anstallning"])
+    other = _pick(rng, _OTHER_OUTCOME[anl])
+    syss_efter = np.where(to_as, np.where(studier, _SI["studier"], arbete_code), other)
+
+    # försörjning efter, consistent with the outcome
+    fors_fore_or_okand = np.where(fors_fore == "", "okand", fors_fore)
+    u = rng.random(n)
+    to_arbete = np.isin(syss_efter, _ARBETE)
+    fe = np.select(
+        [
+            to_arbete & (u < 0.9), to_arbete,
+            (syss_efter == _SI["studier"]) & (u < 0.8),
+            (syss_efter == _SI["studier"]) & (u < 0.9),
+            (syss_efter == _SI["studier"]) & (age >= 19) & (age < 30),
+            syss_efter == _SI["studier"],
+            (syss_efter == _SI["arbetssokande"]) & (u < 0.2),
+            (syss_efter == _SI["arbetssokande"]) & (u < 0.45),
+            (syss_efter == _SI["arbetssokande"]) & (u < 0.55),
+            syss_efter == _SI["arbetssokande"],
+            (syss_efter == _SI["sjukskriven"]) & (u < 0.7),
+            (syss_efter == _SI["sjukskriven"]) & (u < 0.9),
+            (syss_efter == _SI["sjukskriven"]) & (age < 30) & (age >= 19),
+            syss_efter == _SI["sjukskriven"],
+            (syss_efter == _SI["praktik"]) & (u < 0.4),
+            syss_efter == _SI["praktik"],
+            (syss_efter == _SI["ovrigt"]) & (u < 0.75),
+            (syss_efter == _SI["ovrigt"]) & (u < 0.85),
+            syss_efter == _SI["ovrigt"],
+            (syss_efter == _SI["okand"]) & (u < 0.6),
+        ],
+        [
+            "lon", "lon;forsorjningsstod",
+            "studiemedel", "studiemedel;forsorjningsstod", "aktivitetsersattning", "studiemedel",
+            "arbetsloshetsersattning", "aktivitetsstod", "forsorjningsstod", fors_fore_or_okand,
+            fors_fore_or_okand, "sjukpenning", "aktivitetsersattning", "sjukersattning",
+            "aktivitetsstod", fors_fore_or_okand,
+            fors_fore_or_okand, "ingen_offentlig", "annan",
+            "okand",
+        ],
+        fors_fore_or_okand,
+    ).astype(object)
+    # a few cells left empty by the förbund
+    fe = np.where(rng.random(n) < 0.03, "", fe)
+
+    omf_efter = np.full(n, "", dtype=object)
+    for code, (values, probs) in _OMF_EFTER.items():
+        rows = syss_efter == _SI[code]
+        omf_efter[rows] = rng.choice(values, rows.sum(), p=probs).astype(str)
+    omf_efter = np.where(rng.random(n) < 0.06, "", omf_efter)
+    syss_efter_code = np.where(rng.random(n) < 0.01, "", _SYSS[syss_efter])
+
+    # only avslutade carry exit information
+    anl_code = np.where(avslutad, _AVSL[anl], "")
+    syss_efter_code = np.where(avslutad, syss_efter_code, "")
+    fe = np.where(avslutad, fe, "")
+    omf_efter = np.where(avslutad, omf_efter, "")
+
+    # --- output order: förbund, startdatum, insats ---------------------------------
+    ins_ids = ins["insats_id"].to_numpy(dtype=object)
+    out_order = np.lexsort((ins_ids[insats].astype(str), start, f))
+    cols = {
+        "forbund_idx": f,
+        "forbund_id": np.array(fids, dtype=object)[f],
+        "insats_id": ins_ids[insats],
+        "person": person,
+        "kon": kon,
+        "fodelsear": fodelsear,
+        "folkbokforingskommun": kommun,
+        "utbildningsniva": utb,
+        "startdatum": start,
+        "slutdatum": slut,
+        "avslutsanledning": anl_code,
+        "sysselsattning_fore": syss_fore_code,
+        "sysselsattning_efter": syss_efter_code,
+        "forsorjning_fore": fors_fore,
+        "forsorjning_efter": fe,
+        "omfattning_fore": omf_fore_txt,
+        "omfattning_efter": omf_efter,
+        "tid_offentlig_forsorjning_fore": tid,
+        "remitterande_aktor": rem,
+    }
+    cols = {k: np.asarray(v)[out_order] for k, v in cols.items()}
+    # pseudonymous person keys, 'd' + 10 hex digits: unique, and never ten
+    # decimal digits in a row (that would look like a personnummer)
+    key40 = rng.integers(0, 2**40, n, dtype=np.int64)
+    while True:
+        _, first = np.unique(key40, return_index=True)
+        bad = np.ones(n, bool)
+        bad[first] = False
+        bad |= _all_decimal(key40)
+        if not bad.any():
+            break
+        key40[bad] = rng.integers(0, 2**40, bad.sum(), dtype=np.int64)
+    cols["deltagare_id"] = _hex_ids(key40)[cols["person"]]
+    return cols
+
+
+def _join(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    first = first.astype(str)
+    second = second.astype(str)
+    return np.where(second == "", first, np.char.add(np.char.add(first, ";"), second)).astype(object)
+
+
+_NIBBLE_SHIFTS = np.arange(36, -1, -4, dtype=np.int64)
+
+
+def _all_decimal(values: np.ndarray) -> np.ndarray:
+    """True where all 10 hex digits of a 40-bit integer are 0–9."""
+    return (((values[:, None] >> _NIBBLE_SHIFTS[None, :]) & 0xF) < 10).all(axis=1)
+
+
+def _hex_ids(values: np.ndarray) -> np.ndarray:
+    """'d' + 10 lowercase hex digits of 40-bit integers, vectorised."""
+    nibbles = (values[:, None] >> _NIBBLE_SHIFTS[None, :]) & 0xF
+    chars = np.array(list("0123456789abcdef"), dtype="<U1")[nibbles]
+    body = np.ascontiguousarray(chars).view("<U10").ravel()
+    return np.char.add("d", body).astype(object)
+
+
+def _date_text(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, "datetime64[D]")
+    text = np.datetime_as_string(values, unit="D").astype(object)
+    return np.where(np.isnat(values), "", text)
+
+
+def _canonical_frame(rows: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """deltagande.csv: every canonical column except personnummer, as text."""
+    n = len(rows["forbund_id"])
+    frame = {}
+    seq = pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(6).to_numpy(dtype=object)
+    year = (rows["startdatum"].astype("datetime64[Y]").astype(np.int64) + 1970).astype(str).astype(object)
+    for col in schema.DELTAGANDE:
+        if col == "personnummer":
+            continue
+        if col == "deltagande_id":
+            frame[col] = rows["forbund_id"] + "-" + year + "-" + seq
+        elif col in ("startdatum", "slutdatum"):
+            frame[col] = _date_text(rows[col])
+        elif col == "fodelsear":
+            frame[col] = rows[col].astype(np.int64).astype(str)
+        else:
+            frame[col] = rows[col]
+    return pd.DataFrame(frame)
+
+
+# --------------------------------------------------------------------------
+# The förbund's own Excel file and its mapping
+# --------------------------------------------------------------------------
+
+
+def _labels(col: str, codes: np.ndarray) -> np.ndarray:
+    """Codes of one column as the förbund's labels ('' stays empty)."""
+    table = _XLSX_LABELS[col]
+    codes = np.asarray(codes, dtype=object)
+    if len(codes) == 0:
+        return codes
+    if schema.DELTAGANDE[col].kind == "codelist":
+        parts = pd.Series(codes, dtype=object).str.partition(";")
+        a = parts[0].map(table).fillna("").to_numpy(dtype=object)
+        b = parts[2].map(table).fillna("").to_numpy(dtype=object)
+        return np.where(b == "", a, a + _XLSX_LIST_SEPARATOR + " " + b)
+    return pd.Series(codes).map(table).fillna("").to_numpy(dtype=object)
+
+
+def _vary_case(rng: np.random.Generator, labels: np.ndarray, share: float, how: str) -> np.ndarray:
+    hit = (labels != "") & (rng.random(len(labels)) < share)
+    text = pd.Series(labels, dtype=object).fillna("").astype(str)
+    if how == "lower":
+        changed = text.str.lower()
+    elif how == "upper":
+        changed = text.str.upper()
+    else:  # a stray space, as typed
+        changed = text + " "
+    return np.where(hit, changed.to_numpy(dtype=object), labels)
+
+
+def _without_dashes(values: np.ndarray) -> np.ndarray:
+    return pd.Series(values, dtype=object).str.replace("-", "", regex=False).to_numpy(dtype=object)
+
+
+def _numbers(text: np.ndarray) -> np.ndarray:
+    """Digit strings as Python ints for number cells; '' becomes None (empty cell)."""
+    text = np.asarray(text, dtype=object)
+    empty = text == ""
+    values = np.where(empty, "0", text).astype(np.int64).astype(object)
+    values[empty] = None
+    return values
+
+
+def _write_xlsx(path: Path, rng: np.random.Generator, rows: Mapping[str, np.ndarray],
+                insats_names: Mapping[str, str]) -> int:
+    """Write the förbund's own participant file; returns the number of data rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.writer.excel import ExcelWriter
+
+    n = len(rows["forbund_id"])
+    # one personnummer per person, kön as recorded (a person with empty kön gets a random one)
+    people, first_row, inverse = np.unique(rows["person"], return_index=True, return_inverse=True)
+    kon = rows["kon"][first_row]
+    kon_for_pnr = np.where(kon == "", np.where(rng.random(len(kon)) < 0.5, "kvinna", "man"), kon)
+    pnr = personnummer.generate(
+        len(people), rng, rows["fodelsear"][first_row].astype(np.int64), kon_for_pnr.astype(str),
+        samordningsnummer_share=0.02, dash=True,
+    ).astype(object)[inverse]
+    no_dash = rng.random(n) < 0.05
+    pnr = np.where(no_dash, _without_dashes(pnr), pnr)
+
+    cols: dict[str, np.ndarray] = {"personnummer": pnr}
+    cols["kon"] = _vary_case(rng, _labels("kon", rows["kon"]), 0.03, "lower")
+    names = pd.Series(rows["insats_id"]).map(insats_names).to_numpy(dtype=object)
+    cols["insats_id"] = _vary_case(rng, names, 0.01, "lower")
+    for col in ("startdatum", "slutdatum"):
+        d = rows[col]
+        as_obj = d.astype(object)  # datetime.date or None
+        style = rng.random(n)
+        iso = _date_text(d)
+        compact = _without_dashes(iso)
+        cols[col] = np.where(np.isnat(d), None,
+                             np.where(style < 0.10, iso, np.where(style < 0.12, compact, as_obj)))
+    cols["avslutsanledning"] = _vary_case(rng, _labels("avslutsanledning", rows["avslutsanledning"]),
+                                          0.02, "space")
+    cols["folkbokforingskommun"] = _numbers(rows["folkbokforingskommun"])  # Excel keeps kommunkod as a number
+    cols["utbildningsniva"] = _labels("utbildningsniva", rows["utbildningsniva"])
+    cols["remitterande_aktor"] = _labels("remitterande_aktor", rows["remitterande_aktor"])
+    cols["sysselsattning_fore"] = _vary_case(
+        rng, _labels("sysselsattning_fore", rows["sysselsattning_fore"]), 0.02, "lower")
+    cols["forsorjning_fore"] = _labels("forsorjning_fore", rows["forsorjning_fore"])
+    cols["tid_offentlig_forsorjning_fore"] = _labels(
+        "tid_offentlig_forsorjning_fore", rows["tid_offentlig_forsorjning_fore"])
+    cols["sysselsattning_efter"] = _vary_case(
+        rng, _labels("sysselsattning_efter", rows["sysselsattning_efter"]), 0.03, "upper")
+    cols["forsorjning_efter"] = _labels("forsorjning_efter", rows["forsorjning_efter"])
+    for col in ("omfattning_fore", "omfattning_efter"):
+        cols[col] = _numbers(rows[col])
+    for col, values in cols.items():
+        if values.dtype == object:
+            cols[col] = np.where(pd.isna(values) | (values == ""), None, values)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = XLSX_SHEET
+    headers = list(XLSX_HEADERS.values())
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    table = np.column_stack([cols[c] for c in XLSX_HEADERS])
+    for record in table.tolist():  # openpyxl writes cell by cell
+        ws.append(record)
+    for col in ("startdatum", "slutdatum"):
+        letter = ws.cell(row=1, column=list(XLSX_HEADERS).index(col) + 1).column_letter
+        for cell in ws[letter][1:]:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+    widths = {h: max(12, len(h) + 2) for h in headers}
+    for i, h in enumerate(headers, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = widths[h]
+
+    wb.properties.creator = "finsam sample-data"
+    wb.properties.lastModifiedBy = "finsam sample-data"
+    wb.properties.title = "Deltagare (SYNTETISKA DATA)"
+    wb.properties.description = "Syntetiska exempeldata, inte verkliga personer."
+    wb.properties.created = _FIXED_TIMESTAMP
+    wb.properties.modified = _FIXED_TIMESTAMP
+    buffer = io.BytesIO()
+    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
+    ExcelWriter(wb, archive).save()  # not save_workbook(): that stamps "modified" with now
+    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    return n
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same zip archive with every member's timestamp fixed (byte-stable output)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIMESTAMP.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return buffer.getvalue()
+
+
+def _mapping_yaml(fid: str, namn: str, insats_names: Mapping[str, str], seed: int) -> str:
+    columns = {c: h for c, h in XLSX_HEADERS.items()}
+    values: dict[str, dict[str, str]] = {"insats_id": dict(insats_names)}
+    for col in XLSX_HEADERS:
+        if col in _XLSX_LABELS:
+            values[col] = {label: code for code, label in _XLSX_LABELS[col].items()}
+    doc = {
+        "columns": columns,
+        "values": values,
+        "defaults": {"forbund_id": fid},
+        "list_separator": _XLSX_LIST_SEPARATOR,
+    }
+    header = (
+        "# mapping.yaml — SYNTETISKA DATA, inte verklig statistik.\n"
+        f"# Skapad av `finsam sample-data` (seed {seed}).\n"
+        f"# Beskriver hur {namn}s egen deltagarfil (deltagande.xlsx, bladet \"{XLSX_SHEET}\")\n"
+        "# motsvarar det kanoniska formatet (DATA.md §8):\n"
+        "#   columns:  kanoniskt kolumnnamn -> förbundets kolumnrubrik\n"
+        "#   values:   kanonisk kolumn -> {förbundets etikett: kanonisk kod}\n"
+        "#   defaults: värden som gäller hela filen\n"
+        "# Etiketter jämförs utan hänsyn till versaler/gemener och omgivande blanksteg.\n"
+    )
+    return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _version() -> str:
+    import finsam_analysis
+
+    return str(getattr(finsam_analysis, "__version__", "0"))
+
+
+def _readme(y0: int, y1: int, n_forbund: int, xlsx_fid: str, seed: int, version: str) -> str:
+    return f"""SYNTETISKA DATA — inte verklig statistik
+========================================
+
+Den här katalogen innehåller ett påhittat exempeldataset för finsam_analysis.
+Det är skapat av kommandot `finsam sample-data` (finsam_analysis {version},
+seed {seed}) och beskriver {n_forbund} samordningsförbund åren {y0}–{y1}.
+
+Förbunden och deras medlemskommuner är verkliga (paketets förbundskatalog),
+men insatserna, budgetarna och alla deltagare är slumpmässigt genererade.
+Inga uppgifter rör verkliga personer. Personnumren i deltagande.xlsx är
+syntetiska (födelsenummer 980–999) men har korrekt kontrollsiffra.
+Siffrorna får inte användas eller citeras som statistik om något förbund.
+
+Filer
+-----
+forbund.csv            förbunden
+forbund_medlemmar.csv  medlemskommuner med giltighetstider
+insatser.csv           insatser (individinriktade och strukturövergripande)
+insats_ekonomi.csv     budget och utfall per insats och år
+deltagande.csv         deltaganden i kanoniskt format (alla förbund utom {xlsx_fid})
+deltagande.xlsx        {xlsx_fid}s egen deltagarfil, så som ett förbund för den i Excel
+mapping.yaml           hur deltagande.xlsx översätts till det kanoniska formatet
+dataset.yaml           beskrivning av datasetet (synthetic: true)
+
+Kontrollera datasetet med:  finsam validate --data-dir <den här katalogen>
+"""
