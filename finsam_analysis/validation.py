@@ -117,15 +117,30 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     a mask of present but invalid values.
     """
     present = values.notna()
-    parts = values.str.extract(_DATE_RE)
-    y = pd.to_numeric(parts[0], errors="coerce")
-    m = pd.to_numeric(parts[1], errors="coerce")
-    d = pd.to_numeric(parts[2], errors="coerce")
-    dates = pd.to_datetime(
-        pd.DataFrame({"year": y, "month": m, "day": d}), errors="coerce"
-    ).astype("datetime64[ns]")
-    # Year 1000 and 9999 parse but are typos, not dates of this domain.
-    dates = dates.where((y >= 1900) & (y <= 2100))
+
+    def in_domain(parsed: pd.Series) -> pd.Series:
+        # Years like 0999 or 9999 parse (pandas 3 is not limited to ns) but
+        # are typos here; drop them before the cast to nanoseconds.
+        year = parsed.dt.year
+        return parsed.where((year >= 1900) & (year <= 2100)).astype("datetime64[ns]")
+
+    # Fast path for the canonical form; the regex handles only what is left.
+    dates = in_domain(pd.to_datetime(values, format="%Y-%m-%d", errors="coerce"))
+    rest = present & dates.isna()
+    if rest.any():
+        parts = values[rest].str.extract(_DATE_RE)
+        other = pd.to_datetime(
+            pd.DataFrame(
+                {
+                    "year": pd.to_numeric(parts[0], errors="coerce"),
+                    "month": pd.to_numeric(parts[1], errors="coerce"),
+                    "day": pd.to_numeric(parts[2], errors="coerce"),
+                }
+            ),
+            errors="coerce",
+        )
+        dates = dates.copy()
+        dates[rest] = in_domain(other)
     bad = present & dates.isna()
     return dates, bad
 

@@ -161,3 +161,16 @@ def test_windows_1252_dataset_with_semicolons_and_decimal_comma(tmp_path):
     assert ins.loc["b1", "namn"] == "Vägen framåt"
     assert ins.loc["b1", "mal_andel_arbete_studier"] == pytest.approx(0.35)
     assert ins.loc["a1", "mal_andel_arbete_studier"] == pytest.approx(0.4)
+
+
+def test_date_formats_and_impossible_dates():
+    import pandas as pd
+
+    from finsam_analysis.validation import parse_dates
+
+    raw = ["2024-01-02", "20240103", "2024-03-04 00:00:00", "2024-02-30", "0999-01-01", "9999-12-31",
+           "03/04/2024", None, "x"]
+    dates, bad = parse_dates(pd.Series(raw, dtype="str"))
+    shown = [d.strftime("%Y-%m-%d") if not pd.isna(d) else None for d in dates]
+    assert shown == ["2024-01-02", "2024-01-03", "2024-03-04", None, None, None, None, None, None]
+    assert bad.tolist() == [False, False, False, True, True, True, True, False, True]
