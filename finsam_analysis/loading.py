@@ -170,6 +170,27 @@ class Dataset:
     inputs: dict[str, str]
     metadata: dict = field(default_factory=dict)
     helarsekvivalenter: pd.DataFrame | None = None
+    _prepared: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def participations(self) -> pd.DataFrame:
+        """Participations prepared for measuring (:func:`outcomes.prepare`).
+
+        Computed once per dataset and cached: a batch of förbund reports
+        shares the work. Treat the result as read-only.
+        """
+        if self._prepared is None:
+            from .outcomes import prepare
+
+            self._prepared = prepare(self.deltagande)
+        return self._prepared
+
+    def rejected_rows(self, forbund_id: str | None = None) -> int:
+        """Rejected participant rows, of one förbund (as written) or all."""
+        rej = self.quality.rejects
+        rej = rej.loc[rej["fil"].isin(PARTICIPANT_FILES)]
+        if forbund_id is not None:
+            rej = rej.loc[rej["forbund_id"] == forbund_id]
+        return int(rej[["fil", "rad"]].drop_duplicates().shape[0])
 
     @property
     def synthetic(self) -> bool:

@@ -33,7 +33,7 @@ from .mapping import Mapping, norm_label
 from .personnummer import redact
 from .schema import Column
 
-REJECT_COLUMNS = ("fil", "rad", "kolumn", "skal")
+REJECT_COLUMNS = ("fil", "rad", "kolumn", "skal", "forbund_id")
 MIN_AGE, MAX_AGE = 10, 100
 
 _DATE_RE = r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -62,16 +62,18 @@ class RejectLog:
             return
         hit = rows.loc[mask]
         why = reason.loc[mask].astype(str) if isinstance(reason, pd.Series) else reason
-        self._parts.append(
-            pd.DataFrame(
-                {
-                    "fil": hit["_fil"].astype(str).to_numpy(),
-                    "rad": hit["_rad"].astype("int64").to_numpy(),
-                    "kolumn": column,
-                    "skal": why if isinstance(why, str) else why.to_numpy(),
-                }
-            )
+        part = pd.DataFrame(
+            {
+                "fil": hit["_fil"].astype(str).to_numpy(),
+                "rad": hit["_rad"].astype("int64").to_numpy(),
+                "kolumn": column,
+                "skal": why if isinstance(why, str) else why.to_numpy(),
+            }
         )
+        # The förbund as written on the row, so a report can count its own rejects.
+        fid = hit["forbund_id"].astype("str").to_numpy() if "forbund_id" in hit.columns else None
+        part["forbund_id"] = pd.array(fid if fid is not None else [None] * len(part), dtype="str")
+        self._parts.append(part)
 
     def extend(self, frame: pd.DataFrame) -> None:
         """Add already formed reject records."""
@@ -81,7 +83,9 @@ class RejectLog:
     def frame(self) -> pd.DataFrame:
         """All records, redacted, sorted by file and row."""
         if not self._parts:
-            return pd.DataFrame({c: pd.Series([], dtype="int64" if c == "rad" else "str") for c in REJECT_COLUMNS})
+            return pd.DataFrame(
+                {c: pd.Series([], dtype="int64" if c == "rad" else "str") for c in REJECT_COLUMNS}
+            )
         out = pd.concat(self._parts, ignore_index=True)
         uniq = out["skal"].unique()
         out["skal"] = out["skal"].map({u: redact(str(u)) for u in uniq})

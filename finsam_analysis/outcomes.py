@@ -1,0 +1,433 @@
+"""The measures of REPORT.md §2, as pure functions on DataFrames.
+
+Every function takes the *prepared* participations (:func:`prepare`: the
+canonical ``deltagande`` table without felregistrering rows, plus derived
+columns) and a :class:`~finsam_analysis.periods.Period`, and returns plain
+numbers or a DataFrame. Nothing here suppresses: raw counts go to
+:mod:`finsam_analysis.disclosure` before anything is published.
+
+Definitions (REPORT.md §2, for a period P = [s, e], bounds inclusive)
+--------------------------------------------------------------------
+* aktiv: ``startdatum ≤ e`` and (``slutdatum`` empty or ``slutdatum ≥ s``).
+* nya: ``startdatum`` in P; avslutade: ``slutdatum`` in P; pågående vid
+  periodens slut: aktiv and (``slutdatum`` empty or ``> e``). Hence
+  aktiva = avslutade + pågående.
+* Outcome groups from ``sysselsattning_efter`` (DATA.md §6); empty counts
+  as ``ovriga`` and as ``okand``.
+* ``andel_arbete_studier`` = arbete_studier / avslutade with a 95 % Wilson
+  interval.
+* Tid i insats = ``slutdatum − startdatum`` in days for avslutade; quartiles
+  by linear interpolation (numpy's default, as in Excel's KVARTIL.INK).
+* Ålder = year of ``startdatum`` − ``fodelsear``.
+* Försörjning: the primary source is the first listed; offentlig =
+  groups ohalsa, arbetsmarknad, ekonomiskt_bistand; an empty source is not
+  offentlig but stays in the denominator.
+
+Decisions where REPORT.md is silent
+-----------------------------------
+* Person-level counts (aktiva_deltagare and its splits) take a person's
+  attributes (kön, åldersgrupp, utbildning, kommun) from their *latest
+  aktiv participation in the period* (latest startdatum, then latest
+  slutdatum, open last). So the split by kön, ålder, utbildning or kommun
+  adds up to aktiva_deltagare; split by insats it need not, because one
+  person can take part in two insatser.
+* Participation-level measures (deltaganden, outcomes, tid i insats,
+  försörjning) use each participation's own attributes, so every split adds
+  up to its total.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .periods import Period
+
+#: z for a two-sided 95 % interval (the 0.975 quantile of the normal).
+Z95 = 1.959963984540054
+
+#: Groupings a measure can be split by: name -> column of the prepared table.
+SPLITS = {
+    "kon": "kon",
+    "aldersgrupp": "aldersgrupp",
+    "utbildningsniva": "utbildningsniva",
+    "folkbokforingskommun": "folkbokforingskommun",
+    "insats": "insats_id",
+}
+
+#: Group key of a missing value in a split (merges with a vocabulary's own
+#: ``okand``, e.g. utbildningsnivå; reports label it "Uppgift saknas").
+MISSING = "okand"
+
+OUTCOME_KEYS = ("arbete", "studier", "arbete_studier", "arbetssokande", "ovriga", "okand")
+COUNT_KEYS = (
+    "aktiva_deltagare",
+    "kvinnor",
+    "man",
+    "kon_okand",
+    "aktiva_deltaganden",
+    "nya_deltaganden",
+    "avslutade_deltaganden",
+    "pagaende_vid_periodens_slut",
+) + OUTCOME_KEYS
+
+
+# --------------------------------------------------------------------------
+# Preparation: derived columns, computed once per dataset
+# --------------------------------------------------------------------------
+
+
+def _primary(values: pd.Series) -> pd.Series:
+    """First source of a ``;``-separated list (the *primary* source)."""
+    # replace() keeps the string dtype even when every value is missing,
+    # where split().str[0] would fail on an all-empty column.
+    return values.astype("str").str.replace(r";.*$", "", regex=True)
+
+
+def prepare(deltagande: pd.DataFrame) -> pd.DataFrame:
+    """Participations ready for measuring.
+
+    Leaves out ``avslutsanledning = felregistrering`` (REPORT.md §2) and adds
+    ``alder``, ``aldersgrupp``, ``utfall`` (outcome group), ``utfall_okand``,
+    ``forsorjning_fore_primar``/``_efter_primar`` with their groups
+    (``forsorjning_fore_grupp``/``_efter_grupp``), ``offentlig_fore``/``_efter``
+    and ``tid_dagar``.
+
+    Parameters
+    ----------
+    deltagande : DataFrame
+        The canonical table (``Dataset.deltagande``).
+
+    Returns
+    -------
+    DataFrame
+        A new frame; the input is not modified.
+    """
+    d = deltagande.loc[deltagande["avslutsanledning"] != schema.FELREGISTRERING].copy()
+    d = d.reset_index(drop=True)
+    alder = (d["startdatum"].dt.year - d["fodelsear"]).astype("Int64")
+    d["alder"] = alder
+    bins = [-1, 15, 24, 29, 39, 49, 200]
+    d["aldersgrupp"] = pd.cut(alder.astype("float64"), bins=bins, labels=list(schema.ALDERSGRUPPER))
+    efter = d["sysselsattning_efter"].astype("object")
+    utfall = efter.map(dict(schema.UTFALL_GRUPP)).fillna("ovriga")
+    d["utfall"] = pd.Categorical(utfall, categories=list(schema.UTFALL_GRUPP_LABELS))
+    d["utfall_okand"] = efter.isna() | (efter == "okand")
+    groups = list(schema.FORSORJNING_GRUPP_LABELS)
+    for when in ("fore", "efter"):
+        primary = _primary(d[f"forsorjning_{when}"])
+        d[f"forsorjning_{when}_primar"] = primary
+        grupp = primary.map(dict(schema.FORSORJNING_GRUPP)).fillna("okand")
+        d[f"forsorjning_{when}_grupp"] = pd.Categorical(grupp, categories=groups)
+        d[f"offentlig_{when}"] = grupp.isin(schema.OFFENTLIG_FORSORJNING_GRUPPER).to_numpy()
+    d["tid_dagar"] = (d["slutdatum"] - d["startdatum"]).dt.days.astype("Float64")
+    return d
+
+
+# --------------------------------------------------------------------------
+# Masks
+# --------------------------------------------------------------------------
+
+
+def _bounds(period: Period) -> tuple[pd.Timestamp, pd.Timestamp]:
+    return pd.Timestamp(period.start), pd.Timestamp(period.end)
+
+
+def active(d: pd.DataFrame, period: Period) -> pd.Series:
+    """Participations aktiva in ``period``."""
+    s, e = _bounds(period)
+    return (d["startdatum"] <= e) & (d["slutdatum"].isna() | (d["slutdatum"] >= s))
+
+
+def started(d: pd.DataFrame, period: Period) -> pd.Series:
+    """Participations with ``startdatum`` in ``period`` (nya)."""
+    s, e = _bounds(period)
+    return (d["startdatum"] >= s) & (d["startdatum"] <= e)
+
+
+def ended(d: pd.DataFrame, period: Period) -> pd.Series:
+    """Participations with ``slutdatum`` in ``period`` (avslutade)."""
+    s, e = _bounds(period)
+    return ((d["slutdatum"] >= s) & (d["slutdatum"] <= e)).fillna(False).astype(bool)
+
+
+def ongoing_at_end(d: pd.DataFrame, period: Period) -> pd.Series:
+    """Aktiva participations still going on after the period's last day."""
+    _, e = _bounds(period)
+    return active(d, period) & (d["slutdatum"].isna() | (d["slutdatum"] > e))
+
+
+# --------------------------------------------------------------------------
+# Statistics
+# --------------------------------------------------------------------------
+
+
+def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
+    """Wilson score interval for the proportion k/n; ``(None, None)`` if n = 0."""
+    if n <= 0:
+        return None, None
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    # At k = 0 (k = n) the lower (upper) bound is exactly 0 (1); floating
+    # point would otherwise give 1e-17 or 0.9999999999999999.
+    low = 0.0 if k == 0 else max(0.0, centre - half)
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return low, high
+
+
+def share(k: int, n: int) -> float | None:
+    """k/n, or None when n is 0 (a share that cannot be computed)."""
+    return k / n if n else None
+
+
+def latest_per_person(d: pd.DataFrame) -> pd.DataFrame:
+    """One row per deltagare_id: their latest participation in ``d``.
+
+    Latest = latest startdatum, then latest slutdatum with an open one last.
+    """
+    far = pd.Timestamp("2262-01-01")
+    order = d.assign(_slut=d["slutdatum"].fillna(far)).sort_values(
+        ["deltagare_id", "startdatum", "_slut"], kind="stable"
+    )
+    return order.drop_duplicates("deltagare_id", keep="last").drop(columns="_slut")
+
+
+def person_counts(d: pd.DataFrame, period: Period) -> dict[str, int]:
+    """aktiva_deltagare with kvinnor / man / kon_okand."""
+    people = latest_per_person(d.loc[active(d, period)])
+    kon = people["kon"].astype("object")
+    return {
+        "aktiva_deltagare": len(people),
+        "kvinnor": int((kon == "kvinna").sum()),
+        "man": int((kon == "man").sum()),
+        "kon_okand": int(kon.isna().sum()),
+    }
+
+
+def participation_counts(d: pd.DataFrame, period: Period) -> dict[str, int]:
+    """aktiva, nya, avslutade and pågående deltaganden."""
+    return {
+        "aktiva_deltaganden": int(active(d, period).sum()),
+        "nya_deltaganden": int(started(d, period).sum()),
+        "avslutade_deltaganden": int(ended(d, period).sum()),
+        "pagaende_vid_periodens_slut": int(ongoing_at_end(d, period).sum()),
+    }
+
+
+def outcome_counts(avslutade: pd.DataFrame) -> dict[str, int]:
+    """Resultat vid avslut over the given avslutade participations."""
+    counts = avslutade["utfall"].value_counts()
+    out = {g: int(counts.get(g, 0)) for g in schema.UTFALL_GRUPP_LABELS}
+    out["arbete_studier"] = out["arbete"] + out["studier"]
+    out["okand"] = int(avslutade["utfall_okand"].sum())
+    return {k: out[k] for k in OUTCOME_KEYS}
+
+
+def omfattning(avslutade: pd.DataFrame) -> dict[str, int | float | None]:
+    """Increased omfattning: ``okat_omfattning`` over those with both values known."""
+    both = avslutade["omfattning_fore"].notna() & avslutade["omfattning_efter"].notna()
+    known = avslutade.loc[both]
+    okat = int((known["omfattning_efter"] > known["omfattning_fore"]).sum())
+    return {
+        "okat_omfattning": okat,
+        "omfattning_kand": int(both.sum()),
+        "andel_okat_omfattning": share(okat, int(both.sum())),
+    }
+
+
+def tid_i_insats(avslutade: pd.DataFrame) -> dict[str, float | int | None]:
+    """Median and quartiles of days in insats for avslutade participations."""
+    days = avslutade["tid_dagar"].dropna().to_numpy(dtype="float64")
+    if len(days) == 0:
+        return {"n": 0, "q1": None, "median": None, "q3": None}
+    q1, med, q3 = np.percentile(days, [25, 50, 75])
+    return {"n": int(len(days)), "q1": float(q1), "median": float(med), "q3": float(q3)}
+
+
+def forsorjning_shares(avslutade: pd.DataFrame) -> dict[str, int | float | None]:
+    """Offentlig försörjning before and after, over avslutade_deltaganden."""
+    n = len(avslutade)
+    fore = int(avslutade["offentlig_fore"].sum())
+    efter = int(avslutade["offentlig_efter"].sum())
+    return {
+        "offentlig_fore": fore,
+        "offentlig_efter": efter,
+        "andel_offentlig_forsorjning_fore": share(fore, n),
+        "andel_offentlig_forsorjning_efter": share(efter, n),
+    }
+
+
+def forsorjning_transition(avslutade: pd.DataFrame) -> pd.DataFrame:
+    """Counts of försörjning group before (rows) → after (columns).
+
+    Every group of DATA.md §6 appears as a row and a column, in vocabulary
+    order, so tables of different förbund line up.
+    """
+    return pd.crosstab(
+        avslutade["forsorjning_fore_grupp"], avslutade["forsorjning_efter_grupp"], dropna=False
+    ).rename_axis(index="fore", columns="efter")
+
+
+def summary(d: pd.DataFrame, period: Period) -> dict[str, int | float | None]:
+    """Every scalar measure of REPORT.md §2 for the participations ``d``.
+
+    Returns raw (unsuppressed) values: counts, shares (fractions), the Wilson
+    interval, omfattning, tid i insats and offentlig försörjning, plus the
+    denominators disclosure control needs (``omfattning_kand``,
+    ``offentlig_fore``, ``offentlig_efter``).
+    """
+    out: dict[str, int | float | None] = {}
+    out.update(person_counts(d, period))
+    out.update(participation_counts(d, period))
+    avslutade = d.loc[ended(d, period)]
+    out.update(outcome_counts(avslutade))
+    n = out["avslutade_deltaganden"]
+    out["andel_arbete_studier"] = share(out["arbete_studier"], n)
+    out["andel_okand"] = share(out["okand"], n)
+    out["ci_low"], out["ci_high"] = wilson_interval(out["arbete_studier"], n)
+    out.update(omfattning(avslutade))
+    tid = tid_i_insats(avslutade)
+    out["tid_i_insats_median_dagar"] = tid["median"]
+    out["tid_i_insats_q1_dagar"] = tid["q1"]
+    out["tid_i_insats_q3_dagar"] = tid["q3"]
+    out.update(forsorjning_shares(avslutade))
+    return out
+
+
+def summary_by(d: pd.DataFrame, period: Period, by: str) -> pd.DataFrame:
+    """:func:`summary` for each group of a split (see :data:`SPLITS`).
+
+    Person-level counts follow each person's latest aktiv participation
+    (module docstring), except for ``insats`` where a person is counted in
+    every insats they take part in. Groups come in vocabulary order with
+    empty groups kept (as zeros) for coded splits; missing values form the
+    group :data:`MISSING` (``"okand"``) when present.
+    """
+    if by not in SPLITS:
+        raise ValueError(f"Okänd uppdelning '{by}'. Välj bland {', '.join(SPLITS)}.")
+    col = SPLITS[by]
+    if by == "insats":
+        groups = {key: part for key, part in d.groupby(col, sort=True, observed=True)}
+        rows = {key: summary(part, period) for key, part in groups.items()}
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
+    groups = _group_keys(d[col])
+    people = latest_per_person(d.assign(_grupp=groups).loc[active(d, period)])
+    rows = {}
+    for key in _categories(d[col], groups):
+        part = d.loc[(groups == key).to_numpy()]
+        row = summary(part, period)
+        # Person counts: by the group of each person's latest participation.
+        chosen = people.loc[(people["_grupp"] == key).to_numpy()]
+        kon = chosen["kon"].astype("object")
+        row.update(
+            aktiva_deltagare=len(chosen),
+            kvinnor=int((kon == "kvinna").sum()),
+            man=int((kon == "man").sum()),
+            kon_okand=int(kon.isna().sum()),
+        )
+        rows[key] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
+
+
+def _group_keys(values: pd.Series) -> pd.Series:
+    """Group key per row; a missing value is the group :data:`MISSING`."""
+    return values.astype("object").where(values.notna(), MISSING)
+
+
+def _categories(values: pd.Series, groups: pd.Series) -> list:
+    """Groups in report order: the vocabulary's, then the missing group."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = list(values.cat.categories)
+    else:
+        cats = sorted(values.dropna().unique().tolist())
+    if MISSING not in cats and (groups == MISSING).any():
+        cats.append(MISSING)
+    return cats
+
+
+# --------------------------------------------------------------------------
+# Insatser against their targets, and the monthly series
+# --------------------------------------------------------------------------
+
+
+def insatser_mot_mal(
+    d: pd.DataFrame, insatser: pd.DataFrame, ekonomi: pd.DataFrame | None, period: Period
+) -> pd.DataFrame:
+    """Per individinriktad insats: volumes and results against targets.
+
+    Columns: ``insats_id``, ``namn``, ``aktiva_deltagare``,
+    ``mal_deltagare_per_ar``, ``avslutade_deltaganden``, ``arbete_studier``,
+    ``andel_arbete_studier``, ``mal_andel_arbete_studier``, ``utfall_kr``,
+    ``kostnad_per_deltagare`` (utfall_kr / aktiva_deltagare). Targets are per
+    year, so REPORT.md §2 compares them for annual periods; for other periods
+    the target columns are returned empty (None).
+    """
+    ind = insatser.loc[insatser["typ"] == "individinriktad"].sort_values("insats_id")
+    by = summary_by(d, period, "insats") if len(d) else pd.DataFrame()
+    rows = []
+    annual = period.is_year
+    for ins in ind.itertuples(index=False):
+        s = by.loc[ins.insats_id] if ins.insats_id in by.index else None
+        aktiva = int(s["aktiva_deltagare"]) if s is not None else 0
+        avsl = int(s["avslutade_deltaganden"]) if s is not None else 0
+        arb = int(s["arbete_studier"]) if s is not None else 0
+        utfall = None
+        if annual and ekonomi is not None and len(ekonomi):
+            hit = ekonomi.loc[(ekonomi["insats_id"] == ins.insats_id) & (ekonomi["ar"] == period.year), "utfall_kr"]
+            utfall = float(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else None
+        rows.append(
+            {
+                "insats_id": ins.insats_id,
+                "namn": ins.namn,
+                "aktiva_deltagare": aktiva,
+                "mal_deltagare_per_ar": _opt_int(ins.mal_deltagare_per_ar) if annual else None,
+                "avslutade_deltaganden": avsl,
+                "arbete_studier": arb,
+                "andel_arbete_studier": share(arb, avsl),
+                "mal_andel_arbete_studier": _opt_float(ins.mal_andel_arbete_studier) if annual else None,
+                "utfall_kr": utfall,
+                "kostnad_per_deltagare": (utfall / aktiva) if (utfall is not None and aktiva) else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _opt_int(x) -> int | None:
+    return None if pd.isna(x) else int(x)
+
+
+def _opt_float(x) -> float | None:
+    return None if pd.isna(x) else float(x)
+
+
+def _month_number(dates: pd.Series) -> np.ndarray:
+    """year * 12 + month − 1 as floats (NaN where the date is missing)."""
+    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype="float64", na_value=np.nan)
+
+
+def monthly_active(d: pd.DataFrame, first_month: pd.Timestamp, last_month: pd.Timestamp) -> pd.Series:
+    """Aktiva deltaganden per calendar month (aktiv at any day of the month).
+
+    Vectorised: each participation adds +1 from its first active month and
+    −1 after its last, and a cumulative sum gives the series.
+    """
+    months = pd.date_range(first_month, last_month, freq="MS")
+    if len(months) == 0:
+        return pd.Series([], dtype="int64", name="aktiva_deltaganden")
+    n = len(months)
+    first = months[0].year * 12 + months[0].month - 1
+    a = _month_number(d["startdatum"]) - first
+    # An open participation runs to the end of the series.
+    b = np.nan_to_num(_month_number(d["slutdatum"]) - first, nan=n - 1)
+    keep = (a <= n - 1) & (b >= 0)
+    a = np.clip(a[keep], 0, n - 1).astype("int64")
+    b = np.clip(b[keep], 0, n - 1).astype("int64")
+    delta = np.zeros(n + 1, dtype="int64")
+    np.add.at(delta, a, 1)
+    np.add.at(delta, b + 1, -1)
+    return pd.Series(np.cumsum(delta[:-1]), index=months, name="aktiva_deltaganden")
