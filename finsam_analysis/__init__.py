@@ -14,5 +14,6 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 from .errors import FinsamError  # noqa: E402
 from .loading import Dataset, load_dataset, read_participants  # noqa: E402
+from .figures import key_figures  # noqa: E402
 
-__all__ = ["Dataset", "FinsamError", "__version__", "load_dataset", "read_participants"]
+__all__ = ["Dataset", "FinsamError", "__version__", "key_figures", "load_dataset", "read_participants"]

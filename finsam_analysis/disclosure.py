@@ -1,0 +1,633 @@
+"""Disclosure control (röjandekontroll), REPORT.md §3.
+
+Every number meant to be read by people passes through this module, and all
+of it is built on one function, :func:`suppress`:
+
+* **Primary suppression.** A count of persons from 1 to ``min_cell - 1`` is
+  hidden. Zero is shown.
+* **Shares.** A share (or any statistic over a group of persons, such as a
+  median) is hidden when its denominator is below ``min_cell`` or when its
+  numerator or denominator is hidden (share × denominator gives the count
+  back).
+* **Secondary suppression.** Published totals must not let anyone work out a
+  hidden count. Totals are given as *lines*, ``total = sum(parts)``. A hidden
+  value is *derivable* when the line equations, with every published value
+  filled in, determine it uniquely; this is tested exactly with linear
+  algebra (the unit vector of the value lies in the row space of the
+  equations over the hidden values). While some hidden value is derivable,
+  one more published value in a line through it is hidden as a complement.
+
+``min_cell = 1`` turns suppression off (internal use only). Hidden cells are
+shown as :data:`SUPPRESSED` (``..``) with the footnote :func:`footnote`; in
+the key-figures JSON a hidden value is ``null`` and its key is listed in
+``"suppressed"`` (:func:`protect_key_figures`).
+
+Public SCB figures (befolkning, riket) are not counts of our persons and are
+never passed through here.
+
+Decisions where REPORT.md is silent
+-----------------------------------
+* Choice of complement: among the published, nonzero members of the lines
+  that make a hidden value derivable, prefer one whose other lines already
+  hold a hidden value (this closes the usual rectangle of four cells instead
+  of spreading suppression over the table), then the smallest value, then the
+  order of the keys. Zeros are never chosen while anything else can be:
+  hiding a zero protects nothing a reader cannot guess.
+* A value that is ``None`` (not computable, or not published at all) is an
+  unknown to a reader too; it is never listed as hidden.
+* A share of a private count (``_n_offentlig_fore`` …) whose count is not in
+  the key figures is checked against the count it reveals,
+  ``round(share × denominator)``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DEFAULT_MIN_CELL",
+    "FOOTNOTE_TEMPLATE",
+    "KEY_FIGURE_COUNTS",
+    "KEY_FIGURE_LINES",
+    "SUPPRESSED",
+    "ProtectedTable",
+    "footnote",
+    "protect_key_figures",
+    "protect_table",
+    "suppress",
+]
+
+#: Smallest count of persons shown unless the run says otherwise.
+DEFAULT_MIN_CELL = 5
+
+#: What a hidden cell shows.
+SUPPRESSED = ".."
+
+#: The footnote under every table with a hidden cell (REPORT.md §3).
+FOOTNOTE_TEMPLATE = "Uppgifter som bygger på färre än {min_cell} personer redovisas inte (..)"
+
+#: Counts of persons in the key figures (REPORT.md §5).
+KEY_FIGURE_COUNTS: tuple[str, ...] = (
+    "aktiva_deltagare", "kvinnor", "man", "kon_okand",
+    "aktiva_deltaganden", "nya_deltaganden", "avslutade_deltaganden",
+    "pagaende_vid_periodens_slut",
+    "arbete", "studier", "arbete_studier", "arbetssokande", "ovriga", "okand",
+)  # fmt: skip
+
+#: Additive relations between the key-figure counts: ``total = sum(parts)``.
+#: ``okand`` is a subset of ``ovriga``, not a sum, so it has no line.
+KEY_FIGURE_LINES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("aktiva_deltagare", ("kvinnor", "man", "kon_okand")),
+    ("aktiva_deltaganden", ("avslutade_deltaganden", "pagaende_vid_periodens_slut")),
+    ("arbete_studier", ("arbete", "studier")),
+    ("avslutade_deltaganden", ("arbete_studier", "arbetssokande", "ovriga")),
+)
+
+#: Private counts the key-figure dictionary may carry (never published).
+_PRIVATE_COUNTS = ("_n_omfattning_kand", "_n_okat_omfattning", "_n_offentlig_fore", "_n_offentlig_efter")
+
+_Line = tuple[Hashable, tuple[Hashable, ...]]
+
+
+def footnote(min_cell: int = DEFAULT_MIN_CELL) -> str:
+    """The Swedish footnote for tables with hidden cells.
+
+    Parameters
+    ----------
+    min_cell : int, default 5
+        Smallest count of persons shown.
+
+    Returns
+    -------
+    str
+        ``"Uppgifter som bygger på färre än 5 personer redovisas inte (..)"``
+        with ``min_cell`` in place of the 5.
+    """
+    return FOOTNOTE_TEMPLATE.format(min_cell=min_cell)
+
+
+# ---------------------------------------------------------------------------
+# The core
+# ---------------------------------------------------------------------------
+
+
+def suppress(
+    values: Mapping[Hashable, int | float | None],
+    lines: Sequence[tuple[Hashable, Sequence[Hashable]]] = (),
+    min_cell: int = DEFAULT_MIN_CELL,
+    shares: Mapping[Hashable, tuple[Hashable | None, Hashable]] | None = None,
+) -> frozenset:
+    """The keys to hide: primary, secondary and share suppression.
+
+    Parameters
+    ----------
+    values : mapping
+        Counts of persons by key. ``None`` (or NaN) is a value that is not
+        published; it is an unknown to a reader and never reported as hidden.
+        The order of the keys breaks ties, so the result is deterministic.
+    lines : sequence of (total_key, part_keys)
+        Additive constraints ``values[total] == sum(values[parts])`` that a
+        reader can use. A total may itself be a part of another line.
+    min_cell : int, default 5
+        Smallest count shown. Counts ``1 .. min_cell - 1`` are hidden;
+        ``min_cell = 1`` hides nothing.
+    shares : mapping, optional
+        ``share_key -> (numerator_key, denominator_key)``, both keys of
+        ``values``. The numerator may be ``None`` for a statistic that has only
+        a population (a median over the denominator's persons). A share is
+        hidden when its denominator is ``None`` or below ``min_cell``, or when
+        its numerator or denominator is hidden.
+
+    Returns
+    -------
+    frozenset
+        Hidden keys of ``values`` and of ``shares``. No hidden count is
+        uniquely determined by the published counts through ``lines``.
+
+    Raises
+    ------
+    ValueError
+        For ``min_cell < 1``, a negative count, or a key in ``lines`` or
+        ``shares`` that is not in ``values``.
+
+    Examples
+    --------
+    >>> sorted(suppress({"tot": 53, "k": 3, "m": 50, "o": 0}, [("tot", ["k", "m", "o"])]))
+    ['k', 'm']
+    """
+    _check_min_cell(min_cell)
+    counts = {key: _as_count(key, value) for key, value in values.items()}
+    order = {key: i for i, key in enumerate(counts)}
+    norm_lines: list[_Line] = []
+    for total, parts in lines:
+        parts = tuple(parts)
+        for key in (total, *parts):
+            if key not in counts:
+                raise ValueError(f"Nyckeln {key!r} i en summarad rad saknas bland värdena.")
+        norm_lines.append((total, parts))
+    share_map = dict(shares or {})
+    for share_key, (num, den) in share_map.items():
+        if share_key in counts:
+            raise ValueError(f"Andelen {share_key!r} har samma nyckel som ett antal.")
+        for key in (num, den):
+            if key is not None and key not in counts:
+                raise ValueError(f"Andelen {share_key!r} bygger på {key!r}, som saknas bland värdena.")
+        if den is None:
+            raise ValueError(f"Andelen {share_key!r} saknar nämnare.")
+
+    if min_cell == 1:
+        return frozenset()
+
+    hidden = {key for key, v in counts.items() if v is not None and 0 < v < min_cell}
+    _secondary(counts, norm_lines, hidden, order)
+
+    hidden_shares = {
+        share_key
+        for share_key, (num, den) in share_map.items()
+        if counts[den] is None or counts[den] < min_cell or den in hidden or num in hidden
+    }
+    return frozenset(hidden | hidden_shares)
+
+
+def _check_min_cell(min_cell: int) -> None:
+    if isinstance(min_cell, bool) or not isinstance(min_cell, numbers.Integral) or min_cell < 1:
+        raise ValueError(f"min_cell måste vara ett heltal som är minst 1 (fick {min_cell!r}).")
+
+
+def _as_count(key: Hashable, value) -> float | None:
+    """A count as a number, or None when it is missing."""
+    number = _as_number(value)
+    if number is not None and number < 0:
+        raise ValueError(f"Antalet för {key!r} är negativt ({value!r}).")
+    return number
+
+
+def _as_number(value) -> float | None:
+    """A share or statistic as a number, or None when it is missing."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _secondary(
+    counts: Mapping[Hashable, float | None],
+    lines: Sequence[_Line],
+    hidden: set,
+    order: Mapping[Hashable, int],
+) -> None:
+    """Add complements to ``hidden`` (in place) until nothing hidden is derivable."""
+    if not lines:
+        return
+    while True:
+        unknown = hidden | {key for key, v in counts.items() if v is None}
+        derivable = _derivable(counts, lines, hidden, unknown, order)
+        if not derivable:
+            return
+        complement = _choose_complement(counts, lines, unknown, derivable, order)
+        if complement is None:
+            # Every member of every line is already unknown: the equations
+            # hold no published number, so they reveal nothing.
+            return
+        hidden.add(complement)
+
+
+def _derivable(
+    counts: Mapping[Hashable, float | None],
+    lines: Sequence[_Line],
+    hidden: set,
+    unknown: set,
+    order: Mapping[Hashable, int],
+) -> list:
+    """Hidden nonzero keys that the line equations determine uniquely.
+
+    One equation per line over its unknown members (the published members
+    move to the right-hand side, which does not matter for uniqueness). Key
+    ``k`` is determined iff ``e_k`` lies in the row space of the equation
+    matrix ``A``, i.e. ``rank([A; e_k]) == rank(A)``.
+    """
+    in_lines = {key for total, parts in lines for key in (total, *parts)}
+    columns = sorted(unknown & in_lines, key=order.__getitem__)
+    if not columns:
+        return []
+    position = {key: j for j, key in enumerate(columns)}
+    rows = []
+    for total, parts in lines:
+        row = np.zeros(len(columns))
+        if total in position:
+            row[position[total]] += 1.0
+        for part in parts:
+            if part in position:
+                row[position[part]] -= 1.0
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return []
+    matrix = np.vstack(rows)
+    rank = np.linalg.matrix_rank(matrix)
+    out = []
+    for key in columns:
+        # A hidden zero (only ever hidden when nothing else could be) needs no
+        # protection, and a None value is not ours to protect.
+        if key not in hidden or not counts[key]:
+            continue
+        unit = np.zeros(len(columns))
+        unit[position[key]] = 1.0
+        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+            out.append(key)
+    return out
+
+
+def _choose_complement(
+    counts: Mapping[Hashable, float | None],
+    lines: Sequence[_Line],
+    unknown: set,
+    derivable: Sequence,
+    order: Mapping[Hashable, int],
+) -> Hashable | None:
+    """The next published value to hide, or None when none is left."""
+    derivable_set = set(derivable)
+
+    def members(line: _Line) -> tuple:
+        return (line[0], *line[1])
+
+    def unknowns_of(line: _Line) -> set:
+        return {key for key in members(line) if key in unknown}
+
+    # Lines where a derivable value is the only unknown are why it is
+    # derivable; a complement there fixes it. Otherwise any line through a
+    # derivable value, then any line that touches something unknown.
+    direct = [line for line in lines if len(u := unknowns_of(line)) == 1 and u <= derivable_set]
+    through = [line for line in lines if unknowns_of(line) & derivable_set]
+    touching = [line for line in lines if unknowns_of(line)]
+    links = {key: 0 for key in counts}
+    for line in lines:
+        if unknowns_of(line):
+            for key in set(members(line)):
+                links[key] += 1
+
+    for pool in (direct, through, touching):
+        candidates = {key for line in pool for key in members(line) if key not in unknown and counts[key]}
+        if candidates:
+            # Most lines already holding an unknown first (closes rectangles),
+            # then the smallest value, then key order.
+            return min(candidates, key=lambda key: (-links[key], counts[key], order[key]))
+    # Only zeros are left to hide: take a total of a line through a derivable
+    # value first (REPORT rule: no nonzero candidate -> hide the total).
+    for line in through:
+        if line[0] not in unknown:
+            return line[0]
+    leftovers = {key for line in touching for key in members(line) if key not in unknown}
+    return min(leftovers, key=order.__getitem__) if leftovers else None
+
+
+# ---------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProtectedTable:
+    """A table of counts (and shares) after disclosure control.
+
+    Attributes
+    ----------
+    values : pandas.DataFrame
+        The numbers, with margins when they were added; count columns are
+        integers, share columns floats.
+    hidden : pandas.DataFrame
+        Booleans of the same shape: True where the cell must not be shown.
+    min_cell : int
+        Smallest count of persons shown.
+    """
+
+    values: pd.DataFrame
+    hidden: pd.DataFrame
+    min_cell: int = DEFAULT_MIN_CELL
+
+    @property
+    def n_hidden(self) -> int:
+        """Number of hidden cells."""
+        return int(self.hidden.to_numpy().sum())
+
+    @property
+    def footnote(self) -> str:
+        """The footnote to print under the table; empty when nothing is hidden."""
+        return footnote(self.min_cell) if self.n_hidden else ""
+
+    def display(self, decimals: int | None = None) -> pd.DataFrame:
+        """The table to publish: hidden cells are ``".."``, the rest numbers.
+
+        Parameters
+        ----------
+        decimals : int, optional
+            Round float columns (shares) to this many decimals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Object dtype, same labels as :attr:`values`. Formatting numbers
+            the Swedish way is left to the caller.
+        """
+        shown = self.values.astype(object)
+        if decimals is not None:
+            for j, dtype in enumerate(self.values.dtypes):
+                if pd.api.types.is_float_dtype(dtype):
+                    shown.iloc[:, j] = self.values.iloc[:, j].round(decimals).astype(object)
+        return shown.mask(self.hidden.to_numpy(), SUPPRESSED)
+
+
+def protect_table(
+    counts: pd.DataFrame,
+    min_cell: int = DEFAULT_MIN_CELL,
+    *,
+    margins: bool | str = True,
+    total_label: str = "Totalt",
+    shares: Mapping[Hashable, tuple[Hashable | None, Hashable]] | None = None,
+) -> ProtectedTable:
+    """Apply disclosure control to a table of counts of persons.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        Non-negative whole numbers, no missing values (e.g. from
+        :func:`pandas.crosstab`). With ``shares``, the share columns are floats
+        and may be missing.
+    min_cell : int, default 5
+        Smallest count shown; 1 turns suppression off.
+    margins : {True, False, "given"}, default True
+        ``True``: add a total column and a total row (labelled
+        ``total_label``) and publish them; a table with a single column gets
+        no total column (it would repeat that column), likewise a single
+        row. ``"given"``: the last row, and for a cross-table with at least
+        two columns the last column, already hold the totals (they must be
+        the sums). ``False``: no totals; only safe when the table's total is
+        not published anywhere else either.
+    total_label : str, default "Totalt"
+        Label of the added total row and column.
+    shares : mapping, optional
+        ``{share_column: (numerator_column, denominator_column)}`` for a table
+        whose rows are groups and whose columns are different measures
+        (numerator may be None for a statistic such as a median over the
+        denominator's persons). Such columns are not summed across, so only
+        a total row applies: ``margins`` must then be ``"given"`` or False.
+
+    Returns
+    -------
+    ProtectedTable
+        The values (with margins), the mask of hidden cells, and helpers to
+        display them.
+
+    Raises
+    ------
+    ValueError
+        Missing, negative or fractional counts; given totals that are not the
+        sums; ``margins=True`` with ``shares``; an unknown column in
+        ``shares``.
+    """
+    _check_min_cell(min_cell)
+    if margins not in (True, False, "given"):
+        raise ValueError(f"margins måste vara True, False eller 'given' (fick {margins!r}).")
+    share_map = dict(shares or {})
+    if share_map and margins is True:
+        raise ValueError(
+            "En tabell med andelar summeras inte över kolumnerna: ange margins='given' eller False."
+        )
+    if share_map and not counts.columns.is_unique:
+        raise ValueError("En tabell med andelar måste ha unika kolumnnamn.")
+    columns = list(counts.columns)
+    for share_col, (num, den) in share_map.items():
+        for col in (share_col, num, den):
+            if col is not None and col not in columns:
+                raise ValueError(f"Kolumnen {col!r} finns inte i tabellen.")
+        if den is None or den in share_map or num in share_map:
+            raise ValueError(f"Andelen {share_col!r} måste bygga på antal i tabellen.")
+
+    is_count = [col not in share_map for col in columns]
+    table = _typed_counts(counts, is_count)
+    total_row = total_col = None
+    n_rows, n_cols = table.shape
+    if margins is True:
+        table, total_row, total_col = _add_margins(table, total_label)
+    elif margins == "given":
+        total_row = n_rows - 1 if n_rows >= 2 else None
+        total_col = n_cols - 1 if n_cols >= 2 and not share_map else None
+
+    n_rows, n_cols = table.shape
+    count_cols = [j for j in range(n_cols) if j == total_col or is_count[j]]
+    if margins == "given":
+        _check_given_totals(table, total_row, total_col, count_cols)
+    data_rows = [i for i in range(n_rows) if i != total_row]
+    data_cols = [j for j in count_cols if j != total_col]
+    array = table.to_numpy(dtype=float, na_value=np.nan)
+
+    values = {(i, j): array[i, j] for i in range(n_rows) for j in count_cols}
+    lines: list[tuple[Hashable, list]] = []
+    if total_col is not None:
+        lines += [((i, total_col), [(i, j) for j in data_cols]) for i in range(n_rows)]
+    if total_row is not None:
+        lines += [((total_row, j), [(i, j) for i in data_rows]) for j in count_cols]
+    position = {col: j for j, col in enumerate(columns)}
+    share_keys = {
+        (i, position[share_col]): ((i, position[num]) if num is not None else None, (i, position[den]))
+        for share_col, (num, den) in share_map.items()
+        for i in range(n_rows)
+    }
+
+    hidden_keys = suppress(values, lines, min_cell, share_keys)
+    mask = np.zeros((n_rows, n_cols), dtype=bool)
+    for i, j in hidden_keys:
+        mask[i, j] = not np.isnan(array[i, j])  # a missing share has nothing to hide
+    hidden = pd.DataFrame(mask, index=table.index, columns=table.columns)
+    return ProtectedTable(values=table, hidden=hidden, min_cell=int(min_cell))
+
+
+def _typed_counts(counts: pd.DataFrame, is_count: Sequence[bool]) -> pd.DataFrame:
+    """Check the count columns and make them int64; share columns become float."""
+    out = {}
+    for j, col in enumerate(counts.columns):
+        series = counts.iloc[:, j]
+        if not is_count[j]:
+            out[j] = pd.to_numeric(series, errors="raise").to_numpy(dtype="float64", na_value=np.nan)
+            continue
+        if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
+            raise ValueError(f"Kolumnen {col!r} innehåller inte antal.")
+        numbers_ = series.to_numpy(dtype=float, na_value=np.nan)
+        if np.isnan(numbers_).any():
+            raise ValueError(f"Kolumnen {col!r} saknar antal på någon rad; ange 0 där det inte finns någon.")
+        if (numbers_ < 0).any() or (numbers_ != np.round(numbers_)).any():
+            raise ValueError(f"Kolumnen {col!r} innehåller annat än antal (negativa tal eller decimaler).")
+        out[j] = numbers_.astype("int64")
+    frame = pd.DataFrame({j: out[j] for j in range(len(is_count))}, index=counts.index)
+    frame.columns = counts.columns
+    return frame
+
+
+def _with_label(index: pd.Index, label: str) -> pd.Index:
+    """``index`` plus a total label (categories dropped, names kept)."""
+    if isinstance(index, pd.MultiIndex):
+        entry = (label,) + ("",) * (index.nlevels - 1)
+        if entry in index:
+            raise ValueError(f"Etiketten {label!r} finns redan i tabellen.")
+        return pd.MultiIndex.from_tuples([*index.tolist(), entry], names=index.names)
+    if label in index:
+        raise ValueError(f"Etiketten {label!r} finns redan i tabellen.")
+    return pd.Index([*index.tolist(), label], dtype=object, name=index.name)
+
+
+def _add_margins(table: pd.DataFrame, label: str) -> tuple[pd.DataFrame, int | None, int | None]:
+    """Add a total row and column (not for a single row or column)."""
+    array = table.to_numpy(dtype="int64")
+    index, columns = table.index, table.columns
+    total_row = total_col = None
+    if array.shape[1] >= 2:
+        array = np.column_stack([array, array.sum(axis=1)])
+        columns = _with_label(columns, label)
+        total_col = array.shape[1] - 1
+    if array.shape[0] >= 2:
+        array = np.vstack([array, array.sum(axis=0)])
+        index = _with_label(index, label)
+        total_row = array.shape[0] - 1
+    return pd.DataFrame(array, index=index, columns=columns), total_row, total_col
+
+
+def _check_given_totals(
+    table: pd.DataFrame, total_row: int | None, total_col: int | None, count_cols: Sequence[int]
+) -> None:
+    """Given totals must be the sums, or the equations would be false."""
+    array = table.to_numpy(dtype=float, na_value=np.nan)[:, list(count_cols)]
+    if total_col is not None:  # only for a table of counts alone: the last column
+        if not np.array_equal(array[:, :-1].sum(axis=1), array[:, -1]):
+            raise ValueError("Den sista kolumnen är inte summan av de övriga kolumnerna.")
+    if total_row is not None:
+        parts = np.delete(array, total_row, axis=0)
+        if not np.array_equal(parts.sum(axis=0), array[total_row]):
+            raise ValueError("Den sista raden är inte summan av de övriga raderna.")
+
+
+# ---------------------------------------------------------------------------
+# Key figures
+# ---------------------------------------------------------------------------
+
+
+def protect_key_figures(figures: Mapping[str, object], min_cell: int = DEFAULT_MIN_CELL) -> dict:
+    """Apply disclosure control to the key figures of REPORT.md §5.
+
+    Parameters
+    ----------
+    figures : mapping
+        The key-figure dictionary with raw values. It may carry private
+        counts that are never published: ``_n_omfattning_kand`` (avslutade
+        with both omfattning known, the denominator of
+        ``andel_okat_omfattning``; without it the share depends on
+        ``avslutade_deltaganden``), ``_n_okat_omfattning`` (its numerator),
+        ``_n_offentlig_fore`` and ``_n_offentlig_efter`` (numerators of the
+        offentlig försörjning shares). A private numerator that is missing is
+        taken as ``round(share × denominator)``, the count the share reveals.
+    min_cell : int, default 5
+        Smallest count of persons shown; 1 turns suppression off.
+
+    Returns
+    -------
+    dict
+        A new dictionary in the same key order, without private ``_`` keys:
+        hidden values are None and ``"suppressed"`` (last) is the sorted list
+        of hidden keys. Values that were already None stay None and are not
+        listed, except keys an earlier call listed, so a second call changes
+        nothing. Population keys and ``min_cell`` are left as they are.
+    """
+    _check_min_cell(min_cell)
+    raw = dict(figures)
+
+    def number(key: str) -> float | None:
+        value = raw.get(key)
+        return None if value is None else _as_count(key, value)
+
+    values: dict[str, float | None] = {key: number(key) for key in KEY_FIGURE_COUNTS}
+    for key in _PRIVATE_COUNTS:
+        if raw.get(key) is not None:
+            values[key] = number(key)
+
+    okat_den = "_n_omfattning_kand" if values.get("_n_omfattning_kand") is not None else "avslutade_deltaganden"
+    share_defs: dict[str, tuple[str | None, str]] = {
+        "andel_arbete_studier": ("arbete_studier", "avslutade_deltaganden"),
+        "ci_low": ("arbete_studier", "avslutade_deltaganden"),
+        "ci_high": ("arbete_studier", "avslutade_deltaganden"),
+        "andel_okat_omfattning": ("_n_okat_omfattning", okat_den),
+        "tid_i_insats_median_dagar": (None, "avslutade_deltaganden"),
+        "andel_offentlig_forsorjning_fore": ("_n_offentlig_fore", "avslutade_deltaganden"),
+        "andel_offentlig_forsorjning_efter": ("_n_offentlig_efter", "avslutade_deltaganden"),
+    }
+    shares: dict[str, tuple[str | None, str]] = {}
+    for share_key, (num, den) in share_defs.items():
+        share = _as_number(raw.get(share_key))
+        if share is None:
+            continue
+        if num is not None and num not in values:
+            # The share and its denominator give the count back.
+            if share_key == "andel_okat_omfattning" and den != "_n_omfattning_kand":
+                num = None  # the true denominator is unknown here
+            elif values[den] is not None:
+                values[num] = float(round(share * values[den]))
+            else:
+                num = None
+        shares[share_key] = (num, den)
+
+    hidden = suppress(values, KEY_FIGURE_LINES, min_cell, shares)
+    listed = {key for key in hidden if not key.startswith("_") and raw.get(key) is not None}
+    earlier = set(raw.get("suppressed") or ())
+
+    out = {}
+    for key, value in raw.items():
+        if key.startswith("_") or key == "suppressed":
+            continue
+        out[key] = None if key in listed else value
+    listed |= {key for key in earlier if key in out and out[key] is None}
+    out["suppressed"] = sorted(listed)
+    return out

@@ -1,0 +1,124 @@
+"""Key figures: the REPORT.md §5 dictionary for one förbund and period.
+
+``key_figures(dataset, forbund_id, period, min_cell=5)`` is what the
+``<forbund_id>.json`` of a report holds. Every count and share in it has gone
+through :func:`finsam_analysis.disclosure.protect_key_figures`; a suppressed
+value is ``None`` and its key is listed in ``"suppressed"``.
+
+Decisions where REPORT.md is silent
+-----------------------------------
+* ``rejected_rows`` counts the förbund's rejected participant rows (by the
+  forbund_id written on the row). It is a data-quality count of rows, not a
+  statistic about persons, and is not suppressed.
+* The population keys (``befolkning_ar``, ``befolkning_andel_20_64``,
+  ``riket_andel_20_64``) are ``None`` until helårsekvivalenter are loaded.
+"""
+
+from __future__ import annotations
+
+from . import outcomes
+from .disclosure import protect_key_figures
+from .errors import FinsamError
+from .periods import Period, parse_period
+
+#: The keys of the JSON, in the order of REPORT.md §5.
+KEY_ORDER = (
+    "forbund_id", "forbund_namn", "period", "period_start", "period_end", "synthetic_data", "min_cell",
+    "aktiva_deltagare", "kvinnor", "man", "kon_okand",
+    "aktiva_deltaganden", "nya_deltaganden", "avslutade_deltaganden", "pagaende_vid_periodens_slut",
+    "arbete", "studier", "arbete_studier", "arbetssokande", "ovriga", "okand",
+    "andel_arbete_studier", "ci_low", "ci_high",
+    "andel_okat_omfattning",
+    "tid_i_insats_median_dagar",
+    "andel_offentlig_forsorjning_fore", "andel_offentlig_forsorjning_efter",
+    "befolkning_ar", "befolkning_andel_20_64", "riket_andel_20_64",
+    "rejected_rows",
+    "suppressed",
+)
+
+
+class UnknownForbundError(FinsamError):
+    """The förbund is not in the dataset."""
+
+
+def forbund_participations(dataset, forbund_id: str):
+    """The prepared participations of one förbund (raises if unknown)."""
+    known = dataset.forbund["forbund_id"]
+    if forbund_id not in set(known):
+        listed = ", ".join(sorted(known)[:10]) + (" …" if len(known) > 10 else "")
+        raise UnknownForbundError(
+            f"Förbundet '{forbund_id}' finns inte i datakatalogen {dataset.path} (finns: {listed})."
+        )
+    d = dataset.participations()
+    return d.loc[d["forbund_id"] == forbund_id]
+
+
+def raw_key_figures(dataset, forbund_id: str, period: Period | str) -> dict:
+    """Unsuppressed key figures, with the private denominators ``_n_*``.
+
+    For tests and internal use only: never publish this dictionary.
+    """
+    period = parse_period(period)
+    d = forbund_participations(dataset, forbund_id)
+    s = outcomes.summary(d, period)
+    namn = dataset.forbund.set_index("forbund_id").at[forbund_id, "namn"]
+    out = {
+        "forbund_id": forbund_id,
+        "forbund_namn": str(namn),
+        "period": period.label,
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "synthetic_data": dataset.synthetic,
+        "min_cell": None,
+        **{k: s[k] for k in outcomes.COUNT_KEYS},
+        "andel_arbete_studier": s["andel_arbete_studier"],
+        "ci_low": s["ci_low"],
+        "ci_high": s["ci_high"],
+        "andel_okat_omfattning": s["andel_okat_omfattning"],
+        "tid_i_insats_median_dagar": s["tid_i_insats_median_dagar"],
+        "andel_offentlig_forsorjning_fore": s["andel_offentlig_forsorjning_fore"],
+        "andel_offentlig_forsorjning_efter": s["andel_offentlig_forsorjning_efter"],
+        "befolkning_ar": None,
+        "befolkning_andel_20_64": None,
+        "riket_andel_20_64": None,
+        "rejected_rows": dataset.rejected_rows(forbund_id),
+        "_n_omfattning_kand": s["omfattning_kand"],
+        "_n_okat_omfattning": s["okat_omfattning"],
+        "_n_offentlig_fore": s["offentlig_fore"],
+        "_n_offentlig_efter": s["offentlig_efter"],
+    }
+    return out
+
+
+def key_figures(dataset, forbund_id: str, period: Period | str, min_cell: int = 5) -> dict:
+    """The key figures of REPORT.md §5, disclosure control applied.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        From :func:`finsam_analysis.load_dataset`.
+    forbund_id : str
+        A förbund of the dataset.
+    period : Period or str
+        E.g. ``"2025"``, ``"2025H1"``, ``"2025-01-01..2025-08-31"``.
+    min_cell : int, default 5
+        Smallest count of persons shown; 1 turns suppression off.
+
+    Returns
+    -------
+    dict
+        Exactly the keys of REPORT.md §5, in that order; JSON-serialisable.
+    """
+    if min_cell < 1:
+        raise FinsamError(f"min_cell måste vara minst 1 (fick {min_cell}).")
+    raw = raw_key_figures(dataset, forbund_id, period)
+    raw["min_cell"] = min_cell
+    protected = protect_key_figures(raw, min_cell=min_cell)
+    return {k: _plain(protected.get(k)) for k in KEY_ORDER}
+
+
+def _plain(value):
+    """numpy scalars → Python numbers, so json.dumps works."""
+    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+        return value.item()
+    return value

@@ -1,0 +1,437 @@
+"""Disclosure control (REPORT.md §3): hand-worked cases and properties.
+
+The privacy property is checked with a method written independently of the
+module: the module compares matrix ranks, the tests look at the null space of
+the equation matrix (SVD) and require that every hidden cell can move while
+all published totals still hold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from finsam_analysis.disclosure import (
+    FOOTNOTE_TEMPLATE,
+    KEY_FIGURE_LINES,
+    SUPPRESSED,
+    ProtectedTable,
+    footnote,
+    protect_key_figures,
+    protect_table,
+    suppress,
+)
+
+#: Property tests: enough examples to find corner cases, fast enough to run always.
+PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+KON_LINE = [("aktiva_deltagare", ["kvinnor", "man", "kon_okand"])]
+
+
+# ---------------------------------------------------------------------------
+# Independent checker
+# ---------------------------------------------------------------------------
+
+
+def movable(unknowns: list, lines: list[tuple[object, list]]) -> dict:
+    """For each unknown: can it change while every line equation still holds?
+
+    Builds the homogeneous system over the unknowns (published members are
+    constants and drop out of a difference of two solutions) and looks at its
+    null space from the SVD. An unknown is movable when some null vector has
+    a nonzero component for it.
+    """
+    if not unknowns:
+        return {}
+    col = {key: j for j, key in enumerate(unknowns)}
+    rows = []
+    for total, parts in lines:
+        row = np.zeros(len(unknowns))
+        if total in col:
+            row[col[total]] += 1
+        for part in parts:
+            if part in col:
+                row[col[part]] -= 1
+        rows.append(row)
+    if not rows:
+        return {key: True for key in unknowns}
+    a = np.array(rows)
+    _, s, vt = np.linalg.svd(a)
+    rank = int((s > 1e-9 * max(a.shape)).sum())
+    null = vt[rank:]  # rows span the null space
+    return {key: bool(null.shape[0] and np.abs(null[:, j]).max() > 1e-9) for key, j in col.items()}
+
+
+def table_lines(shape: tuple[int, int], total_row: bool, total_col: bool) -> list:
+    """Margin equations of a table whose last row/column are totals (positions)."""
+    n_rows, n_cols = shape
+    tr, tc = n_rows - 1, n_cols - 1
+    data_rows = range(n_rows - 1) if total_row else range(n_rows)
+    data_cols = range(n_cols - 1) if total_col else range(n_cols)
+    lines = []
+    if total_col:
+        lines += [((i, tc), [(i, j) for j in data_cols]) for i in range(n_rows)]
+    if total_row:
+        lines += [((tr, j), [(i, j) for i in data_rows]) for j in range(n_cols)]
+    return lines
+
+
+def hidden_positions(protected: ProtectedTable) -> list[tuple[int, int]]:
+    rows, cols = np.nonzero(protected.hidden.to_numpy())
+    return list(zip(rows.tolist(), cols.tolist()))
+
+
+# ---------------------------------------------------------------------------
+# Hand-worked examples
+# ---------------------------------------------------------------------------
+
+
+def test_one_small_count_in_a_line_takes_the_smallest_nonzero_partner():
+    # kvinnor 3 is hidden (primary). With total 53 and okänd 0 shown, kvinnor
+    # = 53 - man - 0, so one more member must go: man (50) is the smallest
+    # nonzero one (the total is 53); the zero is shown, hiding it protects
+    # nothing. kvinnor + man = 53 then has two unknowns.
+    values = {"aktiva_deltagare": 53, "kvinnor": 3, "man": 50, "kon_okand": 0}
+    assert suppress(values, KON_LINE) == {"kvinnor", "man"}
+
+
+def test_three_by_three_table_hides_a_rectangle():
+    counts = pd.DataFrame(
+        [[2, 10, 12], [8, 20, 15], [9, 11, 30]], index=list("ABC"), columns=list("xyz")
+    )
+    protected = protect_table(counts)
+    # (A,x)=2 is primary. Its row and its column each reveal it; the smallest
+    # nonzero cell in either is (B,x)=8. Row A still reveals (A,x): its
+    # smallest partner is (A,y)=10. Now row B and column y each hold one
+    # hidden cell; (B,y)=20 closes the rectangle (it lies in both), which is
+    # preferred over smaller cells (B,z)=15 or (C,y)=11 that would open new
+    # lines. Every line then holds 0 or 2 hidden cells.
+    expected = {("A", "x"), ("A", "y"), ("B", "x"), ("B", "y")}
+    hidden = protected.hidden.stack()
+    assert set(hidden[hidden].index) == expected
+    assert protected.values.loc["Totalt", "Totalt"] == 117
+    assert list(protected.values.columns) == ["x", "y", "z", "Totalt"]
+    shown = protected.display()
+    assert shown.loc["A", "x"] == SUPPRESSED and shown.loc["C", "x"] == 9
+    assert protected.n_hidden == 4
+    assert protected.footnote == "Uppgifter som bygger på färre än 5 personer redovisas inte (..)"
+
+
+def test_zero_is_never_the_complement_so_the_row_total_is_hidden():
+    counts = pd.DataFrame([[3, 0], [10, 12]], index=list("AB"), columns=list("xy"))
+    protected = protect_table(counts)
+    # Row A is 3, 0 | 3: the only other part is 0, so the row total (3) is
+    # the complement. Then column x and column "Totalt" each hold one hidden
+    # cell; (B,x)=10 is the smallest in column x, and (B,Totalt)=22 closes
+    # the rectangle with (A,Totalt). The zero stays shown.
+    hidden = protected.hidden.stack()
+    assert set(hidden[hidden].index) == {("A", "x"), ("A", "Totalt"), ("B", "x"), ("B", "Totalt")}
+    assert protected.display().loc["A", "y"] == 0
+
+
+def test_min_cell_one_turns_suppression_off():
+    values = {"aktiva_deltagare": 53, "kvinnor": 3, "man": 49, "kon_okand": 1}
+    assert suppress(values, KON_LINE, min_cell=1) == frozenset()
+    protected = protect_table(pd.DataFrame([[1, 2], [3, 0]]), min_cell=1)
+    assert protected.n_hidden == 0 and protected.footnote == ""
+
+
+def test_share_hidden_below_min_cell_shown_at_min_cell():
+    values = {"n4": 4, "k4": 0, "n5": 5, "k5": 0}
+    shares = {"p4": ("k4", "n4"), "p5": ("k5", "n5")}
+    # n4 = 4 is itself hidden; p4's denominator is below 5. n5 = 5 and its
+    # numerator 0 are shown, so p5 is shown.
+    assert suppress(values, (), 5, shares) == {"n4", "p4"}
+
+
+def test_share_hidden_when_its_numerator_is_hidden():
+    values = {"n": 40, "k": 3}
+    assert suppress(values, (), 5, {"p": ("k", "n"), "median": (None, "n")}) == {"k", "p"}
+
+
+def test_shares_table_given_total_row():
+    frame = pd.DataFrame(
+        {
+            "avslutade": [4, 30, 34],
+            "arbete_studier": [1, 12, 13],
+            "andel": [0.25, 0.4, 13 / 34],
+            "median_dagar": [100.0, 200.0, 180.0],
+        },
+        index=pd.Index(["Insats A", "Insats B", "Totalt"], name="insats"),
+    )
+    protected = protect_table(
+        frame,
+        margins="given",
+        shares={"andel": ("arbete_studier", "avslutade"), "median_dagar": (None, "avslutade")},
+    )
+    hidden = protected.hidden
+    # Insats A: 4 and 1 are primary; the total row would give them back, so
+    # Insats B's 30 and 12 are the complements (columns are not summed across
+    # each other). Both rows' shares and medians go with their denominators.
+    assert hidden.loc["Insats A"].all() and hidden.loc["Insats B"].all()
+    assert not hidden.loc["Totalt"].any()
+    shown = protected.display(decimals=2)
+    assert shown.loc["Totalt", "andel"] == pytest.approx(0.38)
+    assert protected.values["avslutade"].dtype == np.int64
+
+
+def test_one_column_frequency_table_gets_a_total_row_only():
+    freq = pd.Series([12, 3, 0, 20], index=["gymnasium", "grundskola", "okand", "eftergymnasial"])
+    protected = protect_table(freq.to_frame("antal"))
+    assert list(protected.values.columns) == ["antal"]
+    assert protected.values.loc["Totalt", "antal"] == 35
+    # grundskola 3 is primary; the total row gives it back, so the smallest
+    # nonzero other row (gymnasium 12) is hidden too; the zero is shown.
+    assert protected.hidden["antal"].tolist() == [True, True, False, False, False]
+
+
+def test_given_margins_match_added_margins():
+    counts = pd.DataFrame([[2, 10, 12], [8, 20, 15], [9, 11, 30]])
+    added = protect_table(counts)
+    given_ = protect_table(added.values, margins="given")
+    assert np.array_equal(added.hidden.to_numpy(), given_.hidden.to_numpy())
+
+
+def test_given_totals_must_be_sums():
+    with pytest.raises(ValueError, match="summan"):
+        protect_table(pd.DataFrame([[1, 2, 4], [3, 4, 7]]), margins="given")
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError, match="min_cell"):
+        suppress({"a": 1}, min_cell=0)
+    with pytest.raises(ValueError, match="saknas"):
+        suppress({"a": 1}, [("a", ["b"])])
+    with pytest.raises(ValueError, match="negativt"):
+        suppress({"a": -1})
+    with pytest.raises(ValueError, match="antal"):
+        protect_table(pd.DataFrame({"x": [1.5, 2.0]}))
+    with pytest.raises(ValueError, match="margins"):
+        protect_table(pd.DataFrame({"x": [1, 2], "p": [0.1, 0.2]}), shares={"p": ("x", "x")})
+
+
+def test_categorical_labels_and_names_survive_margins():
+    ct = pd.crosstab(
+        pd.Categorical(["kvinna", "man", "man", "kvinna"], categories=["kvinna", "man"]),
+        pd.Categorical(["16-24", "25-29", "16-24", "25-29"], categories=["16-24", "25-29"]),
+        rownames=["kon"],
+        colnames=["aldersgrupp"],
+    )
+    protected = protect_table(ct, min_cell=1)
+    assert protected.values.index.name == "kon" and protected.values.columns.name == "aldersgrupp"
+    assert protected.values.loc["Totalt", "Totalt"] == 4
+
+
+def test_footnote_names_min_cell():
+    assert footnote() == "Uppgifter som bygger på färre än 5 personer redovisas inte (..)"
+    assert footnote(3) == FOOTNOTE_TEMPLATE.format(min_cell=3)
+    assert "färre än 3 personer" in footnote(3)
+
+
+# ---------------------------------------------------------------------------
+# Key figures
+# ---------------------------------------------------------------------------
+
+
+def key_figures(**changes) -> dict:
+    """A consistent key-figure dictionary with no small counts."""
+    figures = {
+        "forbund_id": "test", "period": "2025", "synthetic_data": True, "min_cell": 5,
+        "aktiva_deltagare": 80, "kvinnor": 40, "man": 40, "kon_okand": 0,
+        "aktiva_deltaganden": 90, "nya_deltaganden": 30, "avslutade_deltaganden": 40,
+        "pagaende_vid_periodens_slut": 50,
+        "arbete": 10, "studier": 10, "arbete_studier": 20, "arbetssokande": 8, "ovriga": 12, "okand": 6,
+        "andel_arbete_studier": 0.5, "ci_low": 0.35, "ci_high": 0.65,
+        "andel_okat_omfattning": 0.3, "tid_i_insats_median_dagar": 120.0,
+        "andel_offentlig_forsorjning_fore": 0.5, "andel_offentlig_forsorjning_efter": 0.25,
+        "befolkning_ar": 2025, "befolkning_andel_20_64": 0.08, "riket_andel_20_64": 0.07,
+        "rejected_rows": 2,
+        "_n_omfattning_kand": 30, "_n_offentlig_fore": 20, "_n_offentlig_efter": 10,
+        "suppressed": [],
+    }  # fmt: skip
+    figures.update(changes)
+    return figures
+
+
+def test_key_figures_without_small_counts_are_unchanged():
+    raw = key_figures()
+    out = protect_key_figures(raw)
+    assert out["suppressed"] == []
+    assert out == {k: v for k, v in raw.items() if not k.startswith("_")}
+    assert list(out)[-1] == "suppressed"
+
+
+def test_key_figures_small_arbete_hides_a_partner_and_keeps_the_share():
+    raw = key_figures(arbete=3, studier=10, arbete_studier=13, arbetssokande=15, ovriga=12,
+                      andel_arbete_studier=13 / 40)  # fmt: skip
+    out = protect_key_figures(raw)
+    # arbete 3 is primary; arbete_studier 13 = arbete + studier would give it
+    # back, so studier (10, smaller than 13) is hidden as well. arbete_studier
+    # itself stays shown, so andel_arbete_studier and its interval are shown.
+    assert out["suppressed"] == ["arbete", "studier"]
+    assert out["arbete"] is None and out["studier"] is None
+    assert out["arbete_studier"] == 13 and out["andel_arbete_studier"] == 13 / 40
+    assert out["ci_low"] == 0.35
+
+
+def test_key_figures_hidden_numerator_hides_the_share_and_the_interval():
+    raw = key_figures(arbete=2, studier=2, arbete_studier=4, arbetssokande=24, ovriga=12,
+                      andel_arbete_studier=0.1)  # fmt: skip
+    out = protect_key_figures(raw)
+    # arbete, studier and arbete_studier are all primary. avslutade 40 =
+    # arbete_studier + 24 + 12 gives arbete_studier back, so ovriga (12, the
+    # smallest nonzero published member) is hidden too. The share, and the
+    # interval built from the same counts, go with their numerator.
+    assert out["suppressed"] == sorted(
+        ["arbete", "studier", "arbete_studier", "ovriga", "andel_arbete_studier", "ci_low", "ci_high"]
+    )
+    assert out["avslutade_deltaganden"] == 40
+
+
+def test_key_figures_small_avslutade_hides_every_statistic_over_them():
+    raw = key_figures(
+        avslutade_deltaganden=4, pagaende_vid_periodens_slut=86,
+        arbete=1, studier=1, arbete_studier=2, arbetssokande=1, ovriga=1, okand=0,
+        _n_omfattning_kand=4, _n_offentlig_fore=2, _n_offentlig_efter=1,
+    )  # fmt: skip
+    out = protect_key_figures(raw)
+    for key in ("andel_arbete_studier", "ci_low", "ci_high", "andel_okat_omfattning",
+                "tid_i_insats_median_dagar", "andel_offentlig_forsorjning_fore",
+                "andel_offentlig_forsorjning_efter", "avslutade_deltaganden"):  # fmt: skip
+        assert out[key] is None and key in out["suppressed"]
+    # aktiva_deltaganden 90 = avslutade + pågående: pågående 86 goes too.
+    assert out["pagaende_vid_periodens_slut"] is None
+    assert out["okand"] == 0  # zero is shown
+
+
+def test_key_figures_none_stays_none_and_is_not_listed():
+    raw = key_figures(tid_i_insats_median_dagar=None, kon_okand=None, andel_okat_omfattning=None)
+    out = protect_key_figures(raw)
+    assert out["tid_i_insats_median_dagar"] is None and out["kon_okand"] is None
+    assert out["suppressed"] == []
+
+
+def test_key_figures_private_counts_take_part_and_are_dropped():
+    out = protect_key_figures(key_figures(_n_offentlig_efter=3, andel_offentlig_forsorjning_efter=3 / 40))
+    assert out["suppressed"] == ["andel_offentlig_forsorjning_efter"]
+    assert not any(k.startswith("_") for k in out)
+    # Without the private count, the share gives it back: 0.075 × 40 = 3.
+    raw = key_figures(andel_offentlig_forsorjning_efter=3 / 40)
+    del raw["_n_offentlig_efter"]
+    assert protect_key_figures(raw)["suppressed"] == ["andel_offentlig_forsorjning_efter"]
+    # andel_okat_omfattning over 4 persons with both omfattning known.
+    assert protect_key_figures(key_figures(_n_omfattning_kand=4))["suppressed"] == ["andel_okat_omfattning"]
+
+
+def test_key_figures_population_and_min_cell_untouched_and_idempotent():
+    raw = key_figures(kvinnor=3, man=77, okand=8, befolkning_andel_20_64=0.01, min_cell=7)
+    once = protect_key_figures(raw, min_cell=7)
+    assert once["befolkning_andel_20_64"] == 0.01 and once["min_cell"] == 7
+    assert once["suppressed"] == ["kvinnor", "man"]
+    assert protect_key_figures(once, min_cell=7) == once
+    assert raw["kvinnor"] == 3  # the input is not changed
+
+
+def test_key_figures_min_cell_one_hides_nothing():
+    raw = key_figures(arbete=1, studier=1, arbete_studier=2, arbetssokande=26, ovriga=12)
+    assert protect_key_figures(raw, min_cell=1)["suppressed"] == []
+
+
+# ---------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------
+
+
+@st.composite
+def tables(draw):
+    n_rows = draw(st.integers(1, 6))
+    n_cols = draw(st.integers(1, 6))
+    cells = draw(st.lists(st.integers(0, 30), min_size=n_rows * n_cols, max_size=n_rows * n_cols))
+    min_cell = draw(st.integers(2, 6))
+    return pd.DataFrame(np.array(cells, dtype=int).reshape(n_rows, n_cols)), min_cell
+
+
+@PROPERTY
+@given(tables())
+def test_table_properties(case):
+    counts, min_cell = case
+    protected = protect_table(counts, min_cell)
+    values = protected.values.to_numpy()
+    mask = protected.hidden.to_numpy()
+    has_row, has_col = counts.shape[0] >= 2, counts.shape[1] >= 2
+    assert values.shape == (counts.shape[0] + has_row, counts.shape[1] + has_col)
+
+    # (a) every small count is hidden; (b) zeros are shown and nothing shown is small.
+    small = (values >= 1) & (values < min_cell)
+    assert mask[small].all()
+    assert not mask[values == 0].any()
+    assert not ((values >= 1) & (values < min_cell) & ~mask).any()
+
+    # (c) the published table is the input and its sums: the equations hold.
+    assert np.array_equal(values[: counts.shape[0], : counts.shape[1]], counts.to_numpy())
+    lines = table_lines(values.shape, has_row, has_col)
+    for total, parts in lines:
+        assert values[total] == sum(values[p] for p in parts)
+
+    # (d) privacy: every hidden cell can change while all totals still hold.
+    hidden = hidden_positions(protected)
+    assert all(movable(hidden, lines).values())
+
+    # Deterministic, and the same for the same table given with its margins.
+    assert np.array_equal(protect_table(counts, min_cell).hidden.to_numpy(), mask)
+    if has_row:
+        again = protect_table(protected.values, min_cell, margins="given")
+        assert np.array_equal(again.hidden.to_numpy(), mask)
+    assert protected.footnote == (footnote(min_cell) if mask.any() else "")
+
+
+@PROPERTY
+@given(tables())
+def test_unprotected_with_min_cell_one(case):
+    counts, _ = case
+    assert protect_table(counts, 1).n_hidden == 0
+
+
+@st.composite
+def figure_counts(draw):
+    """Consistent key-figure counts, small values likely."""
+    n = st.integers(0, 12)
+    arbete, studier, sokande, ovriga = draw(n), draw(n), draw(n), draw(n)
+    kvinnor, man, kon_okand, pagaende = draw(n), draw(n), draw(n), draw(n)
+    avslutade = arbete + studier + sokande + ovriga
+    return {
+        "aktiva_deltagare": kvinnor + man + kon_okand, "kvinnor": kvinnor, "man": man,
+        "kon_okand": kon_okand, "aktiva_deltaganden": avslutade + pagaende, "nya_deltaganden": draw(n),
+        "avslutade_deltaganden": avslutade, "pagaende_vid_periodens_slut": pagaende,
+        "arbete": arbete, "studier": studier, "arbete_studier": arbete + studier,
+        "arbetssokande": sokande, "ovriga": ovriga, "okand": draw(st.integers(0, ovriga)),
+        "andel_arbete_studier": (arbete + studier) / avslutade if avslutade else None,
+    }, draw(st.integers(2, 6))  # fmt: skip
+
+
+@PROPERTY
+@given(figure_counts())
+def test_key_figure_properties(case):
+    raw, min_cell = case
+    out = protect_key_figures(raw, min_cell)
+    hidden = set(out["suppressed"])
+    counts = {k: v for k, v in raw.items() if k != "andel_arbete_studier"}
+    for key, value in counts.items():
+        assert (key in hidden) == (out[key] is None)
+        if 1 <= value < min_cell:
+            assert key in hidden
+        if value == 0:
+            assert key not in hidden
+    lines = [(t, list(p)) for t, p in KEY_FIGURE_LINES]
+    hidden_counts = [k for k in counts if k in hidden]
+    assert all(movable(hidden_counts, lines).values())
+    if raw["andel_arbete_studier"] is not None:
+        share_shown = out["andel_arbete_studier"] is not None
+        assert share_shown == (
+            out["arbete_studier"] is not None and out["avslutade_deltaganden"] is not None
+            and raw["avslutade_deltaganden"] >= min_cell
+        )  # fmt: skip
+    assert protect_key_figures(out, min_cell) == out

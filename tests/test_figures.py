@@ -1,0 +1,104 @@
+"""key_figures: exactly the REPORT.md §5 dictionary, disclosure control applied."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+import finsam_analysis as fa
+from finsam_analysis.errors import FinsamError
+from finsam_analysis.figures import KEY_ORDER, raw_key_figures
+
+from .conftest import SHARED
+from .test_outcomes import EKONOMI, INSATSER, ROWS, write_dataset
+
+REPORT_MD = SHARED / "spec" / "REPORT.md"
+
+
+@pytest.fixture(scope="module")
+def ds(tmp_path_factory):
+    root = tmp_path_factory.mktemp("kf")
+    write_dataset(root, rows=ROWS, insatser__csv=INSATSER, insats_ekonomi__csv=EKONOMI)
+    return fa.load_dataset(root)
+
+
+def test_keys_are_exactly_those_of_the_spec(ds):
+    if not REPORT_MD.is_file():
+        pytest.skip("../shared/spec/REPORT.md finns inte")
+    block = re.search(r"```json\n(.*?)```", REPORT_MD.read_text(encoding="utf-8"), re.S).group(1)
+    spec_keys = list(json.loads(block))
+    assert list(KEY_ORDER) == spec_keys
+    kf = fa.key_figures(ds, "alfa", "2024")
+    assert list(kf) == spec_keys
+    json.dumps(kf)  # serialisable as it is
+
+
+def test_min_cell_1_shows_the_raw_values(ds):
+    kf = fa.key_figures(ds, "alfa", "2024", min_cell=1)
+    raw = raw_key_figures(ds, "alfa", "2024")
+    assert kf["suppressed"] == []
+    for key in KEY_ORDER:
+        if key not in ("min_cell", "suppressed"):
+            assert kf[key] == raw[key], key
+    # Values worked out by hand in test_outcomes.py
+    assert (kf["aktiva_deltagare"], kf["kvinnor"], kf["man"], kf["kon_okand"]) == (6, 3, 1, 2)
+    assert (kf["aktiva_deltaganden"], kf["nya_deltaganden"], kf["avslutade_deltaganden"],
+            kf["pagaende_vid_periodens_slut"]) == (7, 6, 4, 3)
+    assert kf["andel_arbete_studier"] == 0.5 and kf["tid_i_insats_median_dagar"] == 182.5
+    assert kf["period_start"] == "2024-01-01" and kf["period_end"] == "2024-12-31"
+    assert kf["forbund_namn"] == "Samordningsförbundet Alfa"
+    assert kf["synthetic_data"] is False and kf["min_cell"] == 1
+    assert kf["befolkning_andel_20_64"] is None and kf["rejected_rows"] == 0
+
+
+def test_default_suppression_on_the_hand_dataset(ds):
+    kf = fa.key_figures(ds, "alfa", "2024")
+    # Counts 1-4 are hidden: kvinnor 3, man 1, kon_okand 2, avslutade 4, pågående 3 and every
+    # outcome group. Their totals 6 and 7 stay: each line still has several hidden parts.
+    # Every share rests on avslutade (4 < 5), omfattning on 3 known.
+    hidden = {"kvinnor", "man", "kon_okand", "avslutade_deltaganden", "pagaende_vid_periodens_slut",
+              "arbete", "studier", "arbete_studier", "arbetssokande", "ovriga", "okand",
+              "andel_arbete_studier", "ci_low", "ci_high", "andel_okat_omfattning",
+              "tid_i_insats_median_dagar", "andel_offentlig_forsorjning_fore",
+              "andel_offentlig_forsorjning_efter"}
+    assert set(kf["suppressed"]) == hidden
+    assert kf["suppressed"] == sorted(kf["suppressed"])
+    assert all(kf[k] is None for k in hidden)
+    assert (kf["aktiva_deltagare"], kf["aktiva_deltaganden"], kf["nya_deltaganden"]) == (6, 7, 6)
+    assert not any(k.startswith("_") for k in kf)
+
+
+def test_rejected_rows_are_counted_per_forbund(tmp_path):
+    rows = ROWS + ["p10,alfa,zz,man,1990,2482,,2024-01-01,,,,,,,,", "p11,beta,b1,x,1990,0180,,2024-01-01,,,,,,,,"]
+    ds = fa.load_dataset(write_dataset(tmp_path / "r", rows=rows, insatser__csv=INSATSER))
+    assert fa.key_figures(ds, "alfa", "2024")["rejected_rows"] == 1
+    assert fa.key_figures(ds, "beta", "2024")["rejected_rows"] == 1
+    assert ds.rejected_rows() == 2
+
+
+def test_unknown_forbund_and_bad_arguments(ds):
+    with pytest.raises(FinsamError, match="Förbundet 'gamma' finns inte"):
+        fa.key_figures(ds, "gamma", "2024")
+    with pytest.raises(FinsamError, match="Okänd period"):
+        fa.key_figures(ds, "alfa", "2024Q9")
+    with pytest.raises(FinsamError, match="min_cell"):
+        fa.key_figures(ds, "alfa", "2024", min_cell=0)
+
+
+def test_sample_data_key_figures_for_every_forbund(tmp_path):
+    from finsam_analysis.sample import write_sample
+
+    write_sample(tmp_path / "s", n_forbund=4, years=(2024, 2025))
+    ds = fa.load_dataset(tmp_path / "s")
+    assert ds.synthetic
+    for fid in ds.forbund["forbund_id"]:
+        kf = fa.key_figures(ds, fid, "2025")
+        assert kf["synthetic_data"] is True
+        assert kf["aktiva_deltagare"] is not None and kf["aktiva_deltagare"] > 20
+        shown = kf["andel_arbete_studier"]
+        if shown is not None:
+            assert 0.2 <= shown <= 0.7
+            assert kf["ci_low"] <= shown <= kf["ci_high"]
+        json.dumps(kf)
