@@ -93,6 +93,8 @@ def _print_quality(quality, stream=None) -> None:
         if fq.ignorerade_kolumner:
             cols = ", ".join(fq.ignorerade_kolumner[:8]) + (" …" if len(fq.ignorerade_kolumner) > 8 else "")
             _say(f"    Kolumner som inte används: {cols}.", stream)
+    if quality.scb_files:
+        _say(f"  helarsekvivalenter/: {len(quality.scb_files)} filer från SCB.", stream)
     for note in quality.notes:
         _say(f"  Obs: {note}", stream)
     if len(quality.unknown_labels):
@@ -142,6 +144,39 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .pipeline import run_reports, summary_text
+
+    if not args.all and not args.forbund:
+        raise _usage("ange --forbund ID [ID ...] eller --all")
+    run = run_reports(
+        args.data_dir,
+        args.period,
+        None if args.all else args.forbund,
+        out=args.out,
+        formats=args.format,
+        jobs=args.jobs,
+        min_cell=args.min_cell,
+        progress=not args.quiet,
+    )
+    _say(summary_text(run), sys.stderr if run.failed else sys.stdout)
+    return run.exit_code
+
+
+def _usage(message: str):
+    from .pipeline import UsageError
+
+    return UsageError(f"Fel i kommandoraden: {message}.")
+
+
+def cmd_fetch_scb(args: argparse.Namespace) -> int:
+    from .scb_fetch import fetch_scb
+
+    result = fetch_scb(Path(args.out), args.start)
+    _say(result.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="finsam",
@@ -166,6 +201,26 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--participants", help="en enskild deltagarfil (.csv eller .xlsx)")
     p.add_argument("--mapping", help="mapping.yaml för --participants")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("report", help="skriv rapporter per förbund")
+    p._sub = "report"
+    p.add_argument("--data-dir", required=True, help="datakatalogen")
+    p.add_argument("--period", required=True, help="2025, 2025H1, 2025Q3, 2025T2 eller 2025-01-01..2025-08-31")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--forbund", nargs="+", metavar="ID", help="ett eller flera förbund")
+    who.add_argument("--all", action="store_true", help="alla förbund i datakatalogen")
+    p.add_argument("--out", default="reports", help="utkatalog (standard: reports/)")
+    p.add_argument("--format", default="html,xlsx,json", help="html,xlsx,json,ipynb,pdf")
+    p.add_argument("--jobs", type=_positive, default=None, help="antal parallella förbund (standard: antal kärnor)")
+    p.add_argument("--min-cell", type=_positive, default=5, help="minsta redovisade antal (1 stänger av skyddet)")
+    p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("fetch-scb", help="hämta helårsekvivalenter från SCB:s API (PxWeb v2)")
+    p._sub = "fetch-scb"
+    p.add_argument("--out", required=True, help="datakatalogen; filerna hamnar i helarsekvivalenter/")
+    p.add_argument("--from", dest="start", default="2014M01", help="första månad, t.ex. 2014M01")
+    p.set_defaults(func=cmd_fetch_scb)
     return parser
 
 

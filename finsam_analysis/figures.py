@@ -11,7 +11,10 @@ Decisions where REPORT.md is silent
   forbund_id written on the row). It is a data-quality count of rows, not a
   statistic about persons, and is not suppressed.
 * The population keys (``befolkning_ar``, ``befolkning_andel_20_64``,
-  ``riket_andel_20_64``) are ``None`` until helårsekvivalenter are loaded.
+  ``riket_andel_20_64``) come from helårsekvivalenter (20–64, kön totalt) when
+  the dataset has them, else ``None``; see
+  :func:`finsam_analysis.forsorjningsformer.population_figures` for the year.
+  They are public SCB figures and are not suppressed.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 from . import outcomes
 from .disclosure import protect_key_figures
 from .errors import FinsamError
+from .forsorjningsformer import population_figures
 from .periods import Period, parse_period
 
 #: The keys of the JSON, in the order of REPORT.md §5.
@@ -78,9 +82,7 @@ def raw_key_figures(dataset, forbund_id: str, period: Period | str) -> dict:
         "tid_i_insats_median_dagar": s["tid_i_insats_median_dagar"],
         "andel_offentlig_forsorjning_fore": s["andel_offentlig_forsorjning_fore"],
         "andel_offentlig_forsorjning_efter": s["andel_offentlig_forsorjning_efter"],
-        "befolkning_ar": None,
-        "befolkning_andel_20_64": None,
-        "riket_andel_20_64": None,
+        **population_figures(dataset.scb_wide(), dataset.medlemmar, forbund_id, period.year),
         "rejected_rows": dataset.rejected_rows(forbund_id),
         "_n_omfattning_kand": s["omfattning_kand"],
         "_n_okat_omfattning": s["okat_omfattning"],

@@ -53,6 +53,15 @@ def wide(he: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def as_wide(he: pd.DataFrame) -> pd.DataFrame:
+    """The table in wide form; passes an already wide table through.
+
+    Every function here accepts either form, so a caller that measures many
+    förbund (a batch) pivots once (``Dataset.scb_wide()``).
+    """
+    return he if "summa" in he.columns else wide(he)
+
+
 def member_months(medlemmar: pd.DataFrame, forbund_id: str, months: pd.DatetimeIndex) -> pd.DataFrame:
     """(manad, kommunkod) pairs: the members valid in each month.
 
@@ -96,7 +105,7 @@ def forbund_monthly(
         that month was imputed). Months where a member lacks data are left
         out; see the module docstring.
     """
-    w = _select(wide(he), kon, aldersgrupp)
+    w = _select(as_wide(he), kon, aldersgrupp)
     months = pd.DatetimeIndex(sorted(w["manad"].unique()))
     members = member_months(medlemmar, forbund_id, months)
     rows = members.merge(w, on=["manad", "kommunkod"], how="left")
@@ -114,7 +123,7 @@ def forbund_monthly(
 
 def riket_monthly(he: pd.DataFrame, *, kon: str = "totalt", aldersgrupp: str = AGE) -> pd.DataFrame:
     """Monthly series of riket (``00``), same columns as :func:`forbund_monthly`."""
-    w = _select(wide(he), kon, aldersgrupp)
+    w = _select(as_wide(he), kon, aldersgrupp)
     r = w.loc[(w["kommunkod"] == schema.RIKET) & _complete(w)].set_index("manad").sort_index()
     out = r[list(ERSATTNINGAR) + ["folkmangd"]].copy()
     out["kommuner"] = 1
@@ -151,7 +160,7 @@ def per_kommun_yearly(
     Returns a long frame: ``kommunkod``, ``ar``, the ersättningar,
     ``folkmangd``, ``andel``, ``manader``, ``partiellt``.
     """
-    w = _select(wide(he), kon, aldersgrupp)
+    w = _select(as_wide(he), kon, aldersgrupp)
     months = pd.DatetimeIndex(sorted(w["manad"].unique()))
     members = member_months(medlemmar, forbund_id, months)
     rows = members.merge(w, on=["manad", "kommunkod"], how="inner")

@@ -100,6 +100,9 @@ class DataQuality:
     )
     pseudonymised_ids: int = 0
     notes: list[str] = field(default_factory=list)
+    scb_files: list[str] = field(default_factory=list)
+    imputed: pd.DataFrame | None = None
+    scb_overlaps: pd.DataFrame | None = None
 
     @property
     def rejected_rows(self) -> int:
@@ -171,6 +174,7 @@ class Dataset:
     metadata: dict = field(default_factory=dict)
     helarsekvivalenter: pd.DataFrame | None = None
     _prepared: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _scb_wide: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def participations(self) -> pd.DataFrame:
         """Participations prepared for measuring (:func:`outcomes.prepare`).
@@ -183,6 +187,16 @@ class Dataset:
 
             self._prepared = prepare(self.deltagande)
         return self._prepared
+
+    def scb_wide(self) -> pd.DataFrame | None:
+        """Helårsekvivalenter in wide form (one column per ersättning), cached."""
+        if self.helarsekvivalenter is None:
+            return None
+        if self._scb_wide is None:
+            from .forsorjningsformer import wide
+
+            self._scb_wide = wide(self.helarsekvivalenter)
+        return self._scb_wide
 
     def rejected_rows(self, forbund_id: str | None = None) -> int:
         """Rejected participant rows, of one förbund (as written) or all."""
@@ -628,6 +642,7 @@ def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
         quality=quality,
     )
     quality.rejects = log.frame()
+    helarsekvivalenter = _read_helarsekvivalenter(root, inputs, quality)
     metadata = _read_metadata(root / METADATA_FILE)
     if (root / METADATA_FILE).is_file():
         inputs[METADATA_FILE] = sha256_file(root / METADATA_FILE)
@@ -644,4 +659,23 @@ def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
         quality=quality,
         inputs=dict(sorted(inputs.items())),
         metadata=metadata,
+        helarsekvivalenter=helarsekvivalenter,
     )
+
+
+def _read_helarsekvivalenter(root: Path, inputs: dict[str, str], quality: DataQuality) -> pd.DataFrame | None:
+    """The SCB files of ``helarsekvivalenter/``, or None when there are none."""
+    folder = root / HELARSEKVIVALENTER_DIR
+    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".json", ".csv")) if folder.is_dir() else []
+    if not files:
+        return None
+    from .scb import read_directory
+
+    scb = read_directory(folder)
+    for name in scb.files:
+        inputs[f"{HELARSEKVIVALENTER_DIR}/{name}"] = sha256_file(folder / name)
+    quality.scb_files = list(scb.files)
+    quality.imputed = scb.imputed
+    quality.scb_overlaps = scb.overlaps
+    quality.notes.extend(scb.notes)
+    return scb.table

@@ -515,3 +515,250 @@ def test_bad_arguments(tmp_path):
         write_sample(tmp_path / "b", years=(2025, 2020))
     with pytest.raises(ValueError):
         write_sample(tmp_path / "c", n_forbund=10_000)
+
+
+# --------------------------------------------------------------------------
+# Helårsekvivalenter: SCB-shaped JSON-stat2 files (read here with plain json)
+# --------------------------------------------------------------------------
+
+import json  # noqa: E402
+from itertools import product  # noqa: E402
+
+HE_LABELS = (
+    "Sjukpenning",
+    "Sjuk- och aktivitetsersersättning",  # sic, as SCB spells it
+    "Arbetslöshetsersättning",
+    "Arbetsmarknadsåtgärder",
+    "Ekonomiskt bistånd",
+    "Etableringsersättning",
+    "Summa helårsekvivalenter",
+    "Folkmängd",
+    "Andel av befolkningen",
+)
+HE_SIX = HE_LABELS[:6]
+EKB, SUMMA, FOLK, ANDEL = "Ekonomiskt bistånd", "Summa helårsekvivalenter", "Folkmängd", "Andel av befolkningen"
+KON = {"1": "män", "2": "kvinnor", "1+2": "män och kvinnor"}
+
+
+def read_jsonstat(path: Path) -> tuple[dict, dict]:
+    """A JSON-stat 2.0 file as (document, {(region, kon, alder, content label, tid): value}).
+
+    Written for the test: the flat ``value`` list is row-major in the order of
+    ``id`` (the last dimension varies fastest); contents are resolved through
+    their labels, never through their codes.
+    """
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    dims = doc["id"]
+    codes = []
+    for dim, n in zip(dims, doc["size"]):
+        index = doc["dimension"][dim]["category"]["index"]
+        ordered = sorted(index, key=index.get)
+        assert len(ordered) == n and sorted(index.values()) == list(range(n)), dim
+        codes.append(ordered)
+    content_label = doc["dimension"]["ContentsCode"]["category"]["label"]
+    ci = dims.index("ContentsCode")
+    cells = {}
+    for key, value in zip(product(*codes), doc["value"]):
+        key = list(key)
+        key[ci] = content_label[key[ci]]
+        cells[tuple(key)] = value
+    assert len(doc["value"]) == len(cells)
+    return doc, cells
+
+
+def he_files(out: Path) -> dict[int, Path]:
+    files = sorted((out / "helarsekvivalenter").glob("*.json"))
+    return {int(re.fullmatch(r"TAB1386_(\d{4})\.json", f.name).group(1)): f for f in files}
+
+
+def he_cells(out: Path) -> dict[int, dict]:
+    return {year: read_jsonstat(path)[1] for year, path in he_files(out).items()}
+
+
+def regions_months(cells: dict) -> tuple[set[str], list[str]]:
+    regions = {k[0] for k in cells}
+    months = sorted({k[4] for k in cells})
+    return regions, months
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory) -> Path:
+    """The default dataset: every catalogue förbund, 2020–2025."""
+    out = tmp_path_factory.mktemp("sample_full") / "data"
+    write_sample(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def small_he(small) -> dict[int, dict]:
+    return he_cells(small[0])
+
+
+@pytest.fixture(scope="module")
+def full_he(full) -> dict[int, dict]:
+    return he_cells(full)
+
+
+def test_he_files_and_jsonstat_shape(small, tables):
+    out, summary = small
+    files = he_files(out)
+    assert sorted(files) == list(range(YEARS[0], YEARS[1] + 1))
+    members = set(tables["forbund_medlemmar.csv"]["kommunkod"])
+    names = reference.kommuner().set_index("kommunkod")["kommun"]
+    for year, path in files.items():
+        doc, cells = read_jsonstat(path)
+        assert list(doc)[:5] == ["version", "class", "label", "source", "updated"]
+        assert doc["version"] == "2.0" and doc["class"] == "dataset"
+        assert doc["label"].startswith("Antal helårsekvivalenter i åldrarna 20-64/20-65 år")
+        assert doc["updated"] == f"{year + 1}-02-15T08:00:00Z"
+        assert doc["id"] == ["Region", "Kon", "Aldersgrupp", "ContentsCode", "Tid"]
+        assert doc["role"] == {"time": ["Tid"], "metric": ["ContentsCode"], "geo": ["Region"]}
+        assert "SYNTETISKA DATA" in doc["note"][0] and doc["extension"]["synthetic"] is True
+        assert len(doc["value"]) == np.prod(doc["size"]) == summary.rows[f"helarsekvivalenter/{path.name}"]
+        dim = doc["dimension"]
+        for d in doc["id"]:
+            assert set(dim[d]["category"]["label"]) == set(dim[d]["category"]["index"]), d
+            assert dim[d]["label"]
+        # regions: riket first, then every member kommun with SCB's "code name" label
+        region = dim["Region"]["category"]
+        assert set(region["index"]) == members | {"00"}
+        assert region["index"]["00"] == 0 and region["label"]["00"] == "Riket"
+        for code in members:
+            assert region["label"][code] == f"{code} {names[code]}"
+        assert dim["Kon"]["category"]["label"] == KON
+        assert dim["Aldersgrupp"]["category"]["label"] == {"20-64": "20-64 år"}
+        tid = dim["Tid"]["category"]
+        assert list(tid["index"]) == [f"{year}M{m:02d}" for m in range(1, 13)]
+        assert tid["label"] == {c: c for c in tid["index"]}
+        contents = dim["ContentsCode"]["category"]
+        assert sorted(contents["label"].values()) == sorted(HE_LABELS)
+        assert "Sjuk- och aktivitetsersersättning" in contents["label"].values()
+        assert set(contents["unit"]) == set(contents["index"])
+        units = {contents["label"][c]: u for c, u in contents["unit"].items()}
+        assert units[FOLK]["decimals"] == 0 and units[SUMMA]["decimals"] == 1
+        # every region, kön, month and content has a value; types as SCB gives them
+        assert len(cells) == (len(members) + 1) * 3 * 9 * 12
+        for key, value in cells.items():
+            if key[3] == FOLK:
+                assert isinstance(value, int) and value >= 1000, key
+            else:
+                assert isinstance(value, float) and value >= 0 and round(value, 1) == value, key
+
+
+def test_he_files_are_deterministic(small, tmp_path):
+    out, _ = small
+    again, other = tmp_path / "again", tmp_path / "other"
+    write_sample(again, seed=SEED, n_forbund=3, years=YEARS)
+    write_sample(other, seed=SEED + 1, n_forbund=3, years=YEARS)
+    for year, path in he_files(out).items():
+        assert (again / "helarsekvivalenter" / path.name).read_bytes() == path.read_bytes(), year
+        assert (other / "helarsekvivalenter" / path.name).read_bytes() != path.read_bytes(), year
+        assert path.read_bytes().decode("utf-8").count("\\u") == 0  # ensure_ascii=False
+
+
+def test_he_mentioned_in_dataset_yaml_and_readme(small):
+    out, _ = small
+    meta = yaml.safe_load((out / "dataset.yaml").read_text(encoding="utf-8"))
+    he = meta["helarsekvivalenter"]
+    assert he["table"] == "HE0000T02N2" and he["pxweb_id"] == "TAB1386"
+    assert he["files"] == [f"helarsekvivalenter/TAB1386_{y}.json" for y in range(YEARS[0], YEARS[1] + 1)]
+    assert all((out / f).is_file() for f in he["files"])
+    assert "helarsekvivalenter/" in (out / "README.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("which", ["small_he", "full_he"])
+def test_he_every_member_kommun_every_month(which, request, small, full):
+    out = small[0] if which == "small_he" else full
+    cells_by_year = request.getfixturevalue(which)
+    members = set(read(out / "forbund_medlemmar.csv")["kommunkod"])
+    meta = yaml.safe_load((out / "dataset.yaml").read_text(encoding="utf-8"))
+    y0, y1 = meta["years"]
+    assert sorted(cells_by_year) == list(range(y0, y1 + 1))
+    for year, cells in cells_by_year.items():
+        regions, months = regions_months(cells)
+        assert regions == members | {"00"}
+        assert months == [f"{year}M{m:02d}" for m in range(1, 13)]
+        for r, kon, m, label in product(regions, KON, months, HE_LABELS):
+            assert (r, kon, "20-64", label, m) in cells
+
+
+@pytest.mark.parametrize("which", ["small_he", "full_he"])
+def test_he_sums_are_consistent(which, request):
+    for year, cells in request.getfixturevalue(which).items():
+        regions, months = regions_months(cells)
+        for r, m in product(regions, months):
+            def v(kon, label):
+                return cells[(r, kon, "20-64", label, m)]
+
+            for label in HE_LABELS[:8]:  # every count: totalt = män + kvinnor
+                assert v("1+2", label) == pytest.approx(v("1", label) + v("2", label), abs=1e-6), (r, m, label)
+            for kon in KON:
+                assert v(kon, SUMMA) == pytest.approx(sum(v(kon, c) for c in HE_SIX), abs=0.15), (r, m, kon)
+                assert v(kon, ANDEL) == pytest.approx(100 * v(kon, SUMMA) / v(kon, FOLK), abs=0.051)
+
+
+@pytest.mark.parametrize("which", ["small_he", "full_he"])
+def test_he_levels_are_plausible(which, request):
+    cells_by_year = request.getfixturevalue(which)
+    riket_folk = []
+    for year, cells in cells_by_year.items():
+        regions, months = regions_months(cells)
+
+        def annual(r, label, kon="1+2"):
+            return sum(cells[(r, kon, "20-64", label, m)] for m in months)
+
+        share = {r: 100 * annual(r, SUMMA) / annual(r, FOLK) for r in regions}
+        assert 12.0 <= share.pop("00") <= 14.0, year
+        assert all(7.0 <= s <= 20.0 for s in share.values()), (year, min(share.values()), max(share.values()))
+        folk = annual("00", FOLK) / 12
+        assert 5.9e6 <= folk <= 6.1e6, year
+        riket_folk.append(folk)
+        # the mix of ersättningar in riket, roughly as DATA.md §10
+        mix = {c: annual("00", c) / annual("00", SUMMA) for c in HE_SIX}
+        assert 0.16 <= mix["Sjukpenning"] <= 0.23
+        assert 0.25 <= mix["Sjuk- och aktivitetsersersättning"] <= 0.32
+        assert 0.10 <= mix["Arbetslöshetsersättning"] <= 0.18
+        assert 0.19 <= mix["Arbetsmarknadsåtgärder"] <= 0.29
+        assert 0.10 <= mix[EKB] <= 0.14
+        assert 0.01 <= mix["Etableringsersättning"] <= 0.04
+        # kvinnor more sjukpenning, män more ekonomiskt bistånd
+        assert annual("00", "Sjukpenning", "2") > annual("00", "Sjukpenning", "1")
+        assert annual("00", EKB, "1") > annual("00", EKB, "2")
+        # arbetslöshet a bit higher in January and July than the year's mean (not in 2020)
+        if year != 2020:
+            arb = [cells[("00", "1+2", "20-64", "Arbetslöshetsersättning", m)] for m in months]
+            assert arb[0] > sum(arb) / 12 and arb[6] > sum(arb) / 12
+    assert riket_folk == sorted(riket_folk)  # slowly growing
+
+
+def test_he_sizes(full_he):
+    cells = full_he[2024]
+    folk = {r: cells[(r, "1+2", "20-64", FOLK, "2024M06")] for r in regions_months(cells)[0]}
+    assert 560_000 <= folk["0180"] <= 680_000  # Stockholm
+    assert 30_000 <= folk["2482"] <= 60_000  # Skellefteå
+    assert 1_000 <= min(folk.values()) and max(v for r, v in folk.items() if r != "00") == folk["0180"]
+
+
+@pytest.mark.parametrize("which", ["small_he", "full_he"])
+def test_he_bortfall_ekonomiskt_bistand_zero(which, request):
+    cells_by_year = request.getfixturevalue(which)
+    first_year = min(cells_by_year)
+    months_total = kommun_months = 0
+    zero = []
+    for year, cells in cells_by_year.items():
+        regions, months = regions_months(cells)
+        for r, m in product(regions, months):
+            values = [cells[(r, kon, "20-64", EKB, m)] for kon in KON]
+            if any(v == 0 for v in values):
+                assert all(v == 0 for v in values), (r, m)  # all three kön rows
+                assert r != "00", m  # never riket
+                assert m != f"{first_year}M01", r  # never the very first month
+                for kon in KON:  # summa includes the 0
+                    six = sum(cells[(r, kon, "20-64", c, m)] for c in HE_SIX)
+                    assert cells[(r, kon, "20-64", SUMMA, m)] == pytest.approx(six, abs=0.15)
+                zero.append((r, m))
+            kommun_months += r != "00"
+        months_total += 1
+    assert zero, "no bortfall month"
+    if which == "full_he":  # about 1 in 150 kommun-months
+        assert 1 / 400 <= len(zero) / kommun_months <= 1 / 70, len(zero) / kommun_months
