@@ -24,11 +24,16 @@ Decisions where the spec is silent
   number is an error naming the file.
 * Region: only riket (``00``) and four-digit kommunkoder are kept. Other
   region levels (two-digit län codes) are dropped with a note. A three-digit
-  code is taken to be a kommunkod that lost its leading zero in Excel, and a
-  bare kommun name (``Skellefteå``) is looked up in the package's kommun list.
+  code is taken to be a kommunkod that lost its leading zero in Excel, a
+  bare kommun name (``Skellefteå``) is looked up in the package's kommun list,
+  and any text with the word "riket" (``Riket``, ``Hela riket``) is riket.
 * A file without a kön dimension is taken as kön ``totalt`` (what PxWeb gives
   when kön is eliminated), with a note. A file without åldersgrupp is an
   error, because 20–64 and 20–65 overlap and cannot be told apart.
+* A sparse JSON-stat ``value`` object is the whole cube: a position that is
+  absent is a missing value (a row with NaN), exactly as ``null`` in a list.
+* A CSV whose tabellinnehåll holds codes (``000006Y1``) cannot be resolved, as
+  a CSV carries no labels for them: that is an error asking for text.
 * JSON-stat dimensions of size 1 that are not recognised are ignored (noted);
   larger unknown dimensions are an error. The PxWeb v1 JSON-stat 1.0 wrapper
   (``{"dataset": {...}}``) is accepted too.

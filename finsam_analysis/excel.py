@@ -1,0 +1,286 @@
+"""The report's tables as an Excel workbook, one sheet per section (REPORT.md §5).
+
+:func:`write_workbook` takes the :class:`~finsam_analysis.tables.ReportTable`
+list of :func:`~finsam_analysis.tables.report_tables` (disclosure control is
+already applied there) and writes ``<forbund_id>.xlsx``.
+
+* Numbers stay numbers, with Excel number formats (:data:`NUMBER_FORMATS`).
+  The thousands separator is stored as Excel's locale-neutral ``,`` code
+  (``#,##0``), which Swedish Excel shows as ``# ##0``, i.e. ``12 345``. A
+  literal space in the stored code would not be a separator: ``# ##0``
+  stored as such shows 1 234 567 as ``1234 567``.
+* Hidden cells are the text ``..``, right-aligned like numbers; ``–`` (cannot
+  be computed) likewise.
+* Every text cell is stored as a string, never a formula: text beginning with
+  ``=``, ``+``, ``-`` or ``@`` also gets Excel's quotePrefix style, so editing
+  the cell in Excel does not turn it into a formula either.
+* With ``synthetic=True`` the first row of every sheet is the banner
+  ``SYNTETISKA DATA — inte verklig statistik`` in red bold.
+* Deterministic: the same tables give the same cell values, and the
+  document properties and zip entry times come from ``SOURCE_DATE_EPOCH``
+  when set, else a fixed date, so the bytes are reproducible too.
+* Written atomically: a temporary file in the target directory, then
+  :func:`os.replace`; on error no file is left behind and an earlier file
+  stays as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
+
+from .disclosure import SUPPRESSED
+from .fmt import NOT_AVAILABLE, fmt_value, is_missing
+from .tables import SECTIONS, ReportTable
+
+__all__ = ["BANNER", "NUMBER_FORMATS", "SHEET_NAMES", "write_workbook"]
+
+BANNER = "SYNTETISKA DATA — inte verklig statistik"
+
+#: Excel number format per table kind (stored codes; Swedish Excel shows ``# ##0``).
+NUMBER_FORMATS = {
+    "count": "#,##0",
+    "share": "0.0%",
+    "days": "0",
+    "kr": '#,##0 "kr"',
+    "number": "#,##0",
+}
+
+#: Sheet name per section (Excel allows at most 31 characters).
+SHEET_NAMES = {
+    "Sammanfattning": "Sammanfattning",
+    "Deltagare": "Deltagare",
+    "Resultat vid avslut": "Resultat vid avslut",
+    "Försörjning före och efter": "Försörjning före och efter",
+    "Försörjningsformer i befolkningen": "Försörjning i befolkningen",
+    "Insatser och mål": "Insatser och mål",
+    "Datakvalitet": "Datakvalitet",
+    "Om rapporten": "Om rapporten",
+}
+
+FIXED_DATE = _dt.datetime(2000, 1, 1)
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=12)
+_DOC_TITLE = Font(bold=True, size=14)
+_BANNER = Font(bold=True, color="C00000", size=12)
+_SMALL = Font(italic=True, size=9)
+_SOURCE = Font(italic=True, size=9, color="595959")
+_HEADER_FILL = PatternFill("solid", fgColor="E7E6E6")
+_RIGHT = Alignment(horizontal="right")
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+
+
+def build_date() -> _dt.datetime:
+    """``SOURCE_DATE_EPOCH`` as a naive UTC datetime, else :data:`FIXED_DATE`."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        return _dt.datetime.fromtimestamp(int(raw), tz=_dt.timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError, OSError):
+        return FIXED_DATE
+
+
+# ---------------------------------------------------------------------------
+# Cells
+# ---------------------------------------------------------------------------
+
+
+def _put_text(ws, row: int, col: int, text: str, font: Font | None = None, right: bool = False):
+    """A text cell that can never become a formula."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    if font is not None:
+        cell.font = font
+    if right:
+        cell.alignment = _RIGHT
+    return cell
+
+
+def _put_value(ws, row: int, col: int, value: object, kind: str):
+    """A data cell: a number with its format, or text (``..`` right-aligned)."""
+    if isinstance(value, str):
+        return _put_text(ws, row, col, value, right=value in (SUPPRESSED, NOT_AVAILABLE) or kind != "text")
+    if is_missing(value):
+        return _put_text(ws, row, col, NOT_AVAILABLE, right=True)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(value)  # numpy scalars
+        except (TypeError, ValueError):
+            return _put_text(ws, row, col, str(value))
+        value = int(value) if value.is_integer() and kind in ("count", "days") else value
+    cell = ws.cell(row=row, column=col, value=value)
+    cell.number_format = NUMBER_FORMATS.get(kind, NUMBER_FORMATS["number"])
+    return cell
+
+
+# ---------------------------------------------------------------------------
+# Sheets
+# ---------------------------------------------------------------------------
+
+
+class _Sheet:
+    """Writes rows top-down and remembers the widths the columns need."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.row = 1
+        self.widths: dict[int, int] = {}
+
+    def _fit(self, col: int, text: str) -> None:
+        self.widths[col] = max(self.widths.get(col, 0), len(text) + 2)
+
+    def line(self, text: str, font: Font | None = None) -> None:
+        """A free text row (overflows to the right; not used for widths)."""
+        if text:
+            _put_text(self.ws, self.row, 1, text, font)
+        self.row += 1
+
+    def table(self, t: ReportTable) -> None:
+        ws = self.ws
+        self.line(t.title, _TITLE)
+        header = [str(t.data.index.name or ""), *map(str, t.data.columns)]
+        for j, text in enumerate(header, start=1):
+            cell = _put_text(ws, self.row, j, text, _BOLD, right=j > 1 and t.kinds.get(text, "number") != "text")
+            cell.fill = _HEADER_FILL
+            self._fit(j, text)
+        self.row += 1
+        for label, values in zip(t.data.index, t.data.itertuples(index=False, name=None)):
+            _put_text(ws, self.row, 1, str(label))
+            self._fit(1, str(label))
+            for j, (col, value) in enumerate(zip(t.data.columns, values), start=2):
+                kind = t.kind_of(label, col)
+                _put_value(ws, self.row, j, value, kind)
+                self._fit(j, fmt_value(value, kind))
+            self.row += 1
+        for text, font in ((t.note, _SMALL), (t.footnote, _SMALL), (t.source, _SOURCE)):
+            if text:
+                self.line(text, font)
+        self.row += 1
+
+    def pairs(self, pairs: Mapping[str, str]) -> None:
+        for key, value in pairs.items():
+            _put_text(self.ws, self.row, 1, str(key), _BOLD)
+            _put_text(self.ws, self.row, 2, str(value))
+            self._fit(1, str(key))
+            self._fit(2, str(value))
+            self.row += 1
+        self.row += 1
+
+    def finish(self) -> None:
+        for col, width in sorted(self.widths.items()):
+            self.ws.column_dimensions[get_column_letter(col)].width = min(max(width, _MIN_WIDTH), _MAX_WIDTH)
+
+
+def _by_section(tables: Sequence[ReportTable]) -> dict[str, list[ReportTable]]:
+    grouped: dict[str, list[ReportTable]] = {s: [] for s in SECTIONS}
+    for t in tables:
+        grouped[t.section].append(t)
+    return grouped
+
+
+def build_workbook(
+    tables: Sequence[ReportTable], *, title: str, synthetic: bool, provenance: Mapping[str, str]
+) -> Workbook:
+    """The workbook in memory (see :func:`write_workbook`)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for section, section_tables in _by_section(tables).items():
+        if not section_tables and section != "Om rapporten":
+            continue
+        sheet = _Sheet(wb.create_sheet(SHEET_NAMES[section]))
+        if synthetic:
+            sheet.line(BANNER, _BANNER)
+        sheet.line(title, _DOC_TITLE)
+        sheet.line(section, _TITLE)
+        sheet.row += 1
+        if section == "Om rapporten":
+            sheet.line("Uppgifter om rapporten", _TITLE)
+            sheet.pairs(provenance)
+        for t in section_tables:
+            sheet.table(t)
+        sheet.finish()
+        sheet.ws.sheet_view.showGridLines = True
+    when = build_date()
+    wb.properties.title = title
+    wb.properties.creator = "finsam_analysis"
+    wb.properties.lastModifiedBy = "finsam_analysis"
+    wb.properties.created = when
+    wb.properties.modified = when
+    return wb
+
+
+class _FixedTimeZip(ZipFile):
+    """A zip whose entries all carry one fixed time (reproducible bytes)."""
+
+    def __init__(self, *args, date_time: tuple, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._date_time = date_time
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, ZipInfo):
+            zinfo = ZipInfo(zinfo_or_arcname, date_time=self._date_time)
+            zinfo.compress_type = self.compression
+            zinfo.external_attr = 0o600 << 16
+            zinfo_or_arcname = zinfo
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        # openpyxl writes worksheets from temporary files; their mtime would vary.
+        with open(filename, "rb") as fh:
+            data = fh.read()
+        self.writestr(arcname or os.path.basename(filename), data, compress_type, compresslevel)
+
+
+def write_workbook(
+    tables: Sequence[ReportTable],
+    path: str | os.PathLike,
+    *,
+    title: str,
+    synthetic: bool,
+    provenance: Mapping[str, str],
+) -> None:
+    """Write the report's tables to ``path`` (.xlsx), one sheet per section.
+
+    Parameters
+    ----------
+    tables : sequence of ReportTable
+        From :func:`finsam_analysis.tables.report_tables`, suppression applied.
+    path : path-like
+        The workbook to write; its directory must exist. Replaced atomically.
+    title : str
+        Report title, written at the top of every sheet.
+    synthetic : bool
+        Put the synthetic-data banner in the first row of every sheet.
+    provenance : mapping
+        Key/value pairs for the "Om rapporten" sheet (parameters, sha256 of
+        the inputs, version, commit, time of generation).
+    """
+    path = Path(path)
+    wb = build_workbook(tables, title=title, synthetic=synthetic, provenance=provenance)
+    when = max(build_date(), _dt.datetime(1980, 1, 1))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        archive = _FixedTimeZip(tmp, "w", ZIP_DEFLATED, allowZip64=True, date_time=when.timetuple()[:6])
+        ExcelWriter(wb, archive).save()
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,382 @@
+"""The förbund report: what the notebook calls, and the run's index page.
+
+The notebook ``notebooks/forbund_report.ipynb`` only calls this module:
+``open_report(...)`` (checks the parameters and loads the data, failing fast
+with a clear message), then ``rapport.header()`` and one
+``rapport.section(title)`` per section of REPORT.md §4. Every table comes from
+:func:`finsam_analysis.tables.report_tables` (disclosure control applied) and
+every figure from :mod:`finsam_analysis.plots`; this module only lays them out
+as escaped HTML with embedded images, so the rendered file stands alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from . import __version__, fmt
+from .disclosure import SUPPRESSED, footnote
+from .errors import FinsamError
+from .figures import forbund_participations, key_figures
+from .periods import Period, parse_period, previous
+
+SECTIONS = (
+    "Sammanfattning",
+    "Deltagare",
+    "Resultat vid avslut",
+    "Försörjning före och efter",
+    "Försörjningsformer i befolkningen",
+    "Insatser och mål",
+    "Datakvalitet",
+    "Om rapporten",
+)
+BANNER = "SYNTETISKA DATA — inte verklig statistik"
+
+CSS = """
+<style>
+.jp-Notebook, body { font-family: "Source Sans 3", "Segoe UI", Helvetica, Arial, sans-serif; color: #1f2933; }
+main, .jp-Notebook { max-width: 980px; margin: 0 auto; }
+.finsam-banner { background: #b42318; color: #fff; font-weight: 700; letter-spacing: .04em;
+  padding: .6em 1em; border-radius: 4px; margin: 0 0 1em 0; text-align: center; }
+.finsam-title h1 { font-size: 2.1em; margin: .2em 0 .1em 0; color: #102a43; }
+.finsam-title .sub { color: #52606d; font-size: 1.1em; margin-bottom: .8em; }
+.jp-RenderedHTMLCommon h2 { border-bottom: 2px solid #d9e2ec; padding-bottom: .2em; margin-top: 1.8em; color: #102a43; }
+.finsam-toc { background: #f5f7fa; border-left: 4px solid #2f6690; padding: .5em 1.2em; margin: 1em 0 1.5em 0; }
+.finsam-toc .toc-title { font-size: 1.1em; border: none; margin: .3em 0; }
+.finsam-toc ol { margin: .2em 0 .5em 1.2em; padding: 0; columns: 2; }
+figure.finsam-table, figure.finsam-figure { margin: 1.2em 0 1.6em 0; }
+figure.finsam-table figcaption, figure.finsam-figure figcaption { font-weight: 600; margin-bottom: .4em; color: #102a43; }
+table.finsam { border-collapse: collapse; font-size: .92em; font-variant-numeric: tabular-nums; }
+table.finsam th, table.finsam td { padding: .28em .7em; border-bottom: 1px solid #e4e7eb; }
+table.finsam thead th { border-bottom: 2px solid #9aa5b1; text-align: right; vertical-align: bottom; }
+table.finsam thead th:first-child, table.finsam tbody th { text-align: left !important; font-weight: 500; }
+table.finsam td { text-align: right !important; }
+details summary { cursor: pointer; color: #2f6690; margin: .3em 0; }
+table.finsam tr.total th, table.finsam tr.total td { font-weight: 700; border-top: 1.5px solid #9aa5b1; }
+.finsam-note { color: #52606d; font-size: .85em; margin: .35em 0 0 0; }
+.finsam-lead { font-size: 1.08em; line-height: 1.55; }
+figure.finsam-figure img { max-width: 100%; height: auto; }
+dl.finsam-prov dt { font-weight: 600; margin-top: .4em; }
+dl.finsam-prov dd { margin-left: 1.2em; font-family: ui-monospace, monospace; font-size: .85em; word-break: break-all; }
+</style>
+"""
+
+
+def esc(value: object) -> str:
+    """HTML-escape anything shown in the report (names and labels come from users)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def open_report(data_dir: str | Path, forbund_id: str, period: str | Period, min_cell: int = 5) -> "ForbundReport":
+    """Check the report's parameters and load its data (the notebook's first call).
+
+    Raises
+    ------
+    FinsamError
+        With one clear sentence when a parameter is wrong or the data cannot
+        be read, before any section is rendered.
+    """
+    from .loading import load_dataset
+
+    period = parse_period(period)
+    if not isinstance(min_cell, int) or min_cell < 1:
+        raise FinsamError(f"min_cell måste vara ett heltal, minst 1 (fick {min_cell!r}).")
+    path = Path(data_dir)
+    if not path.is_dir():
+        raise FinsamError(
+            f"Datakatalogen {path} finns inte. Skapa exempeldata med 'make report' eller ange data_dir."
+        )
+    dataset = load_dataset(path)
+    forbund_participations(dataset, forbund_id)  # raises for an unknown förbund
+    return ForbundReport(dataset, forbund_id, period, min_cell)
+
+
+class ForbundReport:
+    """One förbund's report for one period; builds HTML for each section."""
+
+    def __init__(self, dataset, forbund_id: str, period: Period, min_cell: int = 5) -> None:
+        self.dataset = dataset
+        self.forbund_id = forbund_id
+        self.period = period
+        self.min_cell = min_cell
+        self.namn = str(dataset.forbund.set_index("forbund_id").at[forbund_id, "namn"])
+
+    # -- data --------------------------------------------------------------
+    @cached_property
+    def tables(self) -> dict:
+        from .tables import report_tables
+
+        return {t.key: t for t in report_tables(self.dataset, self.forbund_id, self.period, self.min_cell)}
+
+    @cached_property
+    def figures(self) -> dict:
+        return key_figures(self.dataset, self.forbund_id, self.period, self.min_cell)
+
+    @cached_property
+    def previous_figures(self) -> dict:
+        return key_figures(self.dataset, self.forbund_id, previous(self.period), self.min_cell)
+
+    # -- display in a notebook ----------------------------------------------
+    def header(self) -> None:
+        """Display the banner (synthetic data), title and table of contents."""
+        _display_html(self.header_html())
+
+    def section(self, title: str) -> None:
+        """Display one section of REPORT.md §4."""
+        _display_html(self.section_html(title))
+
+    # -- HTML ------------------------------------------------------------------
+    def header_html(self) -> str:
+        banner = f'<div class="finsam-banner" role="alert">{esc(BANNER)}</div>' if self.dataset.synthetic else ""
+        return (
+            CSS
+            + banner
+            + '<div class="finsam-title">'
+            + f"<h1>{esc(self.namn)}</h1>"
+            + f'<div class="sub">Uppföljning av deltagare och resultat, {esc(self.period.swedish)}</div>'
+            + "</div>"
+            + '<div class="finsam-toc-here"></div>'
+        )
+
+    def section_html(self, title: str) -> str:
+        if title not in SECTIONS:
+            raise FinsamError(f"Okänt avsnitt '{title}'. Avsnitten är: {', '.join(SECTIONS)}.")
+        parts: list[str] = []
+        if title == "Sammanfattning":
+            parts.append(f'<p class="finsam-lead">{esc(self.summary_sentences())}</p>')
+        if title == "Om rapporten":
+            parts.append(self.about_html())
+        for t in self.tables.values():
+            if t.section == title:
+                parts.append(table_html(t))
+                parts.extend(figure_html(f) for f in self.figures_for(t))
+        if self.dataset.synthetic and title == "Sammanfattning":
+            parts.append(f'<p class="finsam-note">{esc(BANNER)}: siffrorna är påhittade och visar bara hur rapporten ser ut.</p>')
+        return "\n".join(parts) if parts else '<p class="finsam-note">Inga uppgifter för perioden.</p>'
+
+    def figures_for(self, table) -> list:
+        """Figures drawn from one table (see :mod:`finsam_analysis.report_figures`)."""
+        from .report_figures import figures_for_table
+
+        return figures_for_table(self, table)
+
+    def summary_sentences(self) -> str:
+        """Two or three sentences written from the key figures."""
+        k, p = self.figures, self.previous_figures
+        sentences = []
+        n, n_prev = k["aktiva_deltagare"], p["aktiva_deltagare"]
+        if n is None:
+            sentences.append(f"Under {self.period.swedish} var antalet deltagare för litet för att redovisas.")
+        else:
+            s = f"Under {self.period.swedish} deltog {fmt.fmt_int(n)} personer i förbundets insatser"
+            if k["kvinnor"] is not None and k["man"] is not None:
+                s += f" ({fmt.fmt_int(k['kvinnor'])} kvinnor och {fmt.fmt_int(k['man'])} män)"
+            if n_prev is not None:
+                s += f", jämfört med {fmt.fmt_int(n_prev)} under {previous(self.period).swedish}"
+            sentences.append(s + ".")
+        avsl, andel = k["avslutade_deltaganden"], k["andel_arbete_studier"]
+        if avsl is not None and andel is not None:
+            sentences.append(
+                f"{fmt.fmt_int(avsl)} deltaganden avslutades och {fmt.fmt_pct(andel, 0)} av dem ledde till arbete "
+                f"eller studier (95 % konfidensintervall {fmt.fmt_pct(k['ci_low'], 0)}–{fmt.fmt_pct(k['ci_high'], 0)})."
+            )
+        elif avsl == 0:
+            sentences.append("Inga deltaganden avslutades under perioden.")
+        fore, efter = k["andel_offentlig_forsorjning_fore"], k["andel_offentlig_forsorjning_efter"]
+        if fore is not None and efter is not None:
+            sentences.append(
+                f"Av dem som avslutade hade {fmt.fmt_pct(fore, 0)} offentlig försörjning före insatsen "
+                f"och {fmt.fmt_pct(efter, 0)} efter."
+            )
+        return " ".join(sentences)
+
+    def about_html(self) -> str:
+        """Definitions, the disclosure rule, sources and provenance."""
+        from .pipeline import generated_at, git_commit
+
+        ds = self.dataset
+        defs = [
+            ("Aktiv", "ett deltagande med startdatum senast periodens sista dag och utan slutdatum eller med "
+                      "slutdatum tidigast periodens första dag."),
+            ("Aktiva deltagare", "unika personer med minst ett aktivt deltagande; kön och ålder tas från personens "
+                                 "senaste deltagande under perioden."),
+            ("Arbete/studier", "sysselsättning efter avslut: förvärvsarbete, subventionerad anställning eller "
+                               "studier. Andelen räknas på alla avslutade deltaganden, även de utan uppgift, med ett "
+                               "95 % konfidensintervall enligt Wilson."),
+            ("Offentlig försörjning", "den först angivna försörjningskällan hör till ohälsa, arbetsmarknad eller "
+                                      "ekonomiskt bistånd."),
+            ("Felregistrering", "deltaganden med avslutsanledningen felregistrering ingår inte i någon statistik."),
+            ("Helårsekvivalenter", "en person som försörjs helt under ett helt år; förbundets andel är summan av "
+                                   "medlemskommunernas helårsekvivalenter delat med deras folkmängd 20–64 år, "
+                                   "medelvärden över årets månader."),
+        ]
+        items = "".join(f"<dt>{esc(a)}</dt><dd style='font-family:inherit;font-size:1em'>{esc(b)}</dd>" for a, b in defs)
+        prov = {
+            "Förbund": f"{self.namn} ({self.forbund_id})",
+            "Period": f"{self.period.label} ({self.period.start.isoformat()}–{self.period.end.isoformat()})",
+            "Minsta redovisade antal (min_cell)": str(self.min_cell),
+            "Datakatalog": str(ds.path.name),
+            "Programversion": f"finsam_analysis {__version__}",
+            "Git-commit": git_commit() or "okänd",
+            "Skapad": generated_at(),
+        }
+        prov.update({f"sha256 {name}": digest for name, digest in ds.inputs.items()})
+        prov_html = "".join(f"<dt>{esc(a)}</dt><dd>{esc(b)}</dd>" for a, b in prov.items())
+        return (
+            "<h3>Definitioner</h3>"
+            f'<dl class="finsam-prov">{items}</dl>'
+            "<h3>Röjandekontroll</h3>"
+            f"<p>{esc(footnote(self.min_cell))}. Därefter döljs fler celler när det behövs, så att inget dolt "
+            "värde kan räknas fram ur summor i tabellens rader och kolumner. Noll visas. Offentlig statistik från "
+            "SCB döljs inte.</p>"
+            "<h3>Källor</h3>"
+            "<p>Deltagaruppgifter: förbundets egen uppföljning. Försörjningsformer i befolkningen: Källa: SCB, "
+            "tabell HE0000T02N2 (helårsekvivalenter 20–64 år).</p>"
+            "<h3>Spårbarhet</h3>"
+            f'<dl class="finsam-prov">{prov_html}</dl>'
+        )
+
+
+def _display_html(text: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(text))
+
+
+# --------------------------------------------------------------------------
+# Tables and figures as HTML
+# --------------------------------------------------------------------------
+
+
+LONG_TABLE = 24  # rows; longer tables (the monthly series) fold away under their figure
+
+
+def table_html(table) -> str:
+    """A ReportTable as an accessible HTML table, every text escaped."""
+    shown: pd.DataFrame = table.formatted()
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in [shown.index.name or ""] + list(shown.columns))
+    rows = []
+    for label, row in shown.iterrows():
+        cls = ' class="total"' if str(label).startswith("Totalt") else ""
+        cells = "".join(f"<td>{esc(v)}</td>" for v in row.tolist())
+        rows.append(f'<tr{cls}><th scope="row">{esc(label)}</th>{cells}</tr>')
+    notes = " ".join(n for n in (table.note, table.footnote, table.source) if n)
+    grid = f'<table class="finsam"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    if len(shown) > LONG_TABLE:
+        grid = f"<details><summary>Visa tabellen ({len(shown)} rader)</summary>{grid}</details>"
+    return (
+        f'<figure class="finsam-table"><figcaption>{esc(table.title)}</figcaption>{grid}'
+        + (f'<p class="finsam-note">{esc(notes)}</p>' if notes else "")
+        + "</figure>"
+    )
+
+
+def figure_html(result) -> str:
+    """A plots.FigureResult as an embedded PNG with alt text and caption."""
+    from .plots import close, figure_to_png_bytes
+
+    png = figure_to_png_bytes(result.fig)
+    close(result.fig)
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<figure class="finsam-figure"><img src="data:image/png;base64,{data}" alt="{esc(result.alt)}">'
+        f"</figure>"
+    )
+
+
+# --------------------------------------------------------------------------
+# Files written outside the notebook: JSON, Excel, index
+# --------------------------------------------------------------------------
+
+
+def provenance(dataset, forbund_id: str, period: Period, min_cell: int) -> dict[str, str]:
+    """Key/value provenance shown in the Excel workbook."""
+    from .pipeline import generated_at, git_commit
+
+    out = {
+        "Förbund": forbund_id,
+        "Period": period.label,
+        "Periodens början": period.start.isoformat(),
+        "Periodens slut": period.end.isoformat(),
+        "min_cell": str(min_cell),
+        "Programversion": f"finsam_analysis {__version__}",
+        "Git-commit": git_commit() or "okänd",
+        "Skapad": generated_at(),
+        "Syntetiska data": "ja" if dataset.synthetic else "nej",
+    }
+    out.update({f"sha256 {k}": v for k, v in dataset.inputs.items()})
+    return out
+
+
+def write_data_outputs(dataset, forbund_id: str, period: Period, min_cell: int, paths: Mapping[str, Path]) -> None:
+    """Write ``<forbund_id>.json`` and ``.xlsx`` (whichever are asked for)."""
+    from .pipeline import atomic_write
+
+    if "json" in paths:
+        kf = key_figures(dataset, forbund_id, period, min_cell)
+        atomic_write(paths["json"], json.dumps(kf, ensure_ascii=False, indent=2) + "\n")
+    if "xlsx" in paths:
+        from .excel import write_workbook
+        from .tables import report_tables
+
+        namn = str(dataset.forbund.set_index("forbund_id").at[forbund_id, "namn"])
+        write_workbook(
+            report_tables(dataset, forbund_id, period, min_cell),
+            paths["xlsx"],
+            title=f"{namn}, {period.swedish}",
+            synthetic=dataset.synthetic,
+            provenance=provenance(dataset, forbund_id, period, min_cell),
+        )
+
+
+INDEX_COLUMNS = (
+    ("aktiva_deltagare", "Aktiva deltagare", "count"),
+    ("kvinnor", "Kvinnor", "count"),
+    ("man", "Män", "count"),
+    ("nya_deltaganden", "Nya deltaganden", "count"),
+    ("avslutade_deltaganden", "Avslutade", "count"),
+    ("andel_arbete_studier", "Andel arbete/studier", "share"),
+    ("andel_offentlig_forsorjning_fore", "Offentlig försörjning före", "share"),
+    ("andel_offentlig_forsorjning_efter", "Offentlig försörjning efter", "share"),
+    ("befolkning_andel_20_64", "Andel 20–64 med ersättning", "share"),
+    ("riket_andel_20_64", "Riket", "share"),
+)
+
+
+def render_index(run, dataset, min_cell: int) -> str:
+    """The run's ``index.html``: every förbund side by side, with links."""
+    names = dataset.forbund.set_index("forbund_id")["namn"]
+    head = "<th scope='col'>Förbund</th>" + "".join(f"<th scope='col'>{esc(label)}</th>" for _, label, _ in INDEX_COLUMNS)
+    rows = []
+    for r in run.results:
+        name = esc(names.get(r.forbund_id, r.forbund_id))
+        if r.status != "ok":
+            rows.append(
+                f"<tr><th scope='row'>{name}</th><td colspan='{len(INDEX_COLUMNS)}' style='text-align:left;color:#b42318'>"
+                f"Rapporten misslyckades: {esc(r.error)}</td></tr>"
+            )
+            continue
+        link = f"{r.forbund_id}.html" if any(f.endswith(".html") for f in r.files) else None
+        cell = f"<a href='{esc(link)}'>{name}</a>" if link else name
+        kf = key_figures(dataset, r.forbund_id, run.period, min_cell)
+        tds = "".join(
+            f"<td>{esc(SUPPRESSED if key in kf['suppressed'] else fmt.fmt_value(kf[key], kind))}</td>"
+            for key, _, kind in INDEX_COLUMNS
+        )
+        rows.append(f"<tr><th scope='row'>{cell}</th>{tds}</tr>")
+    banner = f'<div class="finsam-banner" role="alert">{esc(BANNER)}</div>' if dataset.synthetic else ""
+    return (
+        "<!DOCTYPE html><html lang='sv'><head><meta charset='utf-8'>"
+        f"<title>Samordningsförbund – {esc(run.period.label)}</title>{CSS}</head><body><main>"
+        f"{banner}<div class='finsam-title'><h1>Samordningsförbund, {esc(run.period.swedish)}</h1>"
+        f"<div class='sub'>Nyckeltal för {len(run.results)} förbund. Klicka på ett förbund för hela rapporten.</div></div>"
+        f"<table class='finsam'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<p class='finsam-note'>{esc(footnote(min_cell))}. Andelar av avslutade deltaganden; befolkningsandelar "
+        "från SCB (helårsekvivalenter, 20–64 år).</p></main></body></html>"
+    )

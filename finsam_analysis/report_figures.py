@@ -1,0 +1,93 @@
+"""Which figure the report draws beside which table.
+
+Participant figures are drawn from the *protected* table they illustrate
+(hidden cells stay hidden in the figure); the population figures use SCB's
+public series, which are not suppressed. Keeping this mapping in one place
+means a figure can never show a number its table hides.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import forsorjningsformer as ff
+from . import plots
+from .tables import ANDEL_AS, AVSLUTADE, CI_HIGH, CI_LOW, TOTAL
+
+RATE_COLUMNS = {ANDEL_AS: "andel", CI_LOW: "ci_low", CI_HIGH: "ci_high", AVSLUTADE: "avslutade"}
+
+
+def _without_total(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = [i for i in frame.index if not str(i).startswith(TOTAL)]
+    cols = [c for c in frame.columns if not str(c).startswith(TOTAL)]
+    return frame.loc[rows, cols]
+
+
+def _rates(table) -> pd.DataFrame:
+    return _without_total(table.data).rename(columns=RATE_COLUMNS)
+
+
+def figures_for_table(report, table) -> list:
+    """FigureResults to show under ``table`` (often none)."""
+    synthetic = report.dataset.synthetic
+    kw = {"synthetic": synthetic}
+    key = table.key
+    if table.data is None or table.data.empty:
+        return []
+    if key == "aktiva_per_manad":
+        col = table.data.columns[0]
+        last = pd.Timestamp(report.period.end.year, report.period.end.month, 1)
+        months = pd.date_range(end=last, periods=len(table.data), freq="MS")
+        series = pd.Series(table.data[col].to_numpy(), index=months, name=col)
+        return [plots.active_per_month(series, min_cell=report.min_cell, **kw)]
+    if key in ("resultat_kon", "resultat_alder", "resultat_insats"):
+        return [plots.outcome_shares(_rates(table), group_label=table.data.index.name,
+                                     title=table.title, min_cell=report.min_cell, **kw)]
+    if key == "resultat_trend":
+        return [plots.outcome_trend(_rates(table), min_cell=report.min_cell, **kw)]
+    if key == "forsorjning_overgang":
+        return [plots.transition_heatmap(_without_total(table.data), min_cell=report.min_cell, **kw)]
+    if key == "offentlig_fore_efter":
+        k = report.figures
+        return [plots.offentlig_fore_efter(k["andel_offentlig_forsorjning_fore"],
+                                           k["andel_offentlig_forsorjning_efter"],
+                                           n=k["avslutade_deltaganden"], min_cell=report.min_cell, **kw)]
+    if key.startswith("befolkning_") and report.dataset.scb_wide() is not None:
+        return _population_figures(report, key, kw)
+    if key == "insatser_mal":
+        return _insats_figure(report, table, kw)
+    return []
+
+
+def _population_figures(report, key: str, kw: dict) -> list:
+    he, med, fid = report.dataset.scb_wide(), report.dataset.medlemmar, report.forbund_id
+    years = ff.yearly(ff.forbund_monthly(he, med, fid))
+    years = years.loc[years.index <= report.period.year]
+    if years.empty:
+        return []
+    if key == "befolkning_ersattning":
+        return [plots.helarsekvivalenter_per_ersattning(years, **kw)]
+    if key == "befolkning_jamforelse":
+        riket = ff.yearly(ff.riket_monthly(he))
+        riket = riket.loc[riket.index <= report.period.year]
+        return [plots.andel_vs_riket(years["andel"], riket["andel"], forbund_label=report.namn, **kw)]
+    if key == "befolkning_kommun":
+        per = ff.per_kommun_yearly(he, med, fid)
+        per = per.loc[per["ar"] <= report.period.year]
+        riket = ff.yearly(ff.riket_monthly(he))
+        year = int(per["ar"].max()) if len(per) else None
+        value = float(riket.at[year, "andel"]) if year in riket.index else None
+        return [plots.andel_per_kommun(per, riket=value, year=year, **kw)] if year else []
+    return []
+
+
+def _insats_figure(report, table, kw: dict) -> list:
+    data = _without_total(table.data)
+    aktiva = next((c for c in data.columns if str(c).startswith("Aktiva")), None)
+    mal = next((c for c in data.columns if str(c).startswith("Mål") and "deltagare" in str(c).lower()), None)
+    if aktiva is None:
+        return []
+    frame = pd.DataFrame({"aktiva_deltagare": data[aktiva]}, index=data.index)
+    if mal is not None:
+        frame["mal_deltagare_per_ar"] = data[mal]
+    return [plots.insatser_mot_mal(frame, min_cell=report.min_cell, **kw)]

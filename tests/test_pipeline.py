@@ -1,0 +1,152 @@
+"""The report pipeline end to end on two förbund of a small synthetic sample."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+import finsam_analysis as fa
+from finsam_analysis import pipeline
+from finsam_analysis.report import SECTIONS
+from finsam_analysis.sample import write_sample
+
+from .conftest import run_cli
+
+FORBUND = ["skelleftea", "alv_och_kust"]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pipe") / "data"
+    write_sample(root, n_forbund=2, years=(2024, 2025))
+    return root
+
+
+@pytest.fixture(scope="module")
+def run(sample, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    try:
+        result = pipeline.run_reports(sample, "2025", None, out=out, jobs=2, progress=False)
+    finally:
+        mp.undo()
+    return result
+
+
+def test_every_file_exists(run):
+    assert run.exit_code == 0, [r.error for r in run.results]
+    names = sorted(p.name for p in run.out_dir.iterdir())
+    assert names == sorted(["index.html", "manifest.json"] + [f"{f}.{x}" for f in FORBUND for x in ("html", "json", "xlsx")])
+    assert run.out_dir.name == "2025"
+
+
+def test_json_equals_key_figures(run, sample):
+    ds = fa.load_dataset(sample)
+    for fid in FORBUND:
+        written = json.loads((run.out_dir / f"{fid}.json").read_text(encoding="utf-8"))
+        assert written == fa.key_figures(ds, fid, "2025")
+        assert written["synthetic_data"] is True
+
+
+def test_html_has_no_code_and_every_section(run):
+    html = (run.out_dir / "skelleftea.html").read_text(encoding="utf-8")
+    for code in ("open_report", "rapport.section", "import ", "In&nbsp;[", "min_cell = 5", "injected-parameters"):
+        assert code not in html
+    headings = re.findall(r"<h2 id=\"[^\"]+\"[^>]*>(.*?)</h2>", html)
+    assert [re.sub(r"<[^>]+>", "", h).strip() for h in headings] == list(SECTIONS)
+    assert "SYNTETISKA DATA — inte verklig statistik" in html
+    images = re.findall(r"<img [^>]*>", html)
+    assert len(images) >= 8
+    for tag in images:  # embedded (the file stands alone) and described (alt text)
+        assert 'src="data:image/png;base64,' in tag
+        assert len(re.search(r'alt="([^"]*)"', tag).group(1)) > 20
+    assert 'class="finsam-toc"' in html
+    assert "<script src=\"http" not in html  # stands alone: no remote scripts needed to read it
+
+
+def test_excel_holds_the_suppressed_tables(run, sample):
+    wb = load_workbook(run.out_dir / "alv_och_kust.xlsx")
+    assert "Sammanfattning" in wb.sheetnames and "Deltagare" in wb.sheetnames
+    ws = wb["Sammanfattning"]
+    assert "SYNTETISKA DATA" in str(ws.cell(1, 1).value)
+    values = [c.value for sheet in wb.worksheets for row in sheet.iter_rows() for c in row]
+    # The JSON's suppressed keys are hidden in the workbook too.
+    kf = json.loads((run.out_dir / "alv_och_kust.json").read_text(encoding="utf-8"))
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    assert numbers, "the workbook holds real numbers"
+    if kf["suppressed"]:
+        assert ".." in values
+    # no count of persons between 1 and 4 anywhere in a count column of the participant sheets
+    from finsam_analysis.tables import report_tables
+
+    for t in report_tables(fa.load_dataset(sample), "alv_och_kust", "2025"):
+        for col, kind in t.kinds.items():
+            if kind == "count" and t.section not in ("Datakvalitet", "Försörjningsformer i befolkningen"):
+                cells = [v for v in t.data[col].tolist() if isinstance(v, (int, float))]
+                assert not any(1 <= v < 5 for v in cells), (t.key, col)
+
+
+def test_manifest_and_index(run, sample):
+    m = json.loads((run.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "ok" and m["generated_at"] == "2026-01-01T00:00:00Z"
+    assert set(m["forbund"]) == set(FORBUND) and all(v["status"] == "ok" for v in m["forbund"].values())
+    assert m["inputs_sha256"]["deltagande.csv"] == fa.loading.sha256_file(sample / "deltagande.csv")
+    assert {"pandas", "finsam_analysis", "papermill"} <= set(m["versions"])
+    index = (run.out_dir / "index.html").read_text(encoding="utf-8")
+    for fid in FORBUND:
+        assert f"href='{fid}.html'" in index
+
+
+def test_rerun_gives_identical_json_and_excel_values(run, sample, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    again = pipeline.run_reports(sample, "2025", FORBUND, out=tmp_path, formats="json,xlsx", progress=False)
+    for fid in FORBUND:
+        assert (again.out_dir / f"{fid}.json").read_bytes() == (run.out_dir / f"{fid}.json").read_bytes()
+        a = [[c.value for c in r] for s in load_workbook(run.out_dir / f"{fid}.xlsx").worksheets for r in s.iter_rows()]
+        b = [[c.value for c in r] for s in load_workbook(again.out_dir / f"{fid}.xlsx").worksheets for r in s.iter_rows()]
+        assert a == b
+
+
+def test_a_failing_forbund_fails_alone(sample, tmp_path, monkeypatch):
+    """A data fault in one förbund (simulated in its tables) leaves the other intact."""
+    from finsam_analysis import tables
+
+    real = tables.report_tables
+
+    def faulty(dataset, forbund_id, period, min_cell=5):
+        if forbund_id == "alv_och_kust":
+            raise ValueError("trasiga uppgifter i insatser.csv")
+        return real(dataset, forbund_id, period, min_cell)
+
+    monkeypatch.setattr(tables, "report_tables", faulty)
+    # An earlier good report of the failing förbund must not survive as if new.
+    out = tmp_path / "2025"
+    out.mkdir()
+    (out / "alv_och_kust.json").write_text("{}", encoding="utf-8")
+    r = run_cli("report", "--data-dir", sample, "--period", "2025", "--all", "--out", tmp_path,
+                "--format", "json,xlsx", "--quiet")
+    assert r.code == 1
+    assert "Misslyckades: alv_och_kust" in r.err and "trasiga uppgifter i insatser.csv" in r.err
+    assert "Traceback" not in r.err
+    assert (out / "skelleftea.xlsx").is_file() and (out / "skelleftea.json").is_file()
+    assert not any(p.name.startswith("alv_och_kust") for p in out.iterdir())
+    assert not any(p.name.endswith(".tmp") for p in out.iterdir())
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "failed" and m["forbund"]["alv_och_kust"]["status"] == "failed"
+    assert m["forbund"]["skelleftea"]["status"] == "ok"
+
+
+def test_usage_errors_are_checked_before_any_work(sample, tmp_path):
+    r = run_cli("report", "--data-dir", sample, "--period", "2025Q7", "--all", "--out", tmp_path)
+    assert r.code == 2 and "Okänd period" in r.err
+    r = run_cli("report", "--data-dir", sample, "--period", "2025", "--forbund", "nope", "--out", tmp_path)
+    assert r.code == 2 and "nope" in r.err
+    r = run_cli("report", "--data-dir", sample, "--period", "2025", "--all", "--format", "docx", "--out", tmp_path)
+    assert r.code == 2 and "docx" in r.err
+    r = run_cli("report", "--data-dir", sample, "--period", "2025", "--out", tmp_path)
+    assert r.code == 2
+    assert not any(tmp_path.iterdir())
