@@ -28,8 +28,9 @@ sample-data: $(STAMP)  ## Write the synthetic sample dataset to data/sample
 validate: sample-data  ## Validate the sample dataset
 	$(BIN)/finsam validate --data-dir $(DATA)
 
-report: validate  ## Build the sample data and check it (the report pipeline comes later)
-	@echo "Exempeldata i $(DATA) är skapade och validerade."
+report: validate  ## Build the sample data and render every förbund's report for $(PERIOD)
+	$(BIN)/finsam report --data-dir $(DATA) --period $(PERIOD) --all --out reports
+	@echo "Öppna reports/$(PERIOD)/index.html för att se alla förbund."
 
 test: $(STAMP)  ## Run the test suite
 	$(BIN)/python -m pytest

@@ -64,6 +64,13 @@ table.finsam tr.total th, table.finsam tr.total td { font-weight: 700; border-to
 figure.finsam-figure img { max-width: 100%; height: auto; }
 dl.finsam-prov dt { font-weight: 600; margin-top: .4em; }
 dl.finsam-prov dd { margin-left: 1.2em; font-family: ui-monospace, monospace; font-size: .85em; word-break: break-all; }
+@media print {
+  .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child { break-inside: auto !important; }
+  figure.finsam-table, figure.finsam-figure { break-inside: avoid; }
+  h2, figcaption { break-after: avoid; }
+  details { display: block; }
+  .finsam-banner { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 </style>
 """
 

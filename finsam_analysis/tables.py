@@ -1033,9 +1033,18 @@ def _year_label(year: object, partial: object) -> str:
     return f"{int(year)} (del av år)" if bool(partial) else str(int(year))
 
 
-def _befolkning(c: _Ctx) -> list[ReportTable]:
-    he = c.dataset.helarsekvivalenter
+def _scb(dataset) -> pd.DataFrame | None:
+    """The SCB table, in the dataset's cached wide form when it offers one."""
+    he = dataset.helarsekvivalenter
     if he is None or len(he) == 0:
+        return None
+    wide = getattr(dataset, "scb_wide", None)
+    return wide() if callable(wide) else he
+
+
+def _befolkning(c: _Ctx) -> list[ReportTable]:
+    he = _scb(c.dataset)
+    if he is None:
         return [
             _placeholder(
                 "befolkning_saknas", BEF_SECTION, "Försörjningsformer i befolkningen",
@@ -1232,11 +1241,14 @@ def _datakvalitet_saknas(c: _Ctx) -> ReportTable:
 
 def _datakvalitet_imputerade(c: _Ctx) -> ReportTable:
     title = "Imputerade helårsekvivalenter (ekonomiskt bistånd) i medlemskommunerna"
-    he = c.dataset.helarsekvivalenter
-    if he is None or len(he) == 0:
+    he = _scb(c.dataset)
+    if he is None:
         return _placeholder("datakvalitet_imputerade", DQ, title, "Inga helårsekvivalenter från SCB i datakatalogen.")
     members = c.member_kommuner
-    imp = he.loc[he["imputerad"].fillna(False).astype(bool) & he["kommunkod"].isin(members), ["kommunkod", "manad"]]
+    # Up to the end of the period's year: the months the population tables use.
+    last = pd.Timestamp(c.period.year, 12, 1)
+    chosen = he["imputerad"].fillna(False).astype(bool) & he["kommunkod"].isin(members) & (he["manad"] <= last)
+    imp = he.loc[chosen, ["kommunkod", "manad"]]
     imp = imp.drop_duplicates()
     rows = {}
     for kommun in members:
@@ -1253,8 +1265,8 @@ def _datakvalitet_imputerade(c: _Ctx) -> ReportTable:
         "datakvalitet_imputerade", DQ, title, data,
         {"Imputerade månader": "count", "Första": "text", "Senaste": "text"}, min_cell=c.min_cell,
         source=SOURCE_SCB, index_name="Kommun",
-        note="En nolla för ekonomiskt bistånd i en kommun med minst 1 000 invånare 20–64 år räknas som "
-        "bortfall och ersätts med kommunens senaste tidigare värde (DATA.md §10).",
+        note=f"Månader till och med december {c.period.year}. En nolla för ekonomiskt bistånd i en kommun med "
+        "minst 1 000 invånare 20–64 år räknas som bortfall och ersätts med kommunens senaste tidigare värde.",
     )  # fmt: skip
 
 

@@ -150,3 +150,37 @@ def test_usage_errors_are_checked_before_any_work(sample, tmp_path):
     r = run_cli("report", "--data-dir", sample, "--period", "2025", "--out", tmp_path)
     assert r.code == 2
     assert not any(tmp_path.iterdir())
+
+
+def test_pdf_without_chromium_says_how_to_install(sample, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "find_chromium", lambda: None)
+    r = run_cli("report", "--data-dir", sample, "--period", "2025", "--all", "--format", "pdf", "--out", tmp_path)
+    assert r.code == 2
+    assert "apt-get install chromium" in r.err and "Traceback" not in r.err
+
+
+def test_the_notebook_runs_on_its_own_with_its_defaults(tmp_path):
+    """As in JupyterLab: no parameters given, data in ../data/sample beside notebooks/."""
+    import shutil
+
+    import papermill as pm
+
+    write_sample(tmp_path / "data" / "sample", n_forbund=1, years=(2025, 2025))
+    (tmp_path / "notebooks").mkdir()
+    nb_path = tmp_path / "notebooks" / "forbund_report.ipynb"
+    shutil.copy(pipeline.notebook_path(), nb_path)
+    nb = pm.execute_notebook(str(nb_path), str(tmp_path / "out.ipynb"), cwd=str(nb_path.parent),
+                             kernel_name="python3", progress_bar=False)
+    texts = "".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
+    assert "Samordningsförbundet Skellefteå" in texts and "Nyckeltal" in texts
+
+
+def test_the_notebook_fails_fast_on_a_wrong_parameter(sample, tmp_path):
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError) as err:
+        pm.execute_notebook(str(pipeline.notebook_path()), str(tmp_path / "o.ipynb"), kernel_name="python3",
+                            parameters={"data_dir": str(sample), "forbund_id": "finns_inte", "period": "2025"},
+                            progress_bar=False)
+    assert "Förbundet 'finns_inte' finns inte" in str(err.value.evalue)
+    assert err.value.exec_count in (2, 3)  # the validation call, right after the parameters
