@@ -25,17 +25,8 @@ from .disclosure import SUPPRESSED, footnote
 from .errors import FinsamError
 from .figures import forbund_participations, key_figures
 from .periods import Period, parse_period, previous
+from .tables import SECTIONS  # noqa: F401 (re-exported: the report's sections, in order)
 
-SECTIONS = (
-    "Sammanfattning",
-    "Deltagare",
-    "Resultat vid avslut",
-    "Försörjning före och efter",
-    "Försörjningsformer i befolkningen",
-    "Insatser och mål",
-    "Datakvalitet",
-    "Om rapporten",
-)
 BANNER = "SYNTETISKA DATA — inte verklig statistik"
 
 CSS = """

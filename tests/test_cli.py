@@ -101,3 +101,17 @@ def test_installed_console_script_runs(tmp_path):
                        capture_output=True, text=True, env={**os.environ})
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "finns inte" in r.stderr
+
+
+def test_fetch_scb_offline_exits_1_with_one_sentence(tmp_path, monkeypatch):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("FINSAM_SCB_API", f"http://127.0.0.1:{port}/api/v2")
+    r = run_cli("fetch-scb", "--out", tmp_path)
+    assert r.code == 1
+    assert "Kunde inte nå SCB:s API" in r.err and "Traceback" not in r.err
+    assert r.err.count("\n") == 1
+    assert not (tmp_path / "helarsekvivalenter").exists() or not any((tmp_path / "helarsekvivalenter").glob("*.json"))
