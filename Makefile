@@ -9,7 +9,7 @@ DATA   ?= data/sample
 PERIOD ?= 2025
 
 .DEFAULT_GOAL := help
-.PHONY: help install sample-data validate report test clean
+.PHONY: help install sample-data validate report test clean docs
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,3 +37,6 @@ test: $(STAMP)  ## Run the test suite
 
 clean:  ## Remove generated data, reports and the virtual environment
 	rm -rf $(VENV) $(DATA) reports/*/ .pytest_cache
+
+docs: $(STAMP)  ## Regenerate docs/data-dictionary.md from the schema
+	$(BIN)/python -m finsam_analysis.datadictionary

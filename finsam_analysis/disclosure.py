@@ -16,6 +16,15 @@ of it is built on one function, :func:`suppress`:
   algebra (the unit vector of the value lies in the row space of the
   equations over the hidden values). While some hidden value is derivable,
   one more published value in a line through it is hidden as a complement.
+* **Numbers published elsewhere.** A table whose margins are also published
+  somewhere else (the key figures) must hide and show them as that other
+  publication does, or the two together give a hidden number back. The
+  caller says which values are hidden there (``hidden``: held hidden and
+  protected like any hidden count) and which a reader knows from there
+  (``known``: never chosen as complements, and published as far as the
+  derivability check goes); :func:`protect_table` takes them per cell as
+  ``agree_with``. Complements are then chosen with both in view, in the same
+  single pass.
 
 ``min_cell = 1`` turns suppression off (internal use only). Hidden cells are
 shown as :data:`SUPPRESSED` (``..``) with the footnote :func:`footnote`; in
@@ -35,6 +44,19 @@ Decisions where REPORT.md is silent
   hiding a zero protects nothing a reader cannot guess.
 * A value that is ``None`` (not computable, or not published at all) is an
   unknown to a reader too; it is never listed as hidden.
+* A value held hidden is protected even when it is zero: the other
+  publication hides it, and showing what it is here would help a reader
+  work out that publication's other hidden values.
+* A count from 1 to ``min_cell - 1`` is hidden even when it is ``known``
+  (the rule has no exception; a correctly protected other publication never
+  shows one). Being known, it needs no complements.
+* A value that the known values and the zeros determine through the lines
+  counts as known too (a reader works it out): it is never a complement
+  and, when small, needs none.
+* When a hidden value stays derivable and every value that could still be
+  hidden is known from elsewhere, nothing more is hidden: the other
+  publication gives the value away on its own, and hiding more here could
+  not change that.
 * A share of a private count (``_n_offentlig_fore`` …) whose count is not in
   the key figures is checked against the count it reveals,
   ``round(share × denominator)``.
@@ -44,7 +66,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +78,7 @@ __all__ = [
     "KEY_FIGURE_COUNTS",
     "KEY_FIGURE_LINES",
     "SUPPRESSED",
+    "Cell",
     "ProtectedTable",
     "footnote",
     "protect_key_figures",
@@ -94,6 +117,9 @@ _PRIVATE_COUNTS = ("_n_omfattning_kand", "_n_okat_omfattning", "_n_offentlig_for
 
 _Line = tuple[Hashable, tuple[Hashable, ...]]
 
+#: A cell of a table: ``(row label, column label)``.
+Cell = tuple[Hashable, Hashable]
+
 
 def footnote(min_cell: int = DEFAULT_MIN_CELL) -> str:
     """The Swedish footnote for tables with hidden cells.
@@ -122,6 +148,9 @@ def suppress(
     lines: Sequence[tuple[Hashable, Sequence[Hashable]]] = (),
     min_cell: int = DEFAULT_MIN_CELL,
     shares: Mapping[Hashable, tuple[Hashable | None, Hashable]] | None = None,
+    *,
+    hidden: Iterable[Hashable] = (),
+    known: Iterable[Hashable] = (),
 ) -> frozenset:
     """The keys to hide: primary, secondary and share suppression.
 
@@ -143,23 +172,44 @@ def suppress(
         a population (a median over the denominator's persons). A share is
         hidden when its denominator is ``None`` or below ``min_cell``, or when
         its numerator or denominator is hidden.
+    hidden : iterable, optional
+        Keys of ``values`` to hide whatever their value: what another
+        publication of the same numbers hides. They are protected like the
+        small counts (even a zero), so no complement choice here reveals
+        them. With ``min_cell = 1`` they are still hidden.
+    known : iterable, optional
+        Keys of ``values`` a reader knows from elsewhere (another publication
+        shows them). They are never chosen as complements and count as
+        published when checking what is derivable. A known count from 1 to
+        ``min_cell - 1`` is hidden all the same (see the module notes).
 
     Returns
     -------
     frozenset
-        Hidden keys of ``values`` and of ``shares``. No hidden count is
-        uniquely determined by the published counts through ``lines``.
+        Hidden keys of ``values`` and of ``shares``: every ``hidden`` key
+        whose value is not ``None``, and no ``known`` key other than a small
+        count. No hidden count is uniquely determined by the published and
+        the known counts through ``lines``, unless the known counts and the
+        zeros alone determine it (then nothing hidden here could help).
 
     Raises
     ------
     ValueError
-        For ``min_cell < 1``, a negative count, or a key in ``lines`` or
-        ``shares`` that is not in ``values``.
+        For ``min_cell < 1``, a negative count, a key in ``lines``,
+        ``shares``, ``hidden`` or ``known`` that is not in ``values``, or a
+        key both ``hidden`` and ``known``.
 
     Examples
     --------
     >>> sorted(suppress({"tot": 53, "k": 3, "m": 50, "o": 0}, [("tot", ["k", "m", "o"])]))
     ['k', 'm']
+
+    Another publication shows ``m`` and hides ``tot``, so ``m`` cannot be the
+    complement; ``tot`` is hidden anyway and protects ``k`` on its own:
+
+    >>> sorted(suppress({"tot": 53, "k": 3, "m": 50, "o": 0}, [("tot", ["k", "m", "o"])],
+    ...                 hidden=["tot"], known=["m"]))
+    ['k', 'tot']
     """
     _check_min_cell(min_cell)
     counts = {key: _as_count(key, value) for key, value in values.items()}
@@ -180,19 +230,33 @@ def suppress(
                 raise ValueError(f"Andelen {share_key!r} bygger på {key!r}, som saknas bland värdena.")
         if den is None:
             raise ValueError(f"Andelen {share_key!r} saknar nämnare.")
+    held = _member_keys(hidden, counts, "dold")
+    known_keys = _member_keys(known, counts, "känd")
+    if both := held & known_keys:
+        raise ValueError(f"Nycklarna {sorted(map(repr, both))} kan inte vara både dolda och kända.")
 
-    if min_cell == 1:
+    if min_cell == 1 and not held:
         return frozenset()
 
-    hidden = {key for key, v in counts.items() if v is not None and 0 < v < min_cell}
-    _secondary(counts, norm_lines, hidden, order)
+    hidden_keys = {key for key, v in counts.items() if v is not None and 0 < v < min_cell}
+    hidden_keys |= {key for key in held if counts[key] is not None}
+    _secondary(counts, norm_lines, hidden_keys, order, held, known_keys)
 
     hidden_shares = {
         share_key
         for share_key, (num, den) in share_map.items()
-        if counts[den] is None or counts[den] < min_cell or den in hidden or num in hidden
+        if counts[den] is None or counts[den] < min_cell or den in hidden_keys or num in hidden_keys
     }
-    return frozenset(hidden | hidden_shares)
+    return frozenset(hidden_keys | hidden_shares)
+
+
+def _member_keys(keys: Iterable[Hashable], counts: Mapping[Hashable, object], what: str) -> frozenset:
+    """``keys`` as a set, each checked to be a key of ``counts``."""
+    out = frozenset(keys)
+    for key in out:
+        if key not in counts:
+            raise ValueError(f"Nyckeln {key!r}, angiven som {what}, saknas bland värdena.")
+    return out
 
 
 def _check_min_cell(min_cell: int) -> None:
@@ -221,21 +285,47 @@ def _secondary(
     lines: Sequence[_Line],
     hidden: set,
     order: Mapping[Hashable, int],
+    held: frozenset = frozenset(),
+    known: frozenset = frozenset(),
 ) -> None:
-    """Add complements to ``hidden`` (in place) until nothing hidden is derivable."""
+    """Add complements to ``hidden`` (in place) until nothing hidden is derivable.
+
+    ``held`` keys are protected even when zero; ``known`` keys are published
+    for the equations and never complements.
+    """
     if not lines:
         return
+    if known:
+        known = known | _pinned(counts, lines, held, known, order)
     while True:
-        unknown = hidden | {key for key, v in counts.items() if v is None}
-        derivable = _derivable(counts, lines, hidden, unknown, order)
+        unknown = (hidden | {key for key, v in counts.items() if v is None}) - known
+        derivable = _derivable(counts, lines, hidden, unknown, order, held)
         if not derivable:
             return
-        complement = _choose_complement(counts, lines, unknown, derivable, order)
+        complement = _choose_complement(counts, lines, unknown, derivable, order, known)
         if complement is None:
-            # Every member of every line is already unknown: the equations
-            # hold no published number, so they reveal nothing.
+            # Every member of every line through an unknown is unknown or
+            # known: what is still derivable, the known values give away on
+            # their own, and hiding more here changes nothing.
             return
         hidden.add(complement)
+
+
+def _pinned(
+    counts: Mapping[Hashable, float | None],
+    lines: Sequence[_Line],
+    held: frozenset,
+    known: frozenset,
+    order: Mapping[Hashable, int],
+) -> set:
+    """Nonzero keys a reader works out from the known values and the zeros.
+
+    Zeros count as shown (hiding one is a last resort). A key held hidden is
+    neither counted on nor reported: if the known values give it away, that
+    is the other publication's doing.
+    """
+    free = {key for key, v in counts.items() if key not in known and (v != 0 or key in held)}
+    return set(_derivable(counts, lines, free - held, free, order)) - held
 
 
 def _derivable(
@@ -244,8 +334,9 @@ def _derivable(
     hidden: set,
     unknown: set,
     order: Mapping[Hashable, int],
+    held: frozenset = frozenset(),
 ) -> list:
-    """Hidden nonzero keys that the line equations determine uniquely.
+    """Hidden nonzero (or ``held``) keys that the line equations determine uniquely.
 
     One equation per line over its unknown members (the published members
     move to the right-hand side, which does not matter for uniqueness). Key
@@ -274,8 +365,9 @@ def _derivable(
     out = []
     for key in columns:
         # A hidden zero (only ever hidden when nothing else could be) needs no
-        # protection, and a None value is not ours to protect.
-        if key not in hidden or not counts[key]:
+        # protection unless it is held hidden, and a None value is not ours to
+        # protect.
+        if key not in hidden or not (counts[key] or key in held):
             continue
         unit = np.zeros(len(columns))
         unit[position[key]] = 1.0
@@ -290,9 +382,11 @@ def _choose_complement(
     unknown: set,
     derivable: Sequence,
     order: Mapping[Hashable, int],
+    known: frozenset = frozenset(),
 ) -> Hashable | None:
-    """The next published value to hide, or None when none is left."""
+    """The next published value to hide, or None when none is left (``known`` never is)."""
     derivable_set = set(derivable)
+    closed = unknown | known
 
     def members(line: _Line) -> tuple:
         return (line[0], *line[1])
@@ -313,7 +407,7 @@ def _choose_complement(
                 links[key] += 1
 
     for pool in (direct, through, touching):
-        candidates = {key for line in pool for key in members(line) if key not in unknown and counts[key]}
+        candidates = {key for line in pool for key in members(line) if key not in closed and counts[key]}
         if candidates:
             # Most lines already holding an unknown first (closes rectangles),
             # then the smallest value, then key order.
@@ -321,9 +415,9 @@ def _choose_complement(
     # Only zeros are left to hide: take a total of a line through a derivable
     # value first (REPORT rule: no nonzero candidate -> hide the total).
     for line in through:
-        if line[0] not in unknown:
+        if line[0] not in closed:
             return line[0]
-    leftovers = {key for line in touching for key in members(line) if key not in unknown}
+    leftovers = {key for line in touching for key in members(line) if key not in closed}
     return min(leftovers, key=order.__getitem__) if leftovers else None
 
 
@@ -390,6 +484,7 @@ def protect_table(
     margins: bool | str = True,
     total_label: str = "Totalt",
     shares: Mapping[Hashable, tuple[Hashable | None, Hashable]] | None = None,
+    agree_with: Mapping[Cell, bool] | None = None,
 ) -> ProtectedTable:
     """Apply disclosure control to a table of counts of persons.
 
@@ -417,6 +512,16 @@ def protect_table(
         (numerator may be None for a statistic such as a median over the
         denominator's persons). Such columns are not summed across, so only
         a total row applies: ``margins`` must then be ``"given"`` or False.
+    agree_with : mapping, optional
+        ``{(row label, column label): hidden there}`` for count cells of the
+        protected table, margins included, whose value is also published
+        elsewhere (e.g. the kön totals of a kön × ålder table, which the key
+        figures publish too), with whether that other publication hides it.
+        The table then hides such a cell exactly when the other publication
+        does, so the two together reveal nothing: cells hidden there are held
+        hidden (:func:`suppress` ``hidden``), cells shown there are known to
+        a reader (``known``) and never chosen as complements. Cells that are
+        not in the table (a group left out because it is empty) are ignored.
 
     Returns
     -------
@@ -429,7 +534,29 @@ def protect_table(
     ValueError
         Missing, negative or fractional counts; given totals that are not the
         sums; ``margins=True`` with ``shares``; an unknown column in
-        ``shares``.
+        ``shares``; a cell of ``agree_with`` that is a share or whose label
+        is not unique.
+
+    Examples
+    --------
+    The key figures hide kvinnor (2) and, as its complement, man (8), and
+    show the 10 aktiva deltagare. On its own the table would hide its grand
+    total as well, and the 10 from the key figures minus g0's 6 would give
+    g1's 4 back. Agreeing with the key figures, it shows the 10 and protects
+    g1 with g0's cells instead:
+
+    >>> counts = pd.DataFrame({"Kvinna": [0, 2], "Man": [6, 2]}, index=["g0", "g1"])
+    >>> protect_table(counts).display()
+           Kvinna Man Totalt
+    g0          0   6      6
+    g1         ..  ..     ..
+    Totalt     ..  ..     ..
+    >>> kf = {("Totalt", "Kvinna"): True, ("Totalt", "Man"): True, ("Totalt", "Totalt"): False}
+    >>> protect_table(counts, agree_with=kf).display()
+           Kvinna Man Totalt
+    g0          0  ..     ..
+    g1         ..  ..     ..
+    Totalt     ..  ..     10
     """
     _check_min_cell(min_cell)
     if margins not in (True, False, "given"):
@@ -480,12 +607,35 @@ def protect_table(
         for i in range(n_rows)
     }
 
-    hidden_keys = suppress(values, lines, min_cell, share_keys)
+    held, known = _agreeing_cells(table, agree_with, set(count_cols))
+    hidden_keys = suppress(values, lines, min_cell, share_keys, hidden=held, known=known)
     mask = np.zeros((n_rows, n_cols), dtype=bool)
     for i, j in hidden_keys:
         mask[i, j] = not np.isnan(array[i, j])  # a missing share has nothing to hide
     hidden = pd.DataFrame(mask, index=table.index, columns=table.columns)
     return ProtectedTable(values=table, hidden=hidden, min_cell=int(min_cell))
+
+
+def _agreeing_cells(
+    table: pd.DataFrame, agree_with: Mapping[Cell, bool] | None, count_cols: set
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The positions of ``agree_with`` cells hidden elsewhere, and of those shown there."""
+    held, known = [], []
+    for (row, col), hidden_there in (agree_with or {}).items():
+        position = []
+        for labels, label in ((table.index, row), (table.columns, col)):
+            try:
+                loc = labels.get_loc(label)
+            except (KeyError, TypeError):
+                break
+            if not isinstance(loc, numbers.Integral):
+                raise ValueError(f"Etiketten {label!r} finns flera gånger i tabellen.")
+            position.append(int(loc))
+        else:
+            if position[1] not in count_cols:
+                raise ValueError(f"Cellen {(row, col)!r} är ingen antalscell.")
+            (held if hidden_there else known).append(tuple(position))
+    return held, known
 
 
 def _typed_counts(counts: pd.DataFrame, is_count: Sequence[bool]) -> pd.DataFrame:

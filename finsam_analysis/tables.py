@@ -20,10 +20,10 @@ Tables and the key figures are published side by side, so a margin that is
 also a key figure (the kön totals of kön × ålder, every Totalt of avslutade
 or aktiva deltagare) must be hidden in both or shown in both: otherwise
 ``kvinnor`` from the JSON and ``Man`` from a table give ``kön okänd`` back.
-:func:`_protect` checks protect_table's answer against the key figures and,
-when they disagree, protects the table again through
-:func:`~finsam_analysis.disclosure.suppress` with those cells held hidden or
-known. ``resultat_grupper`` *is* key figures and is built from them.
+Each table passes such cells to protect_table as ``agree_with``, with
+whether the key figures hide them, and protect_table hides exactly the ones
+the key figures hide. ``resultat_grupper`` *is* key figures and is built
+from them.
 
 Not suppressed, by decision:
 
@@ -79,7 +79,7 @@ import numpy as np
 import pandas as pd
 
 from . import outcomes, schema
-from .disclosure import SUPPRESSED, ProtectedTable, footnote, protect_table, suppress
+from .disclosure import SUPPRESSED, Cell, ProtectedTable, footnote, protect_table
 from .figures import forbund_participations, key_figures
 from .fmt import NOT_AVAILABLE, fmt_value, is_missing, swedish_month
 from .forsorjningsformer import forbund_monthly, per_kommun_yearly, riket_monthly, yearly
@@ -380,123 +380,6 @@ def _age_label(code: object) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Protection that agrees with the key figures
-# ---------------------------------------------------------------------------
-
-#: A cell of a protected table: (row label, column label).
-Cell = tuple[object, object]
-
-_CONSTANT = object()  # key of a line total the reader knows from elsewhere
-
-
-def _protect(
-    counts: pd.DataFrame,
-    min_cell: int,
-    *,
-    margins: bool | str,
-    shares: dict | None = None,
-    elsewhere: dict[Cell, bool] | None = None,
-) -> ProtectedTable:
-    """:func:`protect_table`, in agreement with numbers published elsewhere.
-
-    Parameters
-    ----------
-    counts, min_cell, margins, shares
-        As for :func:`~finsam_analysis.disclosure.protect_table`.
-    elsewhere : dict, optional
-        ``{(row label, column label): hidden there}`` for cells of the
-        protected table (margins included) whose value the key figures (the
-        sammanfattning and the JSON) also publish, e.g. the kön totals of the
-        kön × ålder table.
-
-    Returns
-    -------
-    ProtectedTable
-        Normally protect_table's answer. When its choice of complements
-        disagrees with the key figures on such a cell (two tables would
-        together reveal a hidden number), the table is protected again with
-        :func:`~finsam_analysis.disclosure.suppress` over the same lines,
-        with the cells the key figures hide held hidden and the cells they
-        publish held known (never chosen as complements).
-    """
-    first = protect_table(counts, min_cell, margins=margins, shares=shares)
-    elsewhere = {
-        cell: bool(h) for cell, h in (elsewhere or {}).items()
-        if cell[0] in first.values.index and cell[1] in first.values.columns
-    }  # fmt: skip
-    if all(bool(first.hidden.at[cell]) == h for cell, h in elsewhere.items()):
-        return first
-    return _protect_jointly(first, dict(shares or {}), elsewhere, min_cell)
-
-
-def _table_lines(values: pd.DataFrame, count_cols: list, has_shares: bool) -> list[tuple[Cell, list[Cell]]]:
-    """The total lines of a protected table, as protect_table forms them."""
-    rows, cols = list(values.index), list(values.columns)
-    total_row = TOTAL if len(rows) >= 2 and rows[-1] == TOTAL else None
-    total_col = TOTAL if not has_shares and len(cols) >= 2 and cols[-1] == TOTAL else None
-    data_rows = [r for r in rows if r != total_row]
-    data_cols = [c for c in count_cols if c != total_col]
-    lines: list[tuple[Cell, list[Cell]]] = []
-    if total_col is not None:
-        lines += [((r, total_col), [(r, c) for c in data_cols]) for r in rows]
-    if total_row is not None:
-        lines += [((total_row, c), [(r, c) for r in data_rows]) for c in count_cols]
-    return lines
-
-
-def _protect_jointly(
-    first: ProtectedTable, shares: dict, elsewhere: dict[Cell, bool], min_cell: int
-) -> ProtectedTable:
-    """Protect ``first.values`` again with cells held hidden or known (see :func:`_protect`)."""
-    values = first.values
-    count_cols = [c for c in values.columns if c not in shares]
-    cells = [(r, c) for r in values.index for c in count_cols]
-    forced = {cell for cell, h in elsewhere.items() if h}
-    # Known to a reader: what the key figures publish, the zeros (always
-    # shown), and then every cell those pin down through a line.
-    known = {cell for cell, h in elsewhere.items() if not h}
-    known |= {cell for cell in cells if values.at[cell] == 0 and cell not in forced}
-    table_lines = _table_lines(values, count_cols, bool(shares))
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in table_lines:
-            open_ = [m for m in (total, *parts) if m not in known]
-            if len(open_) == 1 and open_[0] not in forced:
-                known.add(open_[0])
-                changed = True
-    # A held-hidden cell enters as a count below min_cell (its value plays no
-    # part in the equations); known cells leave the unknowns, and a line whose
-    # total is known becomes "sum of the other parts = constant".
-    counts: dict = {cell: (1 if cell in forced else int(values.at[cell])) for cell in cells if cell not in known}
-    lines = []
-    for i, (total, parts) in enumerate(table_lines):
-        parts = [p for p in parts if p not in known]
-        if not parts:
-            continue
-        if total in known:
-            total = (_CONSTANT, i)
-            counts[total] = 0
-        lines.append((total, parts))
-    hidden = set(suppress(counts, lines, min_cell))
-    if any(key[0] is _CONSTANT for key in hidden):
-        # Only a known total was left to hide: hide every cell not known.
-        hidden = {key for key in counts if key[0] is not _CONSTANT}
-    hidden = {key for key in hidden if key[0] is not _CONSTANT} | forced
-    mask = pd.DataFrame(False, index=values.index, columns=values.columns)
-    for cell in hidden:
-        mask.at[cell] = True
-    for share_col, (num, den) in shares.items():
-        for r in values.index:
-            if pd.isna(values.at[r, share_col]):
-                continue
-            mask.at[r, share_col] = bool(
-                values.at[r, den] < min_cell or (r, den) in hidden or (num is not None and (r, num) in hidden)
-            )
-    return ProtectedTable(values=values, hidden=mask, min_cell=min_cell)
-
-
-# ---------------------------------------------------------------------------
 # Shared helpers: share tables
 # ---------------------------------------------------------------------------
 
@@ -533,11 +416,11 @@ def _distribution(
     """
     frame = counts.astype("int64").to_frame(count_label)
     frame.index = pd.Index([str(i) for i in frame.index], dtype=object, name=counts.index.name)
-    elsewhere = {} if total_hidden_in_kf is None else {(TOTAL, count_label): total_hidden_in_kf}
+    agree_with = {} if total_hidden_in_kf is None else {(TOTAL, count_label): total_hidden_in_kf}
     if len(frame) >= 2:
-        protected = _protect(frame, min_cell, margins=True, elsewhere=elsewhere)
+        protected = protect_table(frame, min_cell, margins=True, agree_with=agree_with)
     else:  # a single group gets no total row from protect_table: add it (the same number)
-        protected = _protect(_with_total_row(frame), min_cell, margins="given", elsewhere=elsewhere)
+        protected = protect_table(_with_total_row(frame), min_cell, margins="given", agree_with=agree_with)
     shown = _add_distribution_share(protected.display(), protected, count_label, share_label)
     return shown, protected
 
@@ -559,7 +442,7 @@ def _share_table(
     *,
     total: bool,
     ci: bool = True,
-    elsewhere: dict[Cell, bool] | None = None,
+    agree_with: dict[Cell, bool] | None = None,
 ) -> ProtectedTable:
     """Groups with a numerator and denominator of persons, their share and CI.
 
@@ -574,8 +457,9 @@ def _share_table(
         with it; otherwise the rows are protected without lines.
     ci : bool
         Add the 95 % Wilson interval (``95 % KI, låg``/``hög``).
-    elsewhere : dict, optional
-        Cells the key figures publish too (see :func:`_protect`).
+    agree_with : dict, optional
+        Cells the key figures publish too, with whether they hide them
+        (:func:`~finsam_analysis.disclosure.protect_table`).
     """
     frame = counts[[den, num]].astype("int64")
     frame.index = pd.Index([str(i) for i in frame.index], dtype=object, name=counts.index.name)
@@ -590,7 +474,8 @@ def _share_table(
         shares.update({CI_LOW: (num, den), CI_HIGH: (num, den)})
     for col in shares:
         frame[col] = pd.to_numeric(frame[col].astype("float64"))
-    return _protect(frame, min_cell, margins="given" if total else False, shares=shares, elsewhere=elsewhere)
+    margins = "given" if total else False
+    return protect_table(frame, min_cell, margins=margins, shares=shares, agree_with=agree_with)
 
 
 CI_LOW = "95 % KI, låg"
@@ -706,7 +591,7 @@ def _deltagare_kon_alder(c: _Ctx) -> ReportTable:
         counts = counts.drop(columns=MISSING_LABEL)
     kf_cells = {(TOTAL, "Kvinna"): "kvinnor", (TOTAL, "Man"): "man", (TOTAL, MISSING_LABEL): "kon_okand",
                 (TOTAL, TOTAL): "aktiva_deltagare"}  # fmt: skip
-    protected = _protect(counts, c.min_cell, margins=True, elsewhere=c.hidden_in_kf(kf_cells))
+    protected = protect_table(counts, c.min_cell, margins=True, agree_with=c.hidden_in_kf(kf_cells))
     data = protected.display()
     return _make(
         "deltagare_kon_alder", "Deltagare", f"Aktiva deltagare efter kön och åldersgrupp, {c.period.swedish}",
@@ -768,7 +653,7 @@ def _deltagare_insats(c: _Ctx) -> ReportTable:
         {"Aktiva deltagare": [int(by.at[i, "aktiva_deltagare"]) if i in by.index else 0 for i in ids]},
         index=pd.Index([c.insats_label(i) for i in ids], dtype=object, name="Insats"),
     )
-    protected = _protect(counts, c.min_cell, margins=False)
+    protected = protect_table(counts, c.min_cell, margins=False)
     return _make(
         "deltagare_insats", "Deltagare", f"Aktiva deltagare per insats, {c.period.swedish}",
         protected.display(), {"Aktiva deltagare": "count"}, min_cell=c.min_cell, index_name="Insats",
@@ -785,7 +670,7 @@ def _aktiva_per_manad(c: _Ctx) -> ReportTable:
         {"Aktiva deltaganden": series.to_numpy(dtype="int64")},
         index=pd.Index([swedish_month(m, short=True) for m in series.index], dtype=object, name="Månad"),
     )
-    protected = _protect(counts, c.min_cell, margins=False)
+    protected = protect_table(counts, c.min_cell, margins=False)
     return _make(
         "aktiva_per_manad", "Deltagare",
         f"Aktiva deltaganden per månad, {swedish_month(first)}–{swedish_month(last)}",
@@ -837,11 +722,13 @@ RATE_KF = {(TOTAL, AVSLUTADE): "avslutade_deltaganden", (TOTAL, ARBETE_STUDIER):
 
 def _rate_report(
     c: _Ctx, key: str, title: str, counts: pd.DataFrame, index_name: str, *, total: bool, note: str = "",
-    elsewhere: dict[Cell, bool] | None = None,
+    agree_with: dict[Cell, bool] | None = None,
 ) -> ReportTable:
-    if elsewhere is None:
-        elsewhere = c.hidden_in_kf(RATE_KF) if total else {}
-    protected = _share_table(counts, ARBETE_STUDIER, AVSLUTADE, ANDEL_AS, c.min_cell, total=total, elsewhere=elsewhere)
+    if agree_with is None:
+        agree_with = c.hidden_in_kf(RATE_KF) if total else {}
+    protected = _share_table(
+        counts, ARBETE_STUDIER, AVSLUTADE, ANDEL_AS, c.min_cell, total=total, agree_with=agree_with
+    )
     return _make(
         key, "Resultat vid avslut", title, protected.display(), RATE_KINDS, min_cell=c.min_cell,
         index_name=index_name, note=note or "Andel av avslutade deltaganden med 95 % konfidensintervall (Wilson).",
@@ -871,7 +758,7 @@ def _insats_rate_protected(c: _Ctx) -> tuple[ProtectedTable, list[str]]:
     if by.empty:
         counts = pd.DataFrame({AVSLUTADE: [], ARBETE_STUDIER: []}, dtype="int64").rename_axis("Insats")
     protected = _share_table(
-        counts, ARBETE_STUDIER, AVSLUTADE, ANDEL_AS, c.min_cell, total=True, elsewhere=c.hidden_in_kf(RATE_KF)
+        counts, ARBETE_STUDIER, AVSLUTADE, ANDEL_AS, c.min_cell, total=True, agree_with=c.hidden_in_kf(RATE_KF)
     )
     return protected, list(ids)
 
@@ -913,13 +800,13 @@ def _resultat_trend(c: _Ctx) -> ReportTable:
         return _placeholder("resultat_trend", "Resultat vid avslut", title, message, SOURCE_DELTAGARE)
     # A year that is also a column of the sammanfattning follows its key figures.
     compared = {(p.start, p.end): p for p in comparison_periods(c.period)}
-    elsewhere: dict[Cell, bool] = {}
+    agree_with: dict[Cell, bool] = {}
     for label, p in _trend_periods(c):
         if (p.start, p.end) in compared:
             cells = {(label, AVSLUTADE): "avslutade_deltaganden", (label, ARBETE_STUDIER): "arbete_studier"}
-            elsewhere.update(c.hidden_in_kf(cells, compared[(p.start, p.end)]))
+            agree_with.update(c.hidden_in_kf(cells, compared[(p.start, p.end)]))
     counts = counts.astype("int64")
-    return _rate_report(c, "resultat_trend", title, counts, "År", total=False, elsewhere=elsewhere)
+    return _rate_report(c, "resultat_trend", title, counts, "År", total=False, agree_with=agree_with)
 
 
 TID_COLS = ("Första kvartilen (dagar)", "Median (dagar)", "Tredje kvartilen (dagar)")
@@ -943,10 +830,10 @@ def _tid_i_insats(c: _Ctx) -> ReportTable:
     )
     for col in TID_COLS:
         frame[col] = frame[col].astype("float64")
-    protected = _protect(
+    protected = protect_table(
         frame, c.min_cell, margins="given" if len(frame) >= 2 else False,
         shares={col: (None, AVSLUTADE) for col in TID_COLS},
-        elsewhere=c.hidden_in_kf({(TOTAL, AVSLUTADE): "avslutade_deltaganden"}),
+        agree_with=c.hidden_in_kf({(TOTAL, AVSLUTADE): "avslutade_deltaganden"}),
     )  # fmt: skip
     return _make(
         "tid_i_insats", "Resultat vid avslut", f"Tid i insats för avslutade deltaganden {c.period.swedish}",
@@ -984,8 +871,8 @@ def _forsorjning_overgang(c: _Ctx) -> ReportTable:
         index=pd.Index([f"Före: {labels[k]}" for k in t.index], dtype=object, name="Försörjning före"),
         columns=pd.Index([f"Efter: {labels[k]}" for k in t.columns], dtype=object),
     )
-    protected = _protect(
-        counts, c.min_cell, margins=True, elsewhere=c.hidden_in_kf({(TOTAL, TOTAL): "avslutade_deltaganden"})
+    protected = protect_table(
+        counts, c.min_cell, margins=True, agree_with=c.hidden_in_kf({(TOTAL, TOTAL): "avslutade_deltaganden"})
     )
     data = protected.display()
     return _make(
@@ -1008,7 +895,7 @@ def _offentlig_fore_efter(c: _Ctx) -> ReportTable:
     )
     kf_cells = {(row, AVSLUTADE): "avslutade_deltaganden" for row in counts.index}
     protected = _share_table(
-        counts, num, AVSLUTADE, share_label, c.min_cell, total=False, ci=False, elsewhere=c.hidden_in_kf(kf_cells)
+        counts, num, AVSLUTADE, share_label, c.min_cell, total=False, ci=False, agree_with=c.hidden_in_kf(kf_cells)
     )
     return _make(
         "offentlig_fore_efter", "Försörjning före och efter",
@@ -1142,7 +1029,7 @@ def _insatser_mal(c: _Ctx) -> ReportTable:
          kostnad: pd.to_numeric(mal["kostnad_per_deltagare"], errors="coerce").astype("float64").to_numpy()},
         index=pd.Index(list(mal["insats_id"]), dtype=object),
     )  # fmt: skip
-    shown = _protect(persons, c.min_cell, margins=False, shares={kostnad: (None, aktiva)}).display()
+    shown = protect_table(persons, c.min_cell, margins=False, shares={kostnad: (None, aktiva)}).display()
     # Andel arbete/studier: visible exactly when resultat_insats shows it.
     rates, ids = _insats_rate_protected(c)
     hidden_rate = dict(zip(ids, rates.hidden[ANDEL_AS].iloc[: len(ids)]))

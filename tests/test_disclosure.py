@@ -231,6 +231,70 @@ def test_footnote_names_min_cell():
     assert "färre än 3 personer" in footnote(3)
 
 
+def test_values_published_elsewhere_steer_the_complements():
+    # The kön line of the first example: kvinnor 3 is primary and man (50) its
+    # complement.
+    values = {"aktiva_deltagare": 53, "kvinnor": 3, "man": 50, "kon_okand": 0}
+    # Another publication shows man: a reader knows it, so hiding it here
+    # protects nothing. kvinnor = 53 - 50 - 0 must be protected by the only
+    # other nonzero member, the total.
+    assert suppress(values, KON_LINE, known=["man"]) == {"kvinnor", "aktiva_deltagare"}
+    # Another publication hides the total: it is hidden here too, and then
+    # kvinnor + man = 53 - 0 has two unknowns, so nothing more is needed.
+    assert suppress(values, KON_LINE, hidden=["aktiva_deltagare"]) == {"kvinnor", "aktiva_deltagare"}
+    # It hides man and shows the total: the same cells as without it.
+    assert suppress(values, KON_LINE, hidden=["man"], known=["aktiva_deltagare"]) == {"kvinnor", "man"}
+    # It shows both the total and man: kvinnor follows from them and the zero,
+    # whatever is hidden here. The small count is hidden (the rule has no
+    # exception) and nothing else is, since hiding more could not help.
+    assert suppress(values, KON_LINE, known=["aktiva_deltagare", "man"]) == {"kvinnor"}
+
+
+def test_a_value_held_hidden_is_protected_even_when_it_is_zero():
+    # Another publication hides a = 0 (hiding a zero happens there only as a
+    # last resort). Shown here with the total 20 and b 20, a would be 20 - 20;
+    # so one of them goes as well: both are 20, the total comes first in key
+    # order. No other value is hidden and nothing is small.
+    values = {"tot": 20, "a": 0, "b": 20}
+    assert suppress(values, [("tot", ["a", "b"])], hidden=["a"]) == {"a", "tot"}
+    # A share over a held count goes with it.
+    assert suppress({"n": 40, "k": 20}, (), 5, {"p": ("k", "n")}, hidden=["n"]) == {"n", "p"}
+    # None is not published: held or not, it is never listed.
+    assert suppress({"n": None, "k": 20}, hidden=["n"]) == frozenset()
+
+
+def test_a_table_agrees_with_the_key_figures_on_the_cells_they_share():
+    # Kvinnor 2 and man 8 (its complement) are hidden in the key figures, the
+    # 10 aktiva deltagare are shown. The table alone hides its grand total
+    # too, and 10 - g0's 6 would give g1's total 4 back.
+    counts = pd.DataFrame({"Kvinna": [0, 2], "Man": [6, 2]}, index=["g0", "g1"])
+    alone = protect_table(counts)
+    assert alone.hidden.at["Totalt", "Totalt"] and alone.hidden.at["g1", "Totalt"]
+    kf = {("Totalt", "Kvinna"): True, ("Totalt", "Man"): True, ("Totalt", "Totalt"): False}
+    protected = protect_table(counts, agree_with=kf)
+    # The grand total is shown, the kön totals are hidden as in the key
+    # figures. (g1, Totalt) = 4 would be 10 - 6: g0's 6 and total go too.
+    # The zero is shown.
+    hidden = protected.hidden.stack()
+    assert set(hidden[hidden].index) == {
+        ("g0", "Man"), ("g0", "Totalt"), ("g1", "Kvinna"), ("g1", "Man"), ("g1", "Totalt"),
+        ("Totalt", "Kvinna"), ("Totalt", "Man"),
+    }  # fmt: skip
+    # A cell the table does not have (an empty group left out) is ignored.
+    again = protect_table(counts, agree_with={**kf, ("Totalt", "Uppgift saknas"): False})
+    assert again.hidden.equals(protected.hidden)
+
+
+def test_bad_cells_published_elsewhere_are_refused():
+    with pytest.raises(ValueError, match="både"):
+        suppress({"a": 1, "b": 2}, hidden=["a"], known=["a"])
+    with pytest.raises(ValueError, match="saknas"):
+        suppress({"a": 1}, known=["b"])
+    frame = pd.DataFrame({"n": [10, 20], "k": [5, 10], "p": [0.5, 0.5]})
+    with pytest.raises(ValueError, match="antalscell"):
+        protect_table(frame, margins=False, shares={"p": ("k", "n")}, agree_with={(0, "p"): True})
+
+
 # ---------------------------------------------------------------------------
 # Key figures
 # ---------------------------------------------------------------------------
@@ -393,6 +457,95 @@ def test_table_properties(case):
 def test_unprotected_with_min_cell_one(case):
     counts, _ = case
     assert protect_table(counts, 1).n_hidden == 0
+
+
+def test_protect_follows_the_key_figures_on_random_tables():
+    """Random kön × ålder tables: margins agree with the kön line alone, and nothing leaks."""
+    rng = np.random.default_rng(5)
+    disagreements = 0
+    for _ in range(300):
+        n_rows = int(rng.integers(2, 5))
+        counts = pd.DataFrame(
+            rng.choice([0, 0, 1, 2, 3, 4, 6, 9, 15, 40], size=(n_rows, 3)),
+            index=pd.Index([f"g{i}" for i in range(n_rows)], dtype=object),
+            columns=pd.Index(["Kvinna", "Man", "Uppgift saknas"], dtype=object),
+        )
+        k, m, o = (int(x) for x in counts.sum())
+        kf_hidden = suppress({"aktiva": k + m + o, "k": k, "m": m, "o": o}, [("aktiva", ["k", "m", "o"])], 5)
+        agree_with = {("Totalt", "Kvinna"): "k" in kf_hidden, ("Totalt", "Man"): "m" in kf_hidden,
+                      ("Totalt", "Uppgift saknas"): "o" in kf_hidden,
+                      ("Totalt", "Totalt"): "aktiva" in kf_hidden}  # fmt: skip
+        plain = protect_table(counts, 5, margins=True)
+        disagreements += any(bool(plain.hidden.at[cell]) != h for cell, h in agree_with.items())
+        protected = protect_table(counts, 5, margins=True, agree_with=agree_with)
+        for cell, h in agree_with.items():
+            assert bool(protected.hidden.at[cell]) == h
+        values, hidden = protected.values, protected.hidden
+        rows, cols = list(values.index), list(values.columns)
+        lines = [((r, "Totalt"), [(r, c) for c in cols[:-1]]) for r in rows]
+        lines += [(("Totalt", c), [(r, c) for r in rows[:-1]]) for c in cols]
+        unknown = [(r, c) for r in rows for c in cols if hidden.at[r, c]]
+        free = movable(unknown, lines)
+        for r, c in unknown:
+            if values.at[r, c]:
+                assert free[(r, c)], (counts, r, c)
+        for r in rows:
+            for c in cols:
+                if 0 < values.at[r, c] < 5:
+                    assert hidden.at[r, c]
+    assert disagreements  # the case agree_with exists for does occur
+
+
+@st.composite
+def tables_published_elsewhere(draw):
+    """A table and what a safe other publication of one of its margins hides.
+
+    The other publication is, like the key figures for kön × ålder, the
+    table's total row (or column) with the grand total, protected as one
+    line on its own.
+    """
+    n_rows, n_cols = draw(st.integers(2, 5)), draw(st.integers(2, 4))
+    # Small margins are what the other publication hides: small cells likely.
+    cell = st.sampled_from([0, 0, 1, 2, 3, 4, 6, 9, 15, 40])
+    cells = draw(st.lists(cell, min_size=n_rows * n_cols, max_size=n_rows * n_cols))
+    counts = pd.DataFrame(np.array(cells, dtype=int).reshape(n_rows, n_cols))
+    min_cell = draw(st.integers(2, 6))
+    by_column = draw(st.booleans())
+    sums = counts.sum(axis=0 if by_column else 1)
+    values = {"total": int(sums.sum()), **{part: int(v) for part, v in sums.items()}}
+    hidden_there = suppress(values, [("total", list(sums.index))], min_cell)
+    total_row, total_col = counts.shape[0], counts.shape[1]
+    agree_with = {(total_row, total_col): "total" in hidden_there}
+    for part in sums.index:
+        cell = (total_row, part) if by_column else (part, total_col)
+        agree_with[cell] = part in hidden_there
+    return counts, min_cell, agree_with
+
+
+@PROPERTY
+@given(tables_published_elsewhere())
+def test_with_cells_published_elsewhere_nothing_hidden_is_derivable(case):
+    counts, min_cell, agree_with = case
+    # The table with its margins, labelled by position like agree_with.
+    table = pd.DataFrame(protect_table(counts, min_cell).values.to_numpy())
+    protected = protect_table(table, min_cell, margins="given", agree_with=agree_with)
+    values = protected.values.to_numpy()
+    mask = protected.hidden.to_numpy()
+
+    # The table hides exactly what the other publication hides.
+    for cell, hidden_there in agree_with.items():
+        assert mask[cell] == hidden_there
+    # Every small count is hidden.
+    assert mask[(values >= 1) & (values < min_cell)].all()
+    # No hidden count can be worked out from the table and the other
+    # publication: the cells it shows are shown here too, and its line is the
+    # table's total row (column), so the table's lines are all there is.
+    lines = table_lines(values.shape, True, True)
+    hidden = hidden_positions(protected)
+    free = movable(hidden, lines)
+    for cell in hidden:
+        if values[cell] or agree_with.get(cell):
+            assert free[cell], cell
 
 
 @st.composite

@@ -1,0 +1,745 @@
+"""The data dictionary (``docs/data-dictionary.md``), generated from the schema.
+
+:func:`render` builds the whole document from :mod:`finsam_analysis.schema`
+(files, columns, vocabularies, groupings, helårsekvivalenter),
+:mod:`finsam_analysis.figures` and :mod:`finsam_analysis.disclosure` (the
+key figures) and :mod:`finsam_analysis.reference` (kommuner, län, the förbund
+catalogue). Nothing a reader relies on is typed twice: codes, labels, groups,
+types and required flags come from the code, so the document cannot drift
+from it. What the schema does not hold (an English gloss, a sentence of
+description for a column whose ``Column.description`` is empty) is kept here,
+keyed by the schema's names; a key that no longer exists in the schema is an
+error, so a rename is noticed.
+
+``python -m finsam_analysis.datadictionary`` (or ``make docs``) writes the
+file; ``tests/test_docs.py`` fails when the committed file differs from
+:func:`render`. The output is deterministic: no dates, no versions, fixed
+order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from . import disclosure, figures, loading, reference, schema, scb
+
+__all__ = ["DEFAULT_PATH", "render", "write", "main"]
+
+#: Where the file lives in a source checkout.
+DEFAULT_PATH = Path("docs") / "data-dictionary.md"
+
+# --------------------------------------------------------------------------
+# What the schema does not say (kept next to the schema's names)
+# --------------------------------------------------------------------------
+
+#: Files of a dataset directory that are not tables of ``schema.TABLES``.
+_OTHER_FILES: tuple[tuple[str, str, str], ...] = (
+    (
+        "deltagande.xlsx",
+        "ja, eller `deltagande.csv` (båda får finnas och läses då ihop)",
+        "Förbundets egen deltagarförteckning (första bladet), kanoniska eller egna rubriker.",
+    ),
+    (
+        loading.MAPPING_FILE,
+        "nej",
+        "Förbundets rubriker och etiketter → de kanoniska (`columns`, `values`, `defaults`, "
+        "`list_separator`). Gäller alla deltagarfiler i katalogen.",
+    ),
+    (
+        f"{loading.HELARSEKVIVALENTER_DIR}/",
+        "nej",
+        "SCB:s tabell HE0000T02N2 (TAB1386) som hämtad: JSON-stat2 (`.json`) eller CSV (`.csv`).",
+    ),
+    (
+        loading.METADATA_FILE,
+        "nej",
+        "Beskrivning av datasetet; `synthetic: true` ger varningsbannern i varje rapport.",
+    ),
+)
+
+#: Whether each table of ``schema.TABLES`` must exist, and what it holds.
+_TABLE_INFO: dict[str, tuple[str, str, str]] = {
+    "forbund": ("ja", "Förbunden", "One row per förbund (coordination association)."),
+    "forbund_medlemmar": (
+        "ja",
+        "Medlemskommuner med giltighetsperioder",
+        "Member municipalities with validity periods.",
+    ),
+    "insatser": ("ja", "Insatserna, med mål", "One row per intervention, with targets."),
+    "insats_ekonomi": ("nej", "Budget och utfall per insats och år", "Budget and spending per intervention and year."),
+    "deltagande": (
+        "ja, eller `deltagande.xlsx`",
+        "Ett deltagande per rad",
+        "One row per participation (person × intervention × start).",
+    ),
+}
+
+#: Qualifiers of the required flag where the rule is conditional (DATA.md §5).
+_REQUIRED_NOTE: dict[tuple[str, str], str] = {
+    ("deltagande", "forbund_id"): "eller som `defaults` i mapping.yaml",
+    ("deltagande", "deltagare_id"): "men exakt en av `deltagare_id` och `personnummer` krävs",
+    ("deltagande", "personnummer"): "men exakt en av `deltagare_id` och `personnummer` krävs",
+    ("deltagande", "kon"): "kolumnen krävs, värdet får vara tomt; kan härledas ur personnummer",
+    ("deltagande", "avslutsanledning"): "när `slutdatum` är ifyllt",
+}
+
+#: Descriptions for columns whose ``Column.description`` is empty (DATA.md §2–5).
+_DESCRIPTION: dict[tuple[str, str], str] = {
+    ("forbund", "forbund_id"): "ASCII-slug, t.ex. `skelleftea`; unik.",
+    ("forbund", "namn"): "T.ex. `Samordningsförbundet Skellefteå`.",
+    ("forbund", "organisationsnummer"): "Formen `222000-1834`.",
+    ("forbund_medlemmar", "forbund_id"): "→ `forbund.csv`.",
+    ("forbund_medlemmar", "kommunkod"): "En av Sveriges 290 kommuner (SCB-kod, fyra siffror).",
+    ("forbund_medlemmar", "giltig_from"): "Medlemskapets första dag.",
+    ("forbund_medlemmar", "giltig_tom"): "Medlemskapets sista dag; tomt = fortfarande medlem.",
+    ("insatser", "insats_id"): "Unik i datasetet.",
+    ("insatser", "forbund_id"): "→ `forbund.csv`.",
+    ("insatser", "typ"): "Strukturövergripande insatser har inga deltagare.",
+    ("insatser", "malgrupp"): "Fritext.",
+    ("insatser", "mal_deltagare_per_ar"): "Mål för antal deltagare per år.",
+    ("insatser", "mal_andel_arbete_studier"): "Mål för andel till arbete/studier vid avslut (andel 0–1; `40 %` läses som 0,4).",
+    ("insats_ekonomi", "insats_id"): "→ `insatser.csv`.",
+    ("insats_ekonomi", "ar"): "Kalenderår.",
+    ("insats_ekonomi", "budget_kr"): "Budget i kronor.",
+    ("insats_ekonomi", "utfall_kr"): "Utfall (kostnad) i kronor; ger kostnad per deltagare.",
+    ("deltagande", "forbund_id"): "→ `forbund.csv`; måste vara samma förbund som insatsens.",
+    ("deltagande", "insats_id"): "→ `insatser.csv`.",
+    ("deltagande", "folkbokforingskommun"): "Kommunkod; Excel-tal som 180 blir `0180`.",
+    ("deltagande", "utbildningsniva"): "",
+    ("deltagande", "sysselsattning_fore"): "Vid inskrivning.",
+    ("deltagande", "sysselsattning_efter"): "Vid avslut; bara för avslutade deltaganden. Ger utfallsgruppen.",
+    ("deltagande", "forsorjning_fore"): "En eller flera källor, `;`-separerade; den första är den primära.",
+    ("deltagande", "forsorjning_efter"): "Som `forsorjning_fore`, vid avslut.",
+    ("deltagande", "omfattning_fore"): "Procent av 40 timmar/vecka i arbete eller studier, vid inskrivning.",
+    ("deltagande", "omfattning_efter"): "Samma, vid avslut.",
+    ("deltagande", "tid_offentlig_forsorjning_fore"): "Tid i offentlig försörjning före inskrivning.",
+    ("deltagande", "remitterande_aktor"): "Vem som anvisade deltagaren.",
+}
+
+#: Columns the loader adds to ``Dataset.deltagande`` (see ``loading._finalise``).
+_ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("kalla_fil", "text", "Filen raden lästes från (relativt datakatalogen)."),
+    ("kalla_rad", "heltal", "Radnumret i filen som i ett kalkylprogram (rubrikraden är rad 1)."),
+)
+
+#: Headings of the vocabularies, by their name in schema.py.
+_VOCABULARY_TITLE: dict[str, str] = {
+    "KON": "Kön (sex)",
+    "UTBILDNINGSNIVA": "Utbildningsnivå (level of education)",
+    "FORSORJNING": "Försörjningskälla (source of income/support)",
+    "SYSSELSATTNING": "Sysselsättning (employment status)",
+    "AVSLUTSANLEDNING": "Avslutsanledning (reason for exit)",
+    "TID_OFFENTLIG_FORSORJNING": "Tid i offentlig försörjning före (time on public support before entry)",
+    "REMITTERANDE_AKTOR": "Remitterande aktör (referring body)",
+    "INSATS_TYP": "Insatstyp (type of intervention)",
+}
+
+#: A note under a vocabulary, by its name in schema.py.
+_VOCABULARY_NOTE: dict[str, str] = {
+    "KON": f"Ett tomt värde räknas som *{schema.KON_OKAND_LABEL}* (`kon_okand`).",
+    "FORSORJNING": (
+        "Ett deltagande kan ha flera källor (`;`-separerade); den första är den *primära*. "
+        "Föräldrapenning och pension räknas som `ingen_offentlig` (SUS)."
+    ),
+    "SYSSELSATTNING": (
+        "Arbetsmarknadsutbildning räknas som `studier` (SUS). Ett tomt värde räknas som "
+        "`ovriga` och som okänt."
+    ),
+    "AVSLUTSANLEDNING": (
+        f"Rader med `{schema.FELREGISTRERING}` lämnas utanför all statistik och räknas i "
+        "avsnittet om datakvalitet."
+    ),
+}
+
+#: English gloss of codes, by (vocabulary name in schema.py, code).
+_ENGLISH: dict[tuple[str, str], str] = {
+    ("KON", "kvinna"): "woman",
+    ("KON", "man"): "man",
+    ("UTBILDNINGSNIVA", "forgymnasial"): "compulsory school or less",
+    ("UTBILDNINGSNIVA", "gymnasial"): "upper secondary",
+    ("UTBILDNINGSNIVA", "eftergymnasial"): "post-secondary",
+    ("UTBILDNINGSNIVA", "okand"): "not known",
+    ("FORSORJNING", "lon"): "wages, incl. subsidised employment",
+    ("FORSORJNING", "sjukpenning"): "sickness benefit incl. rehabilitation benefit",
+    ("FORSORJNING", "sjukersattning"): "sickness compensation (long-term reduced work capacity)",
+    ("FORSORJNING", "aktivitetsersattning"): "activity compensation (reduced work capacity, age 19–29)",
+    ("FORSORJNING", "arbetsloshetsersattning"): "unemployment insurance benefit",
+    ("FORSORJNING", "aktivitetsstod"): "activity support in labour-market programmes, incl. development allowance",
+    ("FORSORJNING", "etableringsersattning"): "establishment allowance (newly arrived refugees)",
+    ("FORSORJNING", "forsorjningsstod"): "social assistance (means-tested, from the kommun)",
+    ("FORSORJNING", "studiemedel"): "student finance",
+    ("FORSORJNING", "annan"): "other support",
+    ("FORSORJNING", "ingen_offentlig"): "no public support",
+    ("FORSORJNING", "okand"): "not known",
+    ("SYSSELSATTNING", "forvarvsarbete"): "gainful employment",
+    ("SYSSELSATTNING", "subventionerad_anstallning"): "subsidised employment",
+    ("SYSSELSATTNING", "studier"): "studies (incl. labour-market training)",
+    ("SYSSELSATTNING", "praktik"): "work placement / work training",
+    ("SYSSELSATTNING", "arbetssokande"): "actively job-seeking",
+    ("SYSSELSATTNING", "sjukskriven"): "on sick leave / unable to work",
+    ("SYSSELSATTNING", "ovrigt"): "other",
+    ("SYSSELSATTNING", "okand"): "not known",
+    ("AVSLUTSANLEDNING", "planenligt"): "completed as planned",
+    ("AVSLUTSANLEDNING", "avbrott"): "dropped out",
+    ("AVSLUTSANLEDNING", "annan_insats"): "moved on to another intervention",
+    ("AVSLUTSANLEDNING", "flytt"): "moved away",
+    ("AVSLUTSANLEDNING", "ohalsa"): "ill health",
+    ("AVSLUTSANLEDNING", "annat"): "other",
+    ("AVSLUTSANLEDNING", "felregistrering"): "registered in error",
+    ("TID_OFFENTLIG_FORSORJNING", "under_1_ar"): "less than 1 year",
+    ("TID_OFFENTLIG_FORSORJNING", "1_2_ar"): "1–2 years",
+    ("TID_OFFENTLIG_FORSORJNING", "2_5_ar"): "2–5 years",
+    ("TID_OFFENTLIG_FORSORJNING", "over_5_ar"): "more than 5 years",
+    ("TID_OFFENTLIG_FORSORJNING", "okand"): "not known",
+    ("REMITTERANDE_AKTOR", "kommun"): "municipality",
+    ("REMITTERANDE_AKTOR", "region"): "region (health care)",
+    ("REMITTERANDE_AKTOR", "forsakringskassan"): "Swedish Social Insurance Agency",
+    ("REMITTERANDE_AKTOR", "arbetsformedlingen"): "Swedish Public Employment Service",
+    ("REMITTERANDE_AKTOR", "egen_anmalan"): "self-referral",
+    ("REMITTERANDE_AKTOR", "annan"): "other body",
+    ("INSATS_TYP", "individinriktad"): "individual-level (has participants)",
+    ("INSATS_TYP", "strukturovergripande"): "structural (no participants)",
+    ("FORSORJNING_GRUPP", "ohalsa"): "ill health",
+    ("FORSORJNING_GRUPP", "arbetsmarknad"): "labour market",
+    ("FORSORJNING_GRUPP", "ekonomiskt_bistand"): "social assistance",
+    ("FORSORJNING_GRUPP", "egen"): "own support",
+    ("FORSORJNING_GRUPP", "ovrig"): "other",
+    ("FORSORJNING_GRUPP", "okand"): "not known",
+    ("UTFALL_GRUPP", "arbete"): "work",
+    ("UTFALL_GRUPP", "studier"): "studies",
+    ("UTFALL_GRUPP", "arbetssokande"): "job-seeking",
+    ("UTFALL_GRUPP", "ovriga"): "other",
+    ("ERSATTNING", "sjukpenning"): "sickness benefit",
+    ("ERSATTNING", "sjuk_och_aktivitetsersattning"): "sickness and activity compensation",
+    ("ERSATTNING", "arbetsloshetsersattning"): "unemployment benefit",
+    ("ERSATTNING", "arbetsmarknadsatgarder"): "labour-market programmes",
+    ("ERSATTNING", "ekonomiskt_bistand"): "social assistance",
+    ("ERSATTNING", "etableringsersattning"): "establishment allowance",
+    ("ERSATTNING", "summa"): "total full-year equivalents",
+}
+
+#: The normalised helårsekvivalenter table (DATA.md §10), by column.
+_HE_COLUMNS: dict[str, tuple[str, str]] = {
+    "kommunkod": ("text", f"Kommunkod (fyra siffror); `{schema.RIKET}` = riket."),
+    "manad": ("datum", "Månadens första dag (SCB:s `2024M01` → 2024-01-01)."),
+    "kon": ("kod", "`kvinna`, `man` eller `totalt` (SCB:s `2`, `1`, `1+2`)."),
+    "aldersgrupp": ("text", "`20-64` eller `20-65`. Rapporten använder `20-64`."),
+    "ersattning": ("kod", "Ersättningsslag, se nedan."),
+    "helarsekvivalenter": (
+        "decimaltal",
+        "Antal helårsekvivalenter: en person helt försörjd av ersättningen ett helt år.",
+    ),
+    "folkmangd": ("heltal", "Folkmängd i åldersgruppen vid månadens slut."),
+    "imputerad": (
+        "sant/falskt",
+        "Sant när värdet (ekonomiskt bistånd och dess `summa`) ersatts enligt nollfällan.",
+    ),
+}
+
+#: The key figures (REPORT.md §5), by key.
+_KEY_FIGURES: dict[str, str] = {
+    "forbund_id": "Förbundet.",
+    "forbund_namn": "Förbundets namn.",
+    "period": "Periodens etikett (`2025`, `2025H1`, `2025Q3`, `2025T2`, `2025-01-01..2025-08-31`).",
+    "period_start": "Periodens första dag (ISO-datum).",
+    "period_end": "Periodens sista dag (ISO-datum).",
+    "synthetic_data": "Sant när datasetet är syntetiskt (`dataset.yaml`).",
+    "min_cell": "Minsta redovisade antal personer.",
+    "aktiva_deltagare": "Personer med minst ett aktivt deltagande.",
+    "kvinnor": "Aktiva deltagare som är kvinnor (kön från personens senaste aktiva deltagande).",
+    "man": "Aktiva deltagare som är män.",
+    "kon_okand": "Aktiva deltagare med okänt kön.",
+    "aktiva_deltaganden": "Deltaganden aktiva någon dag i perioden.",
+    "nya_deltaganden": "Deltaganden med startdatum i perioden.",
+    "avslutade_deltaganden": "Deltaganden med slutdatum i perioden.",
+    "pagaende_vid_periodens_slut": "Aktiva deltaganden som pågår efter periodens sista dag.",
+    "arbete": "Avslutade med sysselsättning efter i gruppen arbete.",
+    "studier": "Avslutade med sysselsättning efter i gruppen studier.",
+    "arbete_studier": "arbete + studier.",
+    "arbetssokande": "Avslutade som arbetssökande.",
+    "ovriga": "Övriga avslutade (inklusive okänt).",
+    "okand": "Därav med sysselsättning efter okänd eller tom (en del av ovriga).",
+    "andel_arbete_studier": "arbete_studier / avslutade_deltaganden.",
+    "ci_low": "Nedre gräns, 95 % Wilsonintervall för andel_arbete_studier.",
+    "ci_high": "Övre gräns, 95 % Wilsonintervall för andel_arbete_studier.",
+    "andel_okat_omfattning": "Andel avslutade med ökad omfattning, bland dem med båda värdena kända.",
+    "tid_i_insats_median_dagar": "Median av slutdatum − startdatum (dagar) för avslutade.",
+    "andel_offentlig_forsorjning_fore": "Andel avslutade vars primära källa före är offentlig.",
+    "andel_offentlig_forsorjning_efter": "Andel avslutade vars primära källa efter är offentlig.",
+    "befolkning_ar": "År för befolkningsuppgifterna (periodens år eller senaste tidigare år med data).",
+    "befolkning_andel_20_64": "Medlemskommunernas andel 20–64 år som försörjs med ersättningar (SCB).",
+    "riket_andel_20_64": "Samma för riket (SCB).",
+    "rejected_rows": "Avvisade deltagarrader med förbundets forbund_id.",
+    "suppressed": "Nycklar som döljs av röjandekontrollen (deras värde är `null`).",
+}
+
+_KIND: dict[str, str] = {
+    "str": "text",
+    "code": "kod",
+    "codelist": "kodlista (`;`)",
+    "kommun": "kommunkod",
+    "date": "datum",
+    "int": "heltal",
+    "float": "decimaltal",
+    "personnummer": "personnummer",
+}
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+
+
+def _cell(text: object) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> list[str]:
+    header = list(header)
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def _code(text: object) -> str:
+    return f"`{text}`"
+
+
+def _number(n: float) -> str:
+    n = float(n)
+    if n.is_integer():
+        # Swedish style: a space between thousands from five digits on (2100, 10 000).
+        return str(int(n)) if abs(n) < 10_000 else f"{int(n):,}".replace(",", " ")
+    return str(n).replace(".", ",")
+
+
+def _type(col: schema.Column) -> str:
+    kind = _KIND.get(col.kind, col.kind)
+    if col.bounds is not None:
+        lo, hi = col.bounds
+        kind += f" {_number(lo)}–{_number(hi)}"
+    return kind
+
+
+def _vocabularies() -> dict[str, tuple[Mapping[str, str], list[str]]]:
+    """Vocabularies used by the schema's columns: name → (mapping, columns using it).
+
+    Names are the attribute names in schema.py, found by identity; the order
+    is first use in the columns of deltagande, then of the other tables.
+    """
+    named = {
+        name: value
+        for name, value in vars(schema).items()
+        if name.isupper() and isinstance(value, Mapping)
+    }
+    out: dict[str, tuple[Mapping[str, str], list[str]]] = {}
+    tables = [schema.TABLES["deltagande"]] + [t for n, t in schema.TABLES.items() if n != "deltagande"]
+    for spec in tables:
+        for col in spec.columns.values():
+            if col.vocabulary is None:
+                continue
+            name = next((n for n, v in named.items() if v is col.vocabulary), col.name.upper())
+            entry = out.setdefault(name, (col.vocabulary, []))
+            if col.name not in entry[1]:
+                entry[1].append(col.name)
+    return out
+
+
+def _anchor(name: str) -> str:
+    return "kodlista-" + name.lower().replace("_", "-")
+
+
+def _check_keys() -> None:
+    """Hand-kept notes must refer to names that exist in the schema."""
+    for table, column in (*_REQUIRED_NOTE, *_DESCRIPTION):
+        if column not in schema.TABLES[table].columns:
+            raise KeyError(f"datadictionary: {table}.{column} finns inte längre i schema.TABLES")
+    missing = set(schema.TABLES) - set(_TABLE_INFO)
+    if missing:
+        raise KeyError(f"datadictionary: beskriv tabellerna {sorted(missing)} i _TABLE_INFO")
+    missing = set(schema.HELARSEKVIVALENTER_COLUMNS) - set(_HE_COLUMNS)
+    if missing:
+        raise KeyError(f"datadictionary: beskriv kolumnerna {sorted(missing)} i _HE_COLUMNS")
+    missing = set(figures.KEY_ORDER) - set(_KEY_FIGURES)
+    if missing:
+        raise KeyError(f"datadictionary: beskriv nyckeltalen {sorted(missing)} i _KEY_FIGURES")
+
+
+# --------------------------------------------------------------------------
+# Sections
+# --------------------------------------------------------------------------
+
+
+def _intro() -> list[str]:
+    return [
+        "# Datakatalog (data dictionary)",
+        "",
+        "<!-- Genererad fil: redigera inte för hand. Kör `make docs` "
+        "(python -m finsam_analysis.datadictionary). -->",
+        "",
+        "Genererad ur `finsam_analysis/schema.py` med `make docs`; testerna larmar när filen och "
+        "koden skiljer sig. Kontraktet är DATA.md; definitionerna av måtten finns i "
+        "[metoder](methods.md) och orden i [ordlistan](glossary.md).",
+        "",
+        "*Generated from the package's schema, so it always matches the code. Codes are the fixed "
+        "ASCII identifiers that files and the library use; labels are what the reports show.*",
+        "",
+        "1. [Datakatalogens filer (files)](#filer)",
+        "2. [Kolumner (columns)](#kolumner)",
+        "3. [Kodlistor (vocabularies)](#kodlistor)",
+        "4. [Grupperingar (groupings)](#grupperingar)",
+        "5. [Helårsekvivalenter från SCB (benefit statistics)](#helarsekvivalenter)",
+        "6. [Nyckeltal (key figures)](#nyckeltal)",
+        "7. [Referensdata (reference data)](#referensdata)",
+        "",
+    ]
+
+
+def _files() -> list[str]:
+    rows = []
+    for name, spec in schema.TABLES.items():
+        required, content, english = _TABLE_INFO[name]
+        key = ", ".join(_code(k) for k in spec.key) if spec.key else "–"
+        rows.append((_code(spec.filename), required, f"{content} (*{english}*)", key))
+    for filename, required, content in _OTHER_FILES:
+        rows.append((_code(filename), required, content, "–"))
+    return [
+        '<a id="filer"></a>',
+        "",
+        "## 1. Datakatalogens filer (files of the dataset directory)",
+        "",
+        "`finsam_analysis.load_dataset(katalog)` och alla kommandon med `--data-dir` läser:",
+        "",
+        *_table(("fil", "krävs", "innehåll", "unik nyckel"), rows),
+        "",
+        "CSV: UTF-8 (med eller utan BOM) eller Windows-1252; avgränsare `,`, `;` eller tabb "
+        "(känns igen); decimalkomma går bra. Datum `ÅÅÅÅ-MM-DD` eller `ÅÅÅÅMMDD` (i Excel även "
+        "datumceller). Koder är text: kommunkod `0180` behåller sin nolla. En rad som upprepar en "
+        "unik nyckel avvisas. Exakta dubbletter av deltaganden (samma "
+        + ", ".join(_code(k) for k in schema.DUPLICATE_KEY)
+        + ") räknas en gång.",
+        "",
+    ]
+
+
+def _columns() -> list[str]:
+    vocab_names = {id(v): n for n, (v, _) in _vocabularies().items()}
+    out = [
+        '<a id="kolumner"></a>',
+        "",
+        "## 2. Kolumner (columns)",
+        "",
+        "*krävs* = kolumnen måste finnas och varje rad ha ett värde (villkor inom parentes). "
+        "Typer: text, kod (en kod ur kodlistan), kodlista (flera koder åtskilda av `;`), "
+        "kommunkod (fyra siffror), datum, heltal, decimaltal, med tillåtet intervall.",
+        "",
+    ]
+    for name, spec in schema.TABLES.items():
+        rows = []
+        for col in spec.columns.values():
+            required = "ja" if col.required else "nej"
+            note = _REQUIRED_NOTE.get((name, col.name))
+            if note:
+                required += f" ({note})"
+            description = col.description or _DESCRIPTION.get((name, col.name), "")
+            if col.vocabulary is not None:
+                vname = vocab_names[id(col.vocabulary)]
+                link = f"Kodlista: [{_VOCABULARY_TITLE.get(vname, vname).split(' (')[0]}](#{_anchor(vname)})."
+                description = f"{description} {link}".strip()
+            rows.append((_code(col.name), _type(col), required, col.label, description or "–"))
+        out += [f"### `{spec.filename}`", ""]
+        out += _table(("kolumn", "typ", "krävs", "etikett", "beskrivning"), rows)
+        out.append("")
+        if name == "deltagande":
+            forbidden = ", ".join(_code(c) for c in sorted(schema.FORBIDDEN_OUTPUT_COLUMNS))
+            out += [
+                f"{forbidden} är bara indata: den ersätts vid inläsningen av `deltagare_id` (HMAC-SHA256 "
+                "med en hemlig nyckel) och finns aldrig i `Dataset.deltagande` eller någon utdata. "
+                "Tabellen `Dataset.deltagande` har dessutom:",
+                "",
+                *_table(("kolumn", "typ", "beskrivning"), [(_code(n), t, d) for n, t, d in _ADDED_COLUMNS]),
+                "",
+            ]
+    return out
+
+
+def _vocabulary_sections() -> list[str]:
+    out = [
+        '<a id="kodlistor"></a>',
+        "",
+        "## 3. Kodlistor (vocabularies)",
+        "",
+        "Koder i rapportens ordning. Etiketter jämförs utan hänsyn till versaler och blanksteg; "
+        "en okänd etikett som inte mappas i `mapping.yaml` gör raden avvisad.",
+        "",
+    ]
+    for name, (vocabulary, columns) in _vocabularies().items():
+        title = _VOCABULARY_TITLE.get(name, name)
+        used = ", ".join(_code(c) for c in columns)
+        out += [f'<a id="{_anchor(name)}"></a>', "", f"### {title}", "", f"Kolumner: {used}.", ""]
+        rows = [(_code(code), label, _ENGLISH.get((name, code), "")) for code, label in vocabulary.items()]
+        out += _table(("kod", "etikett", "English"), rows)
+        if name in _VOCABULARY_NOTE:
+            out += ["", _VOCABULARY_NOTE[name]]
+        out.append("")
+    return out
+
+
+def _groupings() -> list[str]:
+    out = [
+        '<a id="grupperingar"></a>',
+        "",
+        "## 4. Grupperingar (groupings)",
+        "",
+        "### Försörjningsgrupper (groups of income sources)",
+        "",
+        "Gruppen av ett deltagandes *primära* försörjningskälla (den första i listan). "
+        "*Offentlig försörjning* är grupperna "
+        + ", ".join(_code(g) for g in schema.FORSORJNING_GRUPP_LABELS if g in schema.OFFENTLIG_FORSORJNING_GRUPPER)
+        + "; en tom källa räknas som `okand` och är inte offentlig.",
+        "",
+    ]
+    rows = []
+    for group, label in schema.FORSORJNING_GRUPP_LABELS.items():
+        members = [c for c, g in schema.FORSORJNING_GRUPP.items() if g == group]
+        offentlig = "ja" if group in schema.OFFENTLIG_FORSORJNING_GRUPPER else "nej"
+        rows.append(
+            (_code(group), label, _ENGLISH.get(("FORSORJNING_GRUPP", group), ""),
+             ", ".join(_code(c) for c in members), offentlig)
+        )  # fmt: skip
+    out += _table(("grupp", "etikett", "English", "källor (koder)", "offentlig försörjning"), rows)
+    out += [
+        "",
+        "### Utfallsgrupper (outcome groups, SUS standard report)",
+        "",
+        "Gruppen av `sysselsattning_efter` för avslutade deltaganden. Ett tomt värde räknas som "
+        "`ovriga`.",
+        "",
+    ]
+    rows = []
+    for group, label in schema.UTFALL_GRUPP_LABELS.items():
+        members = [c for c, g in schema.UTFALL_GRUPP.items() if g == group]
+        rows.append(
+            (_code(group), label, _ENGLISH.get(("UTFALL_GRUPP", group), ""), ", ".join(_code(c) for c in members))
+        )
+    out += _table(("grupp", "etikett", "English", "sysselsättning efter (koder)"), rows)
+    work = [g for g in schema.UTFALL_GRUPP_LABELS if g in ("arbete", "studier")]
+    out += [
+        "",
+        "Härledda: `arbete_studier` = " + " + ".join(_code(g) for g in work) + "; `okand` = de av "
+        "`ovriga` vars sysselsättning efter är `okand` eller tom (en delmängd, inte en egen grupp).",
+        "",
+        "### Åldersgrupper (age groups)",
+        "",
+        "Ålder vid start = startdatums år − `fodelsear` (hela år).",
+        "",
+    ]
+    ages: dict[str, list[int]] = {}
+    for age in range(0, 121):
+        ages.setdefault(schema.aldersgrupp(age), []).append(age)
+    rows = []
+    for group in schema.ALDERSGRUPPER:
+        span = ages.get(group, [])
+        if not span:
+            text = "–"
+        elif span[0] == 0:
+            text = f"under {span[-1] + 1} år"
+        elif span[-1] == 120:
+            text = f"{span[0]} år och äldre"
+        else:
+            text = f"{span[0]}–{span[-1]} år"
+        rows.append((_code(group), text))
+    out += _table(("grupp", "ålder vid start"), rows)
+    out.append("")
+    return out
+
+
+def _helarsekvivalenter() -> list[str]:
+    scb_names = getattr(scb, "_CONTENT_NAMES", {})
+    rows = [(_code(c), *_HE_COLUMNS[c]) for c in schema.HELARSEKVIVALENTER_COLUMNS]
+    out = [
+        '<a id="helarsekvivalenter"></a>',
+        "",
+        "## 5. Helårsekvivalenter från SCB (full-year equivalents on benefits)",
+        "",
+        "Källa: SCB, tabell HE0000T02N2 (PxWeb v2 `TAB1386`), *Antal helårsekvivalenter i åldrarna "
+        "20–64/20–65 år som försörjs med sociala ersättningar och bidrag*, per kommun och månad "
+        "från 2014M01. Filerna i `helarsekvivalenter/` läses till en normaliserad lång tabell:",
+        "",
+        *_table(("kolumn", "typ", "beskrivning"), rows),
+        "",
+        "### Ersättningar (`ersattning`)",
+        "",
+        "SCB:s innehållskoder (`ContentsCode`) används aldrig: innehållet känns igen på etiketterna "
+        "i filens egna metadata.",
+        "",
+    ]
+    rows = []
+    for code, label in schema.ERSATTNING.items():
+        names = [n for n in scb_names.get(code, (label,)) if n != label] or [label]
+        rows.append((_code(code), label, _ENGLISH.get(("ERSATTNING", code), ""), " / ".join(names)))
+    out += _table(("kod", "etikett", "English", "SCB:s etikett"), rows)
+    out += [
+        "",
+        f"`{schema.RIKET}` är riket (jämförelsen i rapporten). *Andel av befolkningen* från SCB "
+        "summeras eller medelvärdesbildas aldrig: ett förbunds andel är summan av medlemskommunernas "
+        "helårsekvivalenter delad med summan av deras folkmängd. Nollfällan: ett 0 för "
+        f"`ekonomiskt_bistand` i en kommun-månad med folkmängd ≥ {_number(scb.BORTFALL_MIN_FOLKMANGD)} "
+        "räknas som bortfall och ersätts (se [metoder](methods.md#nollfallan)).",
+        "",
+    ]
+    return out
+
+
+def _key_figures() -> list[str]:
+    counts = set(disclosure.KEY_FIGURE_COUNTS)
+    shares = {
+        "andel_arbete_studier", "ci_low", "ci_high", "andel_okat_omfattning", "tid_i_insats_median_dagar",
+        "andel_offentlig_forsorjning_fore", "andel_offentlig_forsorjning_efter",
+    }  # fmt: skip
+    rows = []
+    for key in figures.KEY_ORDER:
+        if key in counts:
+            kind = f"antal personer; 1–{disclosure.DEFAULT_MIN_CELL - 1} döljs"
+        elif key in shares:
+            kind = "andel/statistik; döljs med nämnaren"
+        elif key in ("befolkning_andel_20_64", "riket_andel_20_64"):
+            kind = "SCB, döljs aldrig"
+        else:
+            kind = "–"
+        rows.append((_code(key), _KEY_FIGURES[key], kind))
+    lines = [
+        f"- `{total}` = " + " + ".join(_code(p) for p in parts) for total, parts in disclosure.KEY_FIGURE_LINES
+    ]
+    return [
+        '<a id="nyckeltal"></a>',
+        "",
+        "## 6. Nyckeltal (key figures, `<forbund_id>.json`)",
+        "",
+        "`finsam_analysis.key_figures(dataset, forbund_id, period, min_cell=5)` och rapportens "
+        "JSON-fil, med nycklarna i denna ordning. Andelar är bråk (0,432), inte procent; ett värde "
+        "som inte kan beräknas är `null`. Röjandekontroll med `min_cell = "
+        f"{disclosure.DEFAULT_MIN_CELL}` som standard.",
+        "",
+        *_table(("nyckel", "innehåll", "röjandekontroll"), rows),
+        "",
+        "Summarelationer som röjandekontrollen skyddar (en läsare kan använda dem):",
+        "",
+        *lines,
+        "",
+    ]
+
+
+def _reference() -> list[str]:
+    kommuner = reference.kommuner()
+    lan = reference.lan()
+    forbund, medlemmar = reference.forbund_catalogue()
+    per_lan = kommuner.groupby("lanskod", sort=True).size()
+    rows = [(_code(r.lanskod), r.lan, int(per_lan.get(r.lanskod, 0))) for r in lan.sort_values("lanskod").itertuples()]
+    status = forbund["status"].value_counts()
+    member_status = medlemmar["status"].value_counts()
+    statuses = sorted(reference.CATALOGUE_STATUSES, key=lambda s: (s != "verified", s))
+    return [
+        '<a id="referensdata"></a>',
+        "",
+        "## 7. Referensdata (reference data shipped with the package)",
+        "",
+        "I `finsam_analysis/data/`, läses med `finsam_analysis.reference`:",
+        "",
+        *_table(
+            ("tabell", "rader", "kolumner"),
+            [
+                ("`kommuner.csv` (`reference.kommuner()`)", len(kommuner), ", ".join(_code(c) for c in kommuner.columns)),
+                ("`lan.csv` (`reference.lan()`)", len(lan), ", ".join(_code(c) for c in lan.columns)),
+                ("`forbund_katalog.csv`", len(forbund), ", ".join(_code(c) for c in forbund.columns)),
+                ("`forbund_katalog_medlemmar.csv`", len(medlemmar), ", ".join(_code(c) for c in medlemmar.columns)),
+            ],
+        ),
+        "",
+        f"Kommunkoder och länskoder är SCB:s. Förbundskatalogen har {len(forbund)} verkliga "
+        "samordningsförbund ("
+        + ", ".join(f"{int(status.get(s, 0))} `{s}`" for s in statuses)
+        + f") med {len(medlemmar)} medlemsperioder ("
+        + ", ".join(f"{int(member_status.get(s, 0))} `{s}`" for s in statuses)
+        + "). `verified`: medlemmarna är namngivna i ett offentligt dokument från förbundet; "
+        "`likely`: välkänt men inte kontrollerat mot ett dokument. En användare ersätter katalogen "
+        "med egna `forbund.csv` och `forbund_medlemmar.csv`.",
+        "",
+        "### Kommuner per län",
+        "",
+        *_table(("länskod", "län", "kommuner"), rows),
+        "",
+    ]
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+
+def render() -> str:
+    """The whole ``docs/data-dictionary.md`` as text (deterministic).
+
+    Returns
+    -------
+    str
+        Markdown ending with a single newline.
+
+    Raises
+    ------
+    KeyError
+        When a hand-kept note refers to a table or column the schema no longer
+        has, or a table, helårsekvivalenter column or key figure lacks its
+        description here.
+    """
+    _check_keys()
+    parts = _intro() + _files() + _columns() + _vocabulary_sections() + _groupings()
+    parts += _helarsekvivalenter() + _key_figures() + _reference()
+    text = "\n".join(parts)
+    return text.rstrip("\n") + "\n"
+
+
+def _repo_root() -> Path:
+    """The source checkout (the folder holding pyproject.toml), else the working directory."""
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "pyproject.toml").is_file() else Path.cwd()
+
+
+def write(path: str | Path | None = None) -> Path:
+    """Write :func:`render` to ``path`` (default ``docs/data-dictionary.md`` of the checkout)."""
+    target = Path(path) if path is not None else _repo_root() / DEFAULT_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = render()
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8", newline="\n")
+    tmp.replace(target)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m finsam_analysis.datadictionary [--out FIL] [--check]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m finsam_analysis.datadictionary",
+        description="Skriv docs/data-dictionary.md ur schemat.",
+    )
+    parser.add_argument("--out", default=None, help="filen att skriva (standard: docs/data-dictionary.md)")
+    parser.add_argument("--check", action="store_true", help="skriv inget; avsluta med 1 om filen är inaktuell")
+    args = parser.parse_args(argv)
+    target = Path(args.out) if args.out else _repo_root() / DEFAULT_PATH
+    if args.check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current != render():
+            print(f"{target} är inaktuell: kör `make docs`.", file=sys.stderr)
+            return 1
+        print(f"{target} är aktuell.")
+        return 0
+    print(f"Skrev {write(target)}.")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
