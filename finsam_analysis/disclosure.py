@@ -10,19 +10,26 @@ of it is built on one function, :func:`suppress`:
   numerator or denominator is hidden (share × denominator gives the count
   back).
 * **Secondary suppression.** Published totals must not let anyone work out a
-  hidden count. Totals are given as *lines*, ``total = sum(parts)``. A hidden
-  value is *derivable* when the line equations, with every published value
-  filled in, determine it uniquely; this is tested exactly with linear
-  algebra (the unit vector of the value lies in the row space of the
-  equations over the hidden values). While some hidden value is derivable,
-  one more published value in a line through it is hidden as a complement.
+  hidden count. Totals are given as *lines*, ``total = sum(parts)``. A reader
+  knows more than the equations: no count is negative, and since zeros are
+  shown, a hidden count is at least 1. A hidden value is *disclosed* when the
+  line equations, with every published value filled in, and these bounds
+  leave it a single whole number. Two tests, one mechanism: the rank test
+  (the value is *derivable*, the equations alone fix it: its unit vector
+  lies in the row space of the equations over the hidden values) is a quick
+  first pass; the bounds audit (a linear program per value, min and max of
+  ``x_k``, with ``scipy.optimize.linprog``) is the final check. Example: a
+  row ``10, 1, 1`` with total 12 and the two 1s hidden: their sum is 2 and
+  each is at least 1, so both are 1. While some hidden value is disclosed,
+  one more published value in a line through it is hidden as a complement
+  (the 10 here).
 * **Numbers published elsewhere.** A table whose margins are also published
   somewhere else (the key figures) must hide and show them as that other
   publication does, or the two together give a hidden number back. The
   caller says which values are hidden there (``hidden``: held hidden and
   protected like any hidden count) and which a reader knows from there
   (``known``: never chosen as complements, and published as far as the
-  derivability check goes); :func:`protect_table` takes them per cell as
+  checks go); :func:`protect_table` takes them per cell as
   ``agree_with``. Complements are then chosen with both in view, in the same
   single pass.
 
@@ -37,7 +44,7 @@ never passed through here.
 Decisions where REPORT.md is silent
 -----------------------------------
 * Choice of complement: among the published, nonzero members of the lines
-  that make a hidden value derivable, prefer one whose other lines already
+  through a disclosed hidden value, prefer one whose other lines already
   hold a hidden value (this closes the usual rectangle of four cells instead
   of spreading suppression over the table), then the smallest value, then the
   order of the keys. Zeros are never chosen while anything else can be:
@@ -53,10 +60,25 @@ Decisions where REPORT.md is silent
 * A value that the known values and the zeros determine through the lines
   counts as known too (a reader works it out): it is never a complement
   and, when small, needs none.
-* When a hidden value stays derivable and every value that could still be
+* When a hidden value stays disclosed and every value that could still be
   hidden is known from elsewhere, nothing more is hidden: the other
   publication gives the value away on its own, and hiding more here could
-  not change that.
+  not change that. Likewise a value that the known values, the zeros and the
+  bounds pin even with everything else hidden is protected against the rank
+  test only.
+* The protection rule (REPORT.md says "cannot be worked out"): a hidden
+  count must have at least two possible whole values, i.e. its interval
+  ``[min x_k, max x_k]`` holds a whole number other than its own. Nothing
+  more is asked (no minimum width, no reach up to ``min_cell``): ``..``
+  already tells a reader that a count may be small, and an interval such as
+  1–3 says no more than that; only an exact value is worked out.
+* Bounds: hidden nonzero counts are at least 1, everything else unknown at
+  least 0, nothing has an upper bound (a reader does not know which hidden
+  values are the small ones). A hidden zero (held hidden, or a last-resort
+  complement) gets 0, so the true table always satisfies the program; a
+  reader who took it for at least 1 would reason from a false premise.
+  Inequalities that are not lines (``okand`` is at most ``ovriga``) are not
+  part of the program.
 * A share of a private count (``_n_offentlig_fore`` …) whose count is not in
   the key figures is checked against the count it reveals,
   ``round(share × denominator)``.
@@ -71,6 +93,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linprog
 
 __all__ = [
     "DEFAULT_MIN_CELL",
@@ -180,7 +203,7 @@ def suppress(
     known : iterable, optional
         Keys of ``values`` a reader knows from elsewhere (another publication
         shows them). They are never chosen as complements and count as
-        published when checking what is derivable. A known count from 1 to
+        published when checking what is disclosed. A known count from 1 to
         ``min_cell - 1`` is hidden all the same (see the module notes).
 
     Returns
@@ -188,9 +211,12 @@ def suppress(
     frozenset
         Hidden keys of ``values`` and of ``shares``: every ``hidden`` key
         whose value is not ``None``, and no ``known`` key other than a small
-        count. No hidden count is uniquely determined by the published and
-        the known counts through ``lines``, unless the known counts and the
-        zeros alone determine it (then nothing hidden here could help).
+        count. Every hidden count that is not zero (or is ``hidden``) has at
+        least two possible whole values given the published and the known
+        counts, ``lines``, and the bounds a reader knows (hidden counts are at
+        least 1, all counts at least 0), unless the known counts and the zeros
+        alone give it away (then nothing hidden here could help; it is still
+        not determined by the equations alone unless they fix it too).
 
     Raises
     ------
@@ -288,24 +314,34 @@ def _secondary(
     held: frozenset = frozenset(),
     known: frozenset = frozenset(),
 ) -> None:
-    """Add complements to ``hidden`` (in place) until nothing hidden is derivable.
+    """Add complements to ``hidden`` (in place) until nothing hidden is disclosed.
 
     ``held`` keys are protected even when zero; ``known`` keys are published
-    for the equations and never complements.
+    for the equations and never complements. Each round first asks the rank
+    test (:func:`_derivable`, cheap); only when it finds nothing does the
+    bounds audit (:func:`_bounded`, linear programs) run, so the audit is the
+    final check. Hiding more only widens what a reader must allow for, so a
+    value once shown to have room keeps it: ``safe`` carries over between
+    rounds and is not audited again.
     """
     if not lines:
         return
+    safe: set = set()
     if known:
-        known = known | _pinned(counts, lines, held, known, order)
+        pinned, given_away = _pinned(counts, lines, held, known, order)
+        known = known | pinned
+        safe |= given_away
     while True:
         unknown = (hidden | {key for key, v in counts.items() if v is None}) - known
-        derivable = _derivable(counts, lines, hidden, unknown, order, held)
-        if not derivable:
+        disclosed = _derivable(counts, lines, hidden, unknown, order, held)
+        if not disclosed:
+            disclosed = _bounded(counts, lines, hidden, unknown, order, held, safe)
+        if not disclosed:
             return
-        complement = _choose_complement(counts, lines, unknown, derivable, order, known)
+        complement = _choose_complement(counts, lines, unknown, disclosed, order, known)
         if complement is None:
             # Every member of every line through an unknown is unknown or
-            # known: what is still derivable, the known values give away on
+            # known: what is still disclosed, the known values give away on
             # their own, and hiding more here changes nothing.
             return
         hidden.add(complement)
@@ -317,15 +353,190 @@ def _pinned(
     held: frozenset,
     known: frozenset,
     order: Mapping[Hashable, int],
-) -> set:
-    """Nonzero keys a reader works out from the known values and the zeros.
+) -> tuple[set, set]:
+    """Nonzero keys the known values and the zeros give away, whatever is hidden here.
 
-    Zeros count as shown (hiding one is a last resort). A key held hidden is
-    neither counted on nor reported: if the known values give it away, that
-    is the other publication's doing.
+    Zeros count as shown (hiding one is a last resort); everything else that
+    is not known is taken as hidden. Returns the keys that the equations then
+    determine (:func:`_derivable`; a reader works them out, so they count as
+    known) and, apart from those, the keys that the equations and the bounds
+    pin (:func:`_bounded`; the bounds audit leaves them alone, since hiding
+    more here cannot help, but the rank test still protects them). A key
+    held hidden is neither counted on nor reported: if the known values give
+    it away, that is the other publication's doing.
     """
     free = {key for key, v in counts.items() if key not in known and (v != 0 or key in held)}
-    return set(_derivable(counts, lines, free - held, free, order)) - held
+    derivable = set(_derivable(counts, lines, free - held, free, order)) - held
+    bounded = set(_bounded(counts, lines, free - held, free, order)) - held - derivable
+    return derivable, bounded
+
+
+def _bounded(
+    counts: Mapping[Hashable, float | None],
+    lines: Sequence[_Line],
+    hidden: set,
+    unknown: set,
+    order: Mapping[Hashable, int],
+    held: frozenset = frozenset(),
+    safe: set | None = None,
+    around_values: bool = False,
+) -> list:
+    """Hidden nonzero (or ``held``) keys pinned to one whole number by the lines and the bounds.
+
+    The reader's linear program: the unknowns are the keys in ``unknown``
+    that lie in a line; each line is an equation over them, the published
+    members moved to the right-hand side. Bounds (none above: a reader does
+    not know which hidden values are the small ones):
+
+    * a hidden value that is not zero is at least 1 (zeros are shown, so
+      ``..`` tells a reader the value is not zero);
+    * a hidden zero (held hidden, or a last-resort complement) is at least 0,
+      and so is a value that is ``None``: the true values always satisfy the
+      program.
+
+    A key is pinned when no solution puts it 1 or more away from its value:
+    ``max x_k < value + 1`` and ``min x_k > value - 1``. The equations of a
+    table with margins, and the key-figure lines, have a totally unimodular
+    matrix (every value lies in at most two lines, with signs that split the
+    lines into two classes), so the bounds of each ``x_k`` are whole numbers
+    and every whole number between them is the value of a whole-number
+    solution: "not pinned" means at least two possible counts.
+
+    When the values do not satisfy the lines (a caller that passes lines for
+    the shape of the equations only), the program is solved around the
+    values instead (``around_values``): ``x = value + d`` with ``A d = 0``,
+    the same bounds on ``x`` and none on values that are ``None``.
+
+    Work saved, in order: keys in ``safe`` (updated in place: keys already
+    shown to have room) are not audited; a key that can move while every
+    value at its bound stays put has room (linear algebra, no program); two
+    joint programs push all open keys up (by at most 1) and down, and every
+    whole-number solution is a witness for each key it moves by 1 or more;
+    only what is left gets a program of its own. The equation matrix is
+    built once per call.
+    """
+    safe = set() if safe is None else safe
+    in_lines = {key for total, parts in lines for key in (total, *parts)}
+    columns = sorted(unknown & in_lines, key=order.__getitem__)
+    audit = [
+        key for key in columns
+        if key in hidden and key not in safe and counts[key] is not None and (counts[key] or key in held)
+    ]  # fmt: skip
+    if not audit:
+        return []
+    position = {key: j for j, key in enumerate(columns)}
+    rows, published = [], []
+    consistent = not around_values
+    for total, parts in lines:
+        row = np.zeros(len(columns))
+        rest = 0.0  # published members, moved to the right-hand side
+        line_values = [counts[total], *(counts[p] for p in parts)]
+        if None not in line_values and abs(line_values[0] - sum(line_values[1:])) > 1e-9:
+            consistent = False
+        for key, sign in ((total, 1.0), *((part, -1.0) for part in parts)):
+            if key in position:
+                row[position[key]] += sign
+            elif counts[key] is not None:
+                rest += sign * counts[key]
+        if row.any():
+            rows.append(row)
+            published.append(-rest)
+    if not consistent and not around_values:
+        return _bounded(counts, lines, hidden, unknown, order, held, safe, around_values=True)
+    if not rows:
+        safe.update(audit)  # in no equation with another unknown: anything goes
+        return []
+    a_eq = np.vstack(rows)
+    value = np.array([counts[key] if counts[key] is not None else 0.0 for key in columns])
+    lower = np.array([1.0 if counts[key] else 0.0 for key in columns])
+    at_bound = np.array([counts[key] is None or value[j] <= lower[j] for j, key in enumerate(columns)])
+    if around_values:
+        b_eq = a_eq @ value
+        bounds = [(lo, None) if counts[key] is not None else (None, None) for key, lo in zip(columns, lower)]
+    else:
+        b_eq = np.array(published)
+        bounds = [(lo, None) for lo in lower]
+
+    # Linear algebra first, exact for the totally unimodular systems above:
+    # if the equations let x_k move while every value at its bound (and every
+    # None) stays put, x_k moves a little without leaving the bounds (up, if
+    # it is at its own bound), so its interval has positive length and whole
+    # ends: another count fits.
+    free = np.flatnonzero(~at_bound)
+    sub = a_eq[:, free]
+    u, s, vt = np.linalg.svd(sub) if free.size else (np.zeros((len(rows), 0)), np.zeros(0), np.zeros((0, 0)))
+    rank = int((s > 1e-9 * max(sub.shape, default=1) * (s[0] if s.size else 1.0)).sum())
+    span, null = u[:, :rank], vt[rank:]
+    where_free = {j: i for i, j in enumerate(free)}
+    for key in audit:
+        j = position[key]
+        if at_bound[j]:
+            residual = a_eq[:, j] - span @ (span.T @ a_eq[:, j])
+            moves = np.abs(residual).max() < 1e-9
+        else:
+            moves = null.shape[0] > 0 and np.abs(null[:, where_free[j]]).max() > 1e-9
+        if moves:
+            safe.add(key)
+
+    def solve(objective: np.ndarray, box: list | None = None):
+        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=box or bounds, method="highs")
+        if result.status == 4:  # "unbounded or infeasible": tell them apart
+            result.status = 3 if solve(np.zeros(len(columns))).status == 0 else 2
+        if result.status == 2:
+            raise _Infeasible
+        if result.status == 0 and np.all(np.abs(result.x - np.round(result.x)) < 1e-6):
+            moved = np.abs(result.x - value) > 1 - 1e-6
+            safe.update(key for key in audit if moved[position[key]])
+        return result
+
+    out = []
+    try:
+        open_keys = [key for key in audit if key not in safe]
+        if len(open_keys) > 1:
+            up = np.zeros(len(columns))
+            box = list(bounds)
+            for key in open_keys:
+                up[position[key]] = -1.0
+                box[position[key]] = (lower[position[key]], value[position[key]] + 1)
+            solve(up, box)
+            down = np.zeros(len(columns))
+            for key in open_keys:
+                if key not in safe and not at_bound[position[key]]:
+                    down[position[key]] = 1.0
+            if np.count_nonzero(down) > 1:
+                solve(down)
+        for key in audit:
+            if key in safe:
+                continue
+            j = position[key]
+            unit = np.zeros(len(columns))
+            unit[j] = 1.0
+            # Down first: a value above its bound usually sits in a line with
+            # values at theirs, which can only go up.
+            if not at_bound[j]:
+                low = solve(unit)
+                if low.status == 0 and low.fun <= value[j] - 1 + 1e-6:
+                    safe.add(key)
+                    continue
+                if low.status != 0:
+                    raise RuntimeError(f"Röjandekontrollens LP för {key!r} löstes inte: {low.message}")
+            high = solve(-unit)
+            if high.status == 3 or (high.status == 0 and -high.fun >= value[j] + 1 - 1e-6):
+                safe.add(key)
+                continue
+            if high.status != 0:
+                raise RuntimeError(f"Röjandekontrollens LP för {key!r} löstes inte: {high.message}")
+            out.append(key)
+    except _Infeasible:
+        if around_values:  # x = value is a solution: cannot happen
+            raise RuntimeError("Röjandekontrollens LP saknar lösning.") from None
+        # The values break a line with a None member.
+        return _bounded(counts, lines, hidden, unknown, order, held, safe, around_values=True)
+    return out
+
+
+class _Infeasible(Exception):
+    """The reader's program has no solution: the values break a line (see :func:`_bounded`)."""
 
 
 def _derivable(
@@ -380,12 +591,12 @@ def _choose_complement(
     counts: Mapping[Hashable, float | None],
     lines: Sequence[_Line],
     unknown: set,
-    derivable: Sequence,
+    disclosed: Sequence,
     order: Mapping[Hashable, int],
     known: frozenset = frozenset(),
 ) -> Hashable | None:
     """The next published value to hide, or None when none is left (``known`` never is)."""
-    derivable_set = set(derivable)
+    disclosed_set = set(disclosed)
     closed = unknown | known
 
     def members(line: _Line) -> tuple:
@@ -394,11 +605,13 @@ def _choose_complement(
     def unknowns_of(line: _Line) -> set:
         return {key for key in members(line) if key in unknown}
 
-    # Lines where a derivable value is the only unknown are why it is
-    # derivable; a complement there fixes it. Otherwise any line through a
-    # derivable value, then any line that touches something unknown.
-    direct = [line for line in lines if len(u := unknowns_of(line)) == 1 and u <= derivable_set]
-    through = [line for line in lines if unknowns_of(line) & derivable_set]
+    # Lines where a disclosed value is the only unknown are why it is
+    # disclosed; a complement there fixes it. Otherwise any line through a
+    # disclosed value (where one that only the bounds give away starts: it
+    # is never the only unknown of a line), then any line that touches
+    # something unknown.
+    direct = [line for line in lines if len(u := unknowns_of(line)) == 1 and u <= disclosed_set]
+    through = [line for line in lines if unknowns_of(line) & disclosed_set]
     touching = [line for line in lines if unknowns_of(line)]
     links = {key: 0 for key in counts}
     for line in lines:
@@ -412,7 +625,7 @@ def _choose_complement(
             # Most lines already holding an unknown first (closes rectangles),
             # then the smallest value, then key order.
             return min(candidates, key=lambda key: (-links[key], counts[key], order[key]))
-    # Only zeros are left to hide: take a total of a line through a derivable
+    # Only zeros are left to hide: take a total of a line through a disclosed
     # value first (REPORT rule: no nonzero candidate -> hide the total).
     for line in through:
         if line[0] not in closed:

@@ -1,9 +1,13 @@
 """Disclosure control (REPORT.md §3): hand-worked cases and properties.
 
-The privacy property is checked with a method written independently of the
-module: the module compares matrix ranks, the tests look at the null space of
-the equation matrix (SVD) and require that every hidden cell can move while
-all published totals still hold.
+The privacy property is checked with methods written independently of the
+module. Against exact derivation: the module compares matrix ranks, the tests
+look at the null space of the equation matrix (SVD) and require that every
+hidden cell can move while all published totals still hold. Against what the
+bounds give away (a hidden count is at least 1, since zeros are shown): the
+module solves linear programs and relies on their bounds being whole numbers,
+the tests solve integer programs (``scipy.optimize.milp``, integrality
+enforced) and require a second whole-number value for every hidden count.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from finsam_analysis.disclosure import (
     FOOTNOTE_TEMPLATE,
@@ -63,6 +68,52 @@ def movable(unknowns: list, lines: list[tuple[object, list]]) -> dict:
     rank = int((s > 1e-9 * max(a.shape)).sum())
     null = vt[rank:]  # rows span the null space
     return {key: bool(null.shape[0] and np.abs(null[:, j]).max() > 1e-9) for key, j in col.items()}
+
+
+def another_whole_value(values: dict, hidden, lines: list[tuple[object, list]]) -> dict:
+    """For each hidden nonzero key: does a whole-number solution give it another value?
+
+    What a reader knows: the line equations with the published values in
+    them, every hidden count at least 1 (zeros are shown), no upper bound.
+    One integer program per direction, with the key at ``value + 1`` or more,
+    or at ``value - 1`` (and at least 1) or less; any solution will do
+    (zero objective).
+    """
+    keys = list(hidden)
+    col = {key: j for j, key in enumerate(keys)}
+    rows, rhs = [], []
+    for total, parts in lines:
+        row = np.zeros(len(keys))
+        constant = 0.0
+        for key, sign in [(total, 1), *((part, -1) for part in parts)]:
+            if key in col:
+                row[col[key]] += sign
+            else:
+                constant += sign * values[key]
+        if row.any():
+            rows.append(row)
+            rhs.append(-constant)
+    out = {}
+    for key in keys:
+        if not values[key]:
+            continue
+        if not rows:
+            out[key] = True
+            continue
+        equations = LinearConstraint(np.array(rows), rhs, rhs)
+        found = False
+        for low, high in ((values[key] + 1, np.inf), (1, values[key] - 1)):
+            if high < low:
+                continue
+            lb, ub = np.ones(len(keys)), np.full(len(keys), np.inf)
+            lb[col[key]], ub[col[key]] = low, high
+            result = milp(np.zeros(len(keys)), integrality=np.ones(len(keys)),
+                          bounds=Bounds(lb, ub), constraints=equations)  # fmt: skip
+            if result.status == 0:
+                found = True
+                break
+        out[key] = found
+    return out
 
 
 def table_lines(shape: tuple[int, int], total_row: bool, total_col: bool) -> list:
@@ -296,6 +347,100 @@ def test_bad_cells_published_elsewhere_are_refused():
 
 
 # ---------------------------------------------------------------------------
+# Bounds: a hidden count is at least 1
+# ---------------------------------------------------------------------------
+
+
+def test_two_hidden_ones_that_sum_to_two_take_a_third_cell():
+    # Row 10 | 1 | 1, total 12: the two 1s are primary. The rank test is
+    # satisfied (b + c = 12 - 10 = 2 has two unknowns), but zeros are shown,
+    # so each hidden cell is at least 1, and b + c = 2 leaves only b = c = 1.
+    line = [("tot", ["a", "b", "c"])]
+    values = {"tot": 12, "a": 10, "b": 1, "c": 1}
+    assert movable(["b", "c"], line) == {"b": True, "c": True}
+    assert another_whole_value(values, ["b", "c"], line) == {"b": False, "c": False}
+    # So one more member of the line goes: the 10 (smaller than the total
+    # 12). Then b + c = 12 - a with a >= 1, and b can be anything from 1 to 10.
+    assert suppress(values, line) == {"a", "b", "c"}
+    assert all(another_whole_value(values, ["a", "b", "c"], line).values())
+    # The same row as a table: its total column is shown, the 10 is not.
+    protected = protect_table(pd.DataFrame([[10, 1, 1]], columns=list("xyz")))
+    assert protected.hidden.loc[0].tolist() == [True, True, True, False]
+    assert protected.display().at[0, "Totalt"] == 12
+
+
+def test_a_rectangle_that_the_rank_test_accepts_but_the_bounds_pin():
+    counts = pd.DataFrame(
+        [[1, 1, 20], [10, 12, 30], [9, 11, 7]], index=list("ABC"), columns=list("xyz")
+    )
+    # The rank test alone hides the rectangle (A,x) (A,y) (C,x) (C,y): (A,x)
+    # and (A,y) are primary, (C,x) = 9 and (C,y) = 11 close the columns.
+    # Every line through it holds two hidden cells, so nothing is determined
+    # by the equations...
+    table = protect_table(counts).values.to_numpy()
+    rectangle = [(0, 0), (0, 1), (2, 0), (2, 1)]
+    lines = table_lines(table.shape, True, True)
+    assert all(movable(rectangle, lines).values())
+    # ...but row A shows 20 and 22: (A,x) + (A,y) = 2, so both are 1, and the
+    # columns then give (C,x) = 20 - 10 - 1 = 9 and (C,y) = 11.
+    values = dict(np.ndenumerate(table))
+    assert not any(another_whole_value(values, rectangle, lines).values())
+    # The smallest published value in a line through the rectangle is
+    # (C,z) = 7; column z then gives it back unless (A,z) = 20 goes too
+    # (it closes the rectangle: row A already holds hidden cells).
+    protected = protect_table(counts)
+    hidden = protected.hidden.stack()
+    assert set(hidden[hidden].index) == {(r, c) for r in "AC" for c in "xyz"}
+    assert all(another_whole_value(values, hidden_positions(protected), lines).values())
+
+
+def test_bounds_can_pin_a_cycle_of_hidden_cells_no_single_line_pins():
+    counts = pd.DataFrame([[12, 1, 2], [5, 3, 8], [1, 20, 2]])
+    # The rank test alone hides six cells on a cycle, two in each line:
+    #   row 0: (0,1) + (0,2) = 15 - 12 = 3      col 0: (1,0) + (2,0) = 18 - 12 = 6
+    #   row 1: (1,0) + (1,1) = 16 - 8 = 8       col 1: (0,1) + (1,1) = 24 - 20 = 4
+    #   row 2: (2,0) + (2,2) = 23 - 20 = 3      col 2: (0,2) + (2,2) = 12 - 8 = 4
+    # No line alone pins anything (no sum is 2). Around the cycle, with
+    # t = (0,1): (0,2) = 3 - t, (2,2) = 1 + t, (2,0) = 2 - t, (1,0) = 4 + t,
+    # (1,1) = 4 - t; t >= 1 and 2 - t >= 1 leave t = 1: all six are pinned.
+    table = protect_table(counts).values.to_numpy()
+    cycle = [(0, 1), (0, 2), (1, 0), (1, 1), (2, 0), (2, 2)]
+    lines = table_lines(table.shape, True, True)
+    values = dict(np.ndenumerate(table))
+    assert all(movable(cycle, lines).values())
+    assert not any(another_whole_value(values, cycle, lines).values())
+    # (1,2) = 8 lies in two lines of the cycle (like 12 and 20) and is the
+    # smallest of them: hiding it leaves row 1 and column 2 with three hidden
+    # cells each, and the cycle can turn again.
+    protected = protect_table(counts)
+    assert set(hidden_positions(protected)) == {*cycle, (1, 2)}
+    assert all(another_whole_value(values, hidden_positions(protected), lines).values())
+
+
+def test_bounds_and_values_published_elsewhere():
+    line = [("tot", ["a", "b", "c"])]
+    values = {"tot": 12, "a": 10, "b": 1, "c": 1}
+    # Another publication shows the 10: it cannot be the complement, so the
+    # total is; then b + c = tot - 10 with tot unknown, and b has room.
+    assert suppress(values, line, known=["a"]) == {"b", "c", "tot"}
+    # It hides the total: held hidden, the total is an unknown of at least 1,
+    # and b + c = tot - 10 has room without anything more.
+    assert suppress(values, line, hidden=["tot"]) == {"b", "c", "tot"}
+    # It shows the total and the 10: b = c = 1 whatever is hidden here. The
+    # small counts are hidden (the rule has no exception), nothing else is.
+    assert suppress(values, line, known=["tot", "a"]) == {"b", "c"}
+    # Held counts are protected against the bounds too, even with
+    # min_cell = 1: held b and c are not zero, so each is at least 1, and
+    # b + c = 12 - 10 pins them; the 10 goes.
+    assert suppress(values, line, 1, hidden=["b", "c"]) == {"a", "b", "c"}
+    # A held zero is at least 0, and two held zeros whose sum is shown to be
+    # 0 are pinned as well. The complement is the total (as small as c,
+    # first in key order); then a + b = tot - 10 has room.
+    zeros = {"tot": 10, "a": 0, "b": 0, "c": 10}
+    assert suppress(zeros, line, hidden=["a", "b"]) == {"a", "b", "tot"}
+
+
+# ---------------------------------------------------------------------------
 # Key figures
 # ---------------------------------------------------------------------------
 
@@ -353,6 +498,27 @@ def test_key_figures_hidden_numerator_hides_the_share_and_the_interval():
         ["arbete", "studier", "arbete_studier", "ovriga", "andel_arbete_studier", "ci_low", "ci_high"]
     )
     assert out["avslutade_deltaganden"] == 40
+
+
+def test_key_figures_pinned_by_the_bounds_hide_one_more():
+    raw = key_figures(arbete=1, studier=1, arbete_studier=2, arbetssokande=1, ovriga=20, okand=6,
+                      avslutade_deltaganden=23, pagaende_vid_periodens_slut=67,
+                      andel_arbete_studier=2 / 23)  # fmt: skip
+    # arbete, studier, arbete_studier and arbetssokande are primary. No
+    # equation fixes any of them: arbete + studier = arbete_studier and
+    # arbete_studier + arbetssokande = 23 - 20 = 3 have four unknowns. But
+    # arbete_studier >= 2 (two hidden counts of at least 1) and
+    # arbetssokande >= 1 leave arbete_studier = 2, arbetssokande = 1 and
+    # arbete = studier = 1. So ovriga (20, smaller than avslutade's 23) is
+    # hidden too; then arbetssokande can be anything from 1 to 19.
+    lines = [(t, list(p)) for t, p in KEY_FIGURE_LINES]
+    first = ["arbete", "studier", "arbete_studier", "arbetssokande"]
+    assert all(movable(first, lines).values())
+    assert not any(another_whole_value(raw, first, lines).values())
+    out = protect_key_figures(raw)
+    assert out["suppressed"] == sorted([*first, "ovriga", "andel_arbete_studier", "ci_low", "ci_high"])
+    assert out["avslutade_deltaganden"] == 23 and out["okand"] == 6
+    assert all(another_whole_value(raw, [*first, "ovriga"], lines).values())
 
 
 def test_key_figures_small_avslutade_hides_every_statistic_over_them():
@@ -450,6 +616,32 @@ def test_table_properties(case):
         again = protect_table(protected.values, min_cell, margins="given")
         assert np.array_equal(again.hidden.to_numpy(), mask)
     assert protected.footnote == (footnote(min_cell) if mask.any() else "")
+
+
+#: The integer-program check is slower: fewer examples of smaller tables.
+BOUNDS_PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def small_tables(draw):
+    n_rows, n_cols = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    cells = draw(st.lists(st.integers(0, 20), min_size=n_rows * n_cols, max_size=n_rows * n_cols))
+    return pd.DataFrame(np.array(cells, dtype=int).reshape(n_rows, n_cols)), draw(st.integers(2, 6))
+
+
+@BOUNDS_PROPERTY
+@given(small_tables())
+def test_every_hidden_count_has_two_possible_values(case):
+    counts, min_cell = case
+    protected = protect_table(counts, min_cell)
+    values = protected.values.to_numpy()
+    has_row, has_col = counts.shape[0] >= 2, counts.shape[1] >= 2
+    lines = table_lines(values.shape, has_row, has_col)
+    hidden = hidden_positions(protected)
+    # Zeros are shown, so a reader may take every hidden cell to be >= 1.
+    assert all(values[cell] > 0 for cell in hidden)
+    pinned = [cell for cell, ok in another_whole_value(dict(np.ndenumerate(values)), hidden, lines).items() if not ok]
+    assert not pinned, (counts, min_cell, pinned)
 
 
 @PROPERTY
@@ -581,6 +773,7 @@ def test_key_figure_properties(case):
     lines = [(t, list(p)) for t, p in KEY_FIGURE_LINES]
     hidden_counts = [k for k in counts if k in hidden]
     assert all(movable(hidden_counts, lines).values())
+    assert all(another_whole_value(counts, hidden_counts, lines).values())
     if raw["andel_arbete_studier"] is not None:
         share_shown = out["andel_arbete_studier"] is not None
         assert share_shown == (
