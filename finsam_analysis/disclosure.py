@@ -459,22 +459,40 @@ def _bounded(
 
     # Linear algebra first, exact for the totally unimodular systems above:
     # if the equations let x_k move while every value at its bound (and every
-    # None) stays put, x_k moves a little without leaving the bounds (up, if
-    # it is at its own bound), so its interval has positive length and whole
-    # ends: another count fits.
+    # None) stays put, or while just one of them goes up, x_k moves a little
+    # without leaving the bounds (up, if it is at its own bound), so its
+    # interval has positive length and whole ends: another count fits. With
+    # F the values off their bounds: x_k at its bound moves when its column
+    # a_k lies in span(A_F), or a_k + c a_t does for another t at its bound
+    # and some c > 0 (their residuals off span(A_F) point opposite ways); x_k
+    # off its bound moves when the null space of A_F moves it, or when some
+    # a_t at its bound lies in span(A_F) and A_F n = -a_t needs n_k != 0.
+    tol = 1e-9
     free = np.flatnonzero(~at_bound)
+    bound_at = np.flatnonzero(at_bound)
     sub = a_eq[:, free]
-    u, s, vt = np.linalg.svd(sub) if free.size else (np.zeros((len(rows), 0)), np.zeros(0), np.zeros((0, 0)))
-    rank = int((s > 1e-9 * max(sub.shape, default=1) * (s[0] if s.size else 1.0)).sum())
+    if free.size:
+        u, s, vt = np.linalg.svd(sub)
+    else:
+        u, s, vt = np.zeros((len(rows), 0)), np.zeros(0), np.zeros((0, 0))
+    rank = int((s > tol * max(sub.shape, default=1) * (s[0] if s.size else 1.0)).sum())
     span, null = u[:, :rank], vt[rank:]
+    residual = a_eq - span @ (span.T @ a_eq)
+    in_span = np.abs(residual).max(axis=0) < tol
+    norm = np.linalg.norm(residual, axis=0)
+    # k-components of the least-squares n with A_F n = -a_t, for t at its bound
+    through = -(vt[:rank].T / s[:rank]) @ (span.T @ a_eq[:, bound_at])
     where_free = {j: i for i, j in enumerate(free)}
     for key in audit:
         j = position[key]
         if at_bound[j]:
-            residual = a_eq[:, j] - span @ (span.T @ a_eq[:, j])
-            moves = np.abs(residual).max() < 1e-9
+            opposite = residual[:, bound_at].T @ residual[:, j] <= -(1 - tol) * norm[bound_at] * norm[j]
+            moves = in_span[j] or bool(np.any(opposite & (bound_at != j) & (norm[bound_at] > tol)))
         else:
-            moves = null.shape[0] > 0 and np.abs(null[:, where_free[j]]).max() > 1e-9
+            i = where_free[j]
+            moves = bool(null.shape[0] and np.abs(null[:, i]).max() > tol) or bool(
+                np.any(in_span[bound_at] & (np.abs(through[i]) > tol))
+            )
         if moves:
             safe.add(key)
 
@@ -493,18 +511,15 @@ def _bounded(
     try:
         open_keys = [key for key in audit if key not in safe]
         if len(open_keys) > 1:
-            up = np.zeros(len(columns))
+            # Values at their bound up (by at most 1), the others down: the
+            # usual move, a small hidden count up and its complement down.
+            objective = np.zeros(len(columns))
             box = list(bounds)
             for key in open_keys:
-                up[position[key]] = -1.0
-                box[position[key]] = (lower[position[key]], value[position[key]] + 1)
-            solve(up, box)
-            down = np.zeros(len(columns))
-            for key in open_keys:
-                if key not in safe and not at_bound[position[key]]:
-                    down[position[key]] = 1.0
-            if np.count_nonzero(down) > 1:
-                solve(down)
+                j = position[key]
+                objective[j] = -1.0 if at_bound[j] else 1.0
+                box[j] = (lower[j], value[j] + 1 if at_bound[j] else value[j])
+            solve(objective, box)
         for key in audit:
             if key in safe:
                 continue

@@ -640,7 +640,8 @@ def test_every_hidden_count_has_two_possible_values(case):
     hidden = hidden_positions(protected)
     # Zeros are shown, so a reader may take every hidden cell to be >= 1.
     assert all(values[cell] > 0 for cell in hidden)
-    pinned = [cell for cell, ok in another_whole_value(dict(np.ndenumerate(values)), hidden, lines).items() if not ok]
+    room = another_whole_value(dict(np.ndenumerate(values)), hidden, lines)
+    pinned = [cell for cell, ok in room.items() if not ok]
     assert not pinned, (counts, min_cell, pinned)
 
 
