@@ -9,7 +9,7 @@ DATA   ?= data/sample
 PERIOD ?= 2025
 
 .DEFAULT_GOAL := help
-.PHONY: help install sample-data validate report test clean docs
+.PHONY: help install sample-data validate report test bench clean docs
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,8 +35,15 @@ report: validate  ## Build the sample data and render every förbund's report fo
 test: $(STAMP)  ## Run the test suite
 	$(BIN)/python -m pytest
 
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-installed  ## Time the report batch against naive papermill+nbconvert, and 1 M rows against DuckDB
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
 clean:  ## Remove generated data, reports and the virtual environment
-	rm -rf $(VENV) $(DATA) reports/*/ .pytest_cache
+	rm -rf $(VENV) $(DATA) reports/*/ .pytest_cache .bench
 
 docs: $(STAMP)  ## Regenerate docs/data-dictionary.md from the schema
 	$(BIN)/python -m finsam_analysis.datadictionary

@@ -149,16 +149,26 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if not args.all and not args.forbund:
         raise _usage("ange --forbund ID [ID ...] eller --all")
-    run = run_reports(
-        args.data_dir,
-        args.period,
-        None if args.all else args.forbund,
-        out=args.out,
-        formats=args.format,
-        jobs=args.jobs,
-        min_cell=args.min_cell,
-        progress=not args.quiet,
-    )
+    try:
+        run = run_reports(
+            args.data_dir,
+            args.period,
+            None if args.all else args.forbund,
+            out=args.out,
+            formats=args.format,
+            jobs=args.jobs,
+            min_cell=args.min_cell,
+            progress=not args.quiet,
+            engine=args.engine,
+            resume=args.resume,
+        )
+    except KeyboardInterrupt:
+        _say(
+            "finsam: avbrutet. Rapporter som blev klara finns kvar och manifest.json visar läget; "
+            "kör samma kommando med --resume för att göra resten.",
+            sys.stderr,
+        )
+        return 130
     _say(summary_text(run), sys.stderr if run.failed else sys.stdout)
     return run.exit_code
 
@@ -214,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive, default=None, help="antal parallella förbund (standard: antal kärnor)")
     p.add_argument("--min-cell", type=_positive, default=5, help="minsta redovisade antal (1 stänger av skyddet)")
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
+    p.add_argument("--resume", action="store_true",
+                   help="behåll rapporter som förra körningen till samma --out blev klar med och gör resten")
+    p.add_argument("--engine", choices=("fork", "kernel"), default=None,
+                   help="fork (standard på Linux/macOS): en förberedd process per förbund; "
+                        "kernel: en Jupyter-kärna per förbund")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("fetch-scb", help="hämta helårsekvivalenter från SCB:s API (PxWeb v2)")

@@ -28,3 +28,9 @@ class MappingError(FinsamError):
 
 class SchemaError(FinsamError):
     """A table lacks a required column or has ambiguous headers."""
+
+
+class OutputError(FinsamError):
+    """An output file could not be written (disk full, folder read-only)."""
+
+    exit_code = 1

@@ -27,6 +27,7 @@ Decisions where DATA.md is silent
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,6 +176,19 @@ class Dataset:
     helarsekvivalenter: pd.DataFrame | None = None
     _prepared: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     _scb_wide: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, key: tuple, compute):
+        """``compute()``, remembered under ``key`` for this dataset.
+
+        For results that depend only on the (never modified) data and the
+        key, e.g. a förbund's report tables for a period: the notebook and
+        the Excel export then share one computation. Treat results as
+        read-only.
+        """
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def participations(self) -> pd.DataFrame:
         """Participations prepared for measuring (:func:`outcomes.prepare`).
@@ -679,3 +693,61 @@ def _read_helarsekvivalenter(root: Path, inputs: dict[str, str], quality: DataQu
     quality.scb_overlaps = scb.overlaps
     quality.notes.extend(scb.notes)
     return scb.table
+
+
+# --------------------------------------------------------------------------
+# The same dataset, once per process
+# --------------------------------------------------------------------------
+
+_LOADED: dict[tuple, Dataset] = {}
+
+
+def _signature(root: Path) -> tuple:
+    """Name, size and modification time of every file under ``root``."""
+    out = []
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            out.append((str(p.relative_to(root)), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def load_dataset_cached(path: str | Path, *, key: bytes | None = None) -> Dataset:
+    """:func:`load_dataset`, remembered in this process while the files are unchanged.
+
+    The report notebook calls this, so a batch that loaded the data once (and
+    forks a child per förbund) or a JupyterLab session that opens several
+    reports reads and validates the files only once. The memory holds
+    pseudonymised data only and nothing is written to disk. A file that
+    changes (size or modification time) makes the next call load again.
+    """
+    root = Path(path).resolve()
+    if not root.is_dir():
+        return load_dataset(root, key=key)
+    memo_key = (str(root), _key_identity(key), _signature(root))
+    if memo_key not in _LOADED:
+        _LOADED.clear()  # one dataset at a time: a batch never needs more
+        _LOADED[memo_key] = load_dataset(root, key=key)
+    return _LOADED[memo_key]
+
+
+def _key_identity(key: bytes | None) -> tuple:
+    """What decides the pseudonymisation key, without resolving it.
+
+    The key is resolved lazily (only when a file holds personnummer), so the
+    memo keys on where it would come from: the environment and the key file.
+    """
+    def digest(raw: bytes) -> str:
+        return hashlib.sha256(raw).hexdigest()
+
+    if key is not None:
+        return ("given", digest(key))
+    env_key = os.environ.get(pnr.ENV_KEY, "")
+    if env_key.strip():
+        return ("env", digest(env_key.encode()))
+    file = Path(os.environ.get(pnr.ENV_KEY_FILE, "").strip() or pnr.default_key_path()).expanduser()
+    try:
+        st = file.stat()
+        return ("file", str(file), st.st_size, st.st_mtime_ns)
+    except OSError:
+        return ("file", str(file), None)

@@ -22,6 +22,8 @@ Guarantees
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import gc
 import html
 import json
 import os
@@ -31,15 +33,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import closing
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from . import __version__
-from .errors import FinsamError
+from .errors import FinsamError, OutputError
 from .periods import Period, parse_period
 from .personnummer import redact
 
@@ -67,10 +72,12 @@ class ForbundResult:
     """What happened to one förbund of the run."""
 
     forbund_id: str
-    status: str = "pending"  # ok | failed
+    status: str = "pending"  # pending | ok | failed | interrupted
     seconds: float = 0.0
     error: str | None = None
     files: list[str] = field(default_factory=list)
+    resumed: bool = False  # kept from the previous run (``resume=True``)
+    key_figures: dict | None = field(default=None, repr=False)  # for the index page
 
 
 @dataclass
@@ -134,6 +141,7 @@ def generated_at() -> str:
     return when.isoformat().replace("+00:00", "Z")
 
 
+@lru_cache(maxsize=1)
 def package_versions() -> dict[str, str]:
     """Versions of the package and of what the numbers depend on."""
     out = {"python": platform.python_version(), "finsam_analysis": __version__}
@@ -145,6 +153,7 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
 def git_commit() -> str | None:
     """The commit of the source tree the package runs from, when known."""
     here = Path(__file__).resolve().parent
@@ -190,6 +199,9 @@ def _describe_failure(exc: BaseException) -> str:
         cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", "?")
         evalue = str(getattr(exc, "evalue", "")).strip().splitlines()
         return redact(f"Cell {cell} misslyckades: {ename}: {evalue[0] if evalue else ''}".strip())
+    if isinstance(exc, OSError) and exc.errno:
+        name = Path(exc.filename).name if exc.filename else "en fil"
+        return redact(f"Kunde inte skriva {name}: {os.strerror(exc.errno)} (felkod {errno.errorcode.get(exc.errno, exc.errno)}).")
     return redact(f"{type(exc).__name__}: {exc}".splitlines()[0])
 
 
@@ -203,54 +215,58 @@ def _outputs(out_dir: Path, forbund_id: str, formats: Iterable[str]) -> dict[str
 
 
 def _remove_stale(out_dir: Path, forbund_id: str) -> None:
+    """Remove a förbund's outputs, and temporary files a killed writer left."""
     for fmt in FORMATS:
         (out_dir / f"{forbund_id}.{fmt}").unlink(missing_ok=True)
+    for tmp in out_dir.glob(f".{forbund_id}.*.tmp"):
+        tmp.unlink(missing_ok=True)
+    (out_dir / f".{forbund_id}.pdf-source.html").unlink(missing_ok=True)
 
 
-def render_one(
-    dataset,
-    data_dir: Path,
-    forbund_id: str,
-    period: Period,
-    out_dir: Path,
-    formats: Sequence[str],
-    min_cell: int,
-) -> ForbundResult:
+def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
     """Render the report of one förbund; never raises, reports failure instead.
 
-    The JSON and the Excel workbook are computed here, in-process, from the
-    library (deterministic, no kernel involved); the notebook renders the
-    narrative HTML from the same library functions.
+    The JSON and the Excel workbook are written from the library (the same
+    cached tables the notebook shows); the notebook renders the narrative
+    HTML. With ``ctx.engine == "fork"`` this runs in a forked child and the
+    notebook runs in-process (papermill engine ``finsam``); otherwise
+    papermill starts a Jupyter kernel for it.
     """
     import nbformat
     import papermill as pm
 
-    from .report import write_data_outputs
+    from .report import cached_key_figures, write_data_outputs
 
     result = ForbundResult(forbund_id)
     start = time.perf_counter()
+    out_dir, formats = ctx.out_dir, ctx.formats
     _remove_stale(out_dir, forbund_id)
     try:
         paths = _outputs(out_dir, forbund_id, formats)
-        write_data_outputs(dataset, forbund_id, period, min_cell, paths)
+        write_data_outputs(ctx.dataset, forbund_id, ctx.period, ctx.min_cell, paths)
         nb = None
         if {"html", "ipynb", "pdf"} & set(formats):
-            nb = pm.execute_notebook(
-                str(notebook_path()),
-                None,
-                parameters={
-                    "data_dir": str(data_dir),
-                    "forbund_id": forbund_id,
-                    "period": period.label,
-                    "min_cell": int(min_cell),
-                },
-                kernel_name="python3",
-                progress_bar=False,
-                log_output=False,
-                # No cwd=: papermill would chdir the whole process, which races
-                # between threads; every path passed is absolute instead.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
+            parameters = {
+                "data_dir": str(ctx.data_dir),
+                "forbund_id": forbund_id,
+                "period": ctx.period.label,
+                "min_cell": int(ctx.min_cell),
+            }
+            if ctx.engine == "fork":
+                from .executor import register
+
+                nb = pm.execute_notebook(
+                    str(notebook_path()), None, parameters=parameters, engine_name=register(),
+                    kernel_name="python3", progress_bar=False, log_output=False,
+                )
+            else:
+                nb = pm.execute_notebook(
+                    str(notebook_path()), None, parameters=parameters,
+                    kernel_name="python3", progress_bar=False, log_output=False,
+                    # No cwd=: papermill would chdir the whole process, which races
+                    # between threads; every path passed is absolute instead.
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                )
         if "html" in formats:
             atomic_write(paths["html"], notebook_to_html(nb))
         if "ipynb" in formats:
@@ -267,12 +283,12 @@ def render_one(
         if missing:
             raise FinsamError(f"Rapporten skrev inte {', '.join(missing)}.")
         result.files = sorted(p.name for p in paths.values())
+        result.key_figures = cached_key_figures(ctx.dataset, forbund_id, ctx.period, ctx.min_cell)
         result.status = "ok"
     except BaseException as exc:  # noqa: BLE001 (a failing förbund must not stop the batch)
-        if isinstance(exc, KeyboardInterrupt):
-            _remove_stale(out_dir, forbund_id)
-            raise
         _remove_stale(out_dir, forbund_id)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
         result.status = "failed"
         result.error = _describe_failure(exc)
     result.seconds = round(time.perf_counter() - start, 2)
@@ -288,8 +304,19 @@ _HEADING = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 
 def notebook_to_html(nb) -> str:
     """Standalone HTML: no code, prompts or parameter cells; a table of contents."""
+    body, _ = _exporter().from_notebook_node(_reader_cells(nb))
+    return _add_toc(_strip_remote_scripts(_strip_anchor_links(body)))
+
+
+_LOCAL = threading.local()
+
+
+def _exporter():
+    """The HTML exporter, made once per thread (loading its templates is slow)."""
     from nbconvert import HTMLExporter
 
+    if getattr(_LOCAL, "exporter", None) is not None:
+        return _LOCAL.exporter
     exporter = HTMLExporter(
         exclude_input=True,
         exclude_input_prompt=True,
@@ -297,8 +324,16 @@ def notebook_to_html(nb) -> str:
         embed_images=True,
     )
     exporter.exclude_raw = True
-    body, _ = exporter.from_notebook_node(_reader_cells(nb))
-    return _add_toc(_strip_remote_scripts(_strip_anchor_links(body)))
+    # Compile the templates now (the parent of forked children does this once).
+    exporter.from_notebook_node(_empty_notebook())
+    _LOCAL.exporter = exporter
+    return exporter
+
+
+def _empty_notebook():
+    import nbformat
+
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("#")])
 
 
 def _reader_cells(nb):
@@ -408,8 +443,24 @@ def run_reports(
     jobs: int | None = None,
     min_cell: int = 5,
     progress: bool = True,
+    engine: str | None = None,
+    resume: bool = False,
 ) -> RunResult:
     """Render the reports of ``forbund`` (None = all) for ``period``.
+
+    Parameters
+    ----------
+    engine : {"fork", "kernel"}, optional
+        How notebooks run. ``"fork"`` (the default where the operating system
+        can fork and we are not inside a Jupyter kernel) forks one prepared
+        process per förbund and runs the notebook in it with papermill's
+        ``finsam`` engine (:mod:`finsam_analysis.executor`); ``"kernel"``
+        starts a Jupyter kernel per förbund, as papermill does by default.
+        Both give every report a fresh interpreter state.
+    resume : bool
+        Keep the reports that the previous run into the same folder finished
+        (status ok in its manifest, same inputs, parameters and version, files
+        present) and render only the rest, e.g. after an interrupted run.
 
     Returns
     -------
@@ -419,44 +470,262 @@ def run_reports(
     Raises
     ------
     FinsamError
-        For a wrong parameter or unreadable data, before anything is written.
+        For a wrong parameter, unreadable data or an output folder that
+        cannot be written, before anything is written.
     """
     started = time.perf_counter()
     data_dir = Path(data_dir).resolve()
     out = Path(out).resolve()
     dataset, period_obj, fmts, chosen = validate_run(data_dir, period, forbund, formats, min_cell)
+    engine = _choose_engine(engine)
     out_dir = Path(out) / period_obj.label
-    out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, int(jobs or os.cpu_count() or 1))
-    results: dict[str, ForbundResult] = {}
-    bar = _progress(len(chosen), progress)
-    interrupted = False
+    check_writable(out_dir)
+    jobs = max(1, min(int(jobs or os.cpu_count() or 1), len(chosen)))
+    run = RunResult(out_dir=out_dir, period=period_obj, results=[ForbundResult(fid) for fid in chosen], seconds=0.0)
+    by_id = {r.forbund_id: r for r in run.results}
+    context = _RunContext(dataset, data_dir, period_obj, out_dir, fmts, min_cell, jobs, engine)
+    if resume:
+        for fid, kept in _resumable(context).items():
+            if fid in by_id:
+                by_id[fid].__dict__.update(kept.__dict__)
+    todo = [fid for fid in chosen if by_id[fid].status != "ok"]
+    bar = _progress(len(todo), progress)
+    status = "interrupted"
     try:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            dataset.participations()  # prepared once, shared read-only by the threads
-            futures = {
-                pool.submit(render_one, dataset, data_dir, fid, period_obj, out_dir, fmts, min_cell): fid
-                for fid in chosen
-            }
-            for fut in as_completed(futures):
-                fid = futures[fut]
-                results[fid] = fut.result()
-                if bar is not None:
-                    bar.set_postfix_str(fid)
-                    bar.update(1)
-    except KeyboardInterrupt:
-        interrupted = True
+        with _sigterm_as_interrupt():
+            _write_or_explain(write_manifest, run, context, status="running")
+            runner = _run_forked if engine == "fork" else _run_threaded
+            with closing(runner(context, todo)) as results:
+                for result in results:
+                    by_id[result.forbund_id] = result
+                    run.results = [by_id[fid] for fid in chosen]
+                    run.seconds = round(time.perf_counter() - started, 2)
+                    _write_or_explain(write_manifest, run, context, status="running")
+                    if bar is not None:
+                        bar.set_postfix_str(result.forbund_id)
+                        bar.update(1)
+            status = "failed" if run.failed else "ok"
     finally:
         if bar is not None:
             bar.close()
-    ordered = [results.get(fid) or ForbundResult(fid, status="failed", error="Avbrutet innan rapporten var klar.")
-               for fid in chosen]
-    run = RunResult(out_dir=out_dir, period=period_obj, results=ordered, seconds=round(time.perf_counter() - started, 2))
-    write_index(run, dataset, min_cell)
-    write_manifest(run, dataset, data_dir, fmts, jobs, min_cell, interrupted)
-    if interrupted:
-        raise KeyboardInterrupt
+        for r in run.results:
+            if r.status == "pending":
+                _remove_stale(out_dir, r.forbund_id)
+                r.status, r.error = "interrupted", "Avbrutet innan rapporten var klar."
+        run.seconds = round(time.perf_counter() - started, 2)
+        try:
+            _write_or_explain(write_index, run, dataset, min_cell)
+        finally:
+            _write_or_explain(write_manifest, run, context, status=status)
     return run
+
+
+def _write_or_explain(write, run: RunResult, *args, **kwargs) -> None:
+    """Write the index or manifest; a disk fault becomes one clear sentence."""
+    try:
+        write(run, *args, **kwargs)
+    except OSError as exc:
+        what = "manifest.json" if write is write_manifest else "index.html"
+        reason = os.strerror(exc.errno) if exc.errno else type(exc).__name__
+        raise OutputError(
+            f"Kunde inte skriva {what} i {run.out_dir} ({reason}). Rapporter som blev klara finns kvar; "
+            "frigör utrymme eller välj en annan --out och kör igen med --resume."
+        ) from None
+
+
+class _sigterm_as_interrupt:
+    """While the run lasts, ``kill`` (SIGTERM) stops it like Ctrl-C: cleanly."""
+
+    def __enter__(self):
+        import signal
+
+        self._saved = None
+        if threading.current_thread() is threading.main_thread():
+            self._saved = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self._saved is not None:
+            signal.signal(signal.SIGTERM, self._saved)
+        return False
+
+
+@dataclass
+class _RunContext:
+    """What every förbund's rendering needs (shared read-only)."""
+
+    dataset: object
+    data_dir: Path
+    period: Period
+    out_dir: Path
+    formats: tuple[str, ...]
+    min_cell: int
+    jobs: int
+    engine: str
+
+
+ENGINES = ("fork", "kernel")
+
+
+def _choose_engine(engine: str | None) -> str:
+    if engine is None:
+        inside_kernel = "ipykernel" in sys.modules and _ipython_running()
+        return "fork" if hasattr(os, "fork") and not inside_kernel else "kernel"
+    if engine not in ENGINES:
+        raise UsageError(f"Okänd motor '{engine}'. Välj {' eller '.join(ENGINES)}.")
+    if engine == "fork" and not hasattr(os, "fork"):
+        raise UsageError("Motorn fork kräver ett system som kan forka processer (Linux, macOS).")
+    return engine
+
+
+def _ipython_running() -> bool:
+    shell_cls = sys.modules.get("IPython.core.interactiveshell")
+    return bool(shell_cls and shell_cls.InteractiveShell.initialized()
+                and not hasattr(shell_cls.InteractiveShell.instance(), "_finsam_outputs"))
+
+
+def check_writable(out_dir: Path) -> None:
+    """Fail before any work when ``out_dir`` cannot be created or written."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".finsam-probe.", dir=out_dir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise UsageError(
+            f"Utkatalogen {out_dir} går inte att skriva till ({reason}). Välj en annan med --out."
+        ) from None
+
+
+def _run_threaded(ctx: _RunContext, todo: Sequence[str]):
+    """Jupyter kernels, ``ctx.jobs`` at a time (threads only wait on them)."""
+    ctx.dataset.participations()  # prepared once, shared read-only by the threads
+    with ThreadPoolExecutor(max_workers=ctx.jobs) as pool:
+        futures = [pool.submit(render_one, ctx, fid) for fid in todo]
+        try:
+            for fut in as_completed(futures):
+                yield fut.result()
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+
+
+def _prepare_parent(ctx: _RunContext) -> None:
+    """Do once, before forking, what every report would otherwise redo.
+
+    Imports, the prepared participations, the SCB series and the compiled
+    HTML templates are then shared by every child (copy-on-write).
+    """
+    from . import executor, plots  # noqa: F401 (imported so children inherit it)
+
+    ctx.dataset.participations()
+    ctx.dataset.scb_wide()
+    executor.register()
+    executor.warm_up()
+    _exporter()
+    plots.warm_up()
+    # Objects alive now are shared by every child; a garbage collection in a
+    # child would touch (and so copy) all of them. Freeze them out of its reach.
+    gc.collect()
+    gc.freeze()
+
+
+def _run_forked(ctx: _RunContext, todo: Sequence[str]):
+    """One forked child per förbund, ``ctx.jobs`` at a time; yields results.
+
+    A child that dies (killed, out of memory, a crash in a C library) is a
+    failed förbund, not a failed run. On Ctrl-C (or any exception here) the
+    children are stopped and their partial files removed.
+    """
+    import multiprocessing as mp
+    from collections import deque
+    from multiprocessing.connection import wait
+
+    _prepare_parent(ctx)
+    fork = mp.get_context("fork")
+    queue = deque(todo)
+    running: dict[int, tuple[str, object, object]] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < ctx.jobs:
+                fid = queue.popleft()
+                receive, send = fork.Pipe(duplex=False)
+                child = fork.Process(target=_child_main, args=(ctx, fid, send), name=f"finsam-{fid}", daemon=True)
+                child.start()
+                send.close()
+                running[child.sentinel] = (fid, child, receive)
+            for sentinel in wait(list(running)):
+                fid, child, receive = running.pop(sentinel)
+                result = receive.recv() if receive.poll() else None
+                child.join()
+                receive.close()
+                if result is None:
+                    _remove_stale(ctx.out_dir, fid)
+                    result = ForbundResult(fid, status="failed", error=_died(child.exitcode))
+                yield result
+    finally:
+        for fid, child, receive in running.values():
+            child.terminate()
+        for fid, child, receive in running.values():
+            child.join()
+            receive.close()
+            _remove_stale(ctx.out_dir, fid)
+
+
+def _died(exitcode: int | None) -> str:
+    import signal
+
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = str(-exitcode)
+        return f"Rapportprocessen avbröts av signalen {name} innan rapporten var klar (slut på minne?)."
+    return f"Rapportprocessen avslutades oväntat (kod {exitcode}) innan rapporten var klar."
+
+
+def _child_main(ctx: _RunContext, fid: str, send) -> None:
+    """A forked child: render one förbund and send its result to the parent."""
+    import signal
+
+    # Ctrl-C reaches the whole process group; the parent decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Warnings from libraries must not garble the parent's progress bar.
+    sys.stdout = sys.stderr = open(os.devnull, "w")
+    result = render_one(ctx, fid)
+    send.send(result)
+    send.close()
+
+
+def _resumable(ctx: _RunContext) -> dict[str, ForbundResult]:
+    """Reports of the previous run in ``ctx.out_dir`` that can be kept as they are."""
+    try:
+        old = json.loads((ctx.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    same = (
+        old.get("inputs_sha256") == ctx.dataset.inputs
+        and old.get("versions", {}).get("finsam_analysis") == __version__
+        and old.get("git_commit") == git_commit()
+        and all(old.get("parameters", {}).get(k) == v for k, v in _parameters(ctx).items() if k not in ("forbund", "jobs", "engine"))
+    )
+    if not same:
+        return {}
+    kept = {}
+    for fid, entry in (old.get("forbund") or {}).items():
+        files = entry.get("files") or []
+        wanted = sorted(f"{fid}.{f}" for f in ctx.formats)
+        if entry.get("status") == "ok" and sorted(files) == wanted and all((ctx.out_dir / f).is_file() for f in files):
+            kept[fid] = ForbundResult(fid, status="ok", seconds=entry.get("seconds", 0.0), files=files, resumed=True)
+    return kept
 
 
 def _progress(total: int, enabled: bool):
@@ -467,28 +736,41 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, desc="Rapporter", unit="förbund", file=sys.stderr, leave=False)
 
 
-def write_manifest(run: RunResult, dataset, data_dir: Path, fmts, jobs: int, min_cell: int, interrupted=False) -> None:
-    """``manifest.json``: parameters, inputs, versions, commit, timings, status."""
+def _parameters(ctx: _RunContext) -> dict:
+    return {
+        "data_dir": str(ctx.data_dir),
+        "period": ctx.period.label,
+        "period_start": ctx.period.start.isoformat(),
+        "period_end": ctx.period.end.isoformat(),
+        "formats": list(ctx.formats),
+        "jobs": ctx.jobs,
+        "engine": ctx.engine,
+        "min_cell": ctx.min_cell,
+    }
+
+
+def write_manifest(run: RunResult, ctx: _RunContext, status: str) -> None:
+    """``manifest.json``: parameters, inputs, versions, commit, timings, status.
+
+    Written when the run starts (every förbund ``pending``), after each
+    förbund and at the end, so that whatever stops the run the manifest says
+    how far it got. ``status`` is ``running``, ``ok``, ``failed`` or
+    ``interrupted``.
+    """
     doc = {
         "generated_at": generated_at(),
-        "status": "interrupted" if interrupted else ("ok" if not run.failed else "failed"),
-        "parameters": {
-            "data_dir": str(data_dir),
-            "period": run.period.label,
-            "period_start": run.period.start.isoformat(),
-            "period_end": run.period.end.isoformat(),
-            "forbund": [r.forbund_id for r in run.results],
-            "formats": list(fmts),
-            "jobs": jobs,
-            "min_cell": min_cell,
-        },
-        "synthetic_data": dataset.synthetic,
-        "inputs_sha256": dataset.inputs,
+        "status": status,
+        "parameters": {**_parameters(ctx), "forbund": [r.forbund_id for r in run.results]},
+        "synthetic_data": ctx.dataset.synthetic,
+        "inputs_sha256": ctx.dataset.inputs,
         "versions": package_versions(),
         "git_commit": git_commit(),
         "seconds": run.seconds,
         "forbund": {
-            r.forbund_id: {"status": r.status, "seconds": r.seconds, "error": r.error, "files": r.files}
+            r.forbund_id: {
+                "status": r.status, "seconds": r.seconds, "error": r.error, "files": r.files,
+                **({"resumed": True} if r.resumed else {}),
+            }
             for r in run.results
         },
     }

@@ -424,11 +424,25 @@ def _source(source: str | None, default: str, synthetic: bool) -> str:
 # ---------------------------------------------------------------------------
 
 
+class _StyledFigure(Figure):
+    """A Figure that always draws inside :data:`STYLE`.
+
+    Ticks and their labels are made lazily, at draw time, from the rcParams
+    then in force; drawing inside the style makes ``fig.savefig``, the inline
+    backend and :func:`figure_to_png_bytes` give the same picture, without
+    drawing the figure once ahead (which cost 40 % of a report's figures).
+    """
+
+    def draw(self, renderer):
+        with matplotlib.rc_context(dict(STYLE)):
+            return super().draw(renderer)
+
+
 def _new_figure(n_footer: int, height: float = FIGSIZE[1], width: float = FIGSIZE[0]) -> Figure:
     """A figure whose constrained layout leaves room for ``n_footer`` footer lines."""
     bottom = (_FOOTER_BASE + n_footer * _FOOTER_LINE + 0.06) / height
     engine = ConstrainedLayoutEngine(rect=(0.0, bottom, 1.0, 1.0 - bottom), h_pad=0.06, w_pad=0.08)
-    return Figure(figsize=(width, height), layout=engine)
+    return _StyledFigure(figsize=(width, height), layout=engine)
 
 
 def _finish(fig: Figure, title: str, footer: Sequence[str]) -> None:
@@ -447,8 +461,6 @@ def _finish(fig: Figure, title: str, footer: Sequence[str]) -> None:
             fontsize=8,
             color=MUTED,
         )
-    # Create every lazily made artist (ticks) and the layout inside the style.
-    fig.draw_without_rendering()
 
 
 def _build(
@@ -1501,3 +1513,14 @@ def close(fig: Figure | FigureResult) -> None:
     if isinstance(fig, FigureResult):
         fig = fig.fig
     fig.clear()
+
+
+def warm_up() -> None:
+    """Draw one small figure, so fonts and text caches are loaded.
+
+    The report batch calls this before forking a child per förbund: the
+    children then share what was loaded instead of each loading it again.
+    """
+    fig = _build(title="Förbund", footer=["Källa: –"], draw=lambda f: f.add_subplot().bar(["a", "b"], [1, 2]))
+    figure_to_png_bytes(fig)
+    close(fig)

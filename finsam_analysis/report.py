@@ -80,7 +80,7 @@ def open_report(data_dir: str | Path, forbund_id: str, period: str | Period, min
         With one clear sentence when a parameter is wrong or the data cannot
         be read, before any section is rendered.
     """
-    from .loading import load_dataset
+    from .loading import load_dataset_cached
 
     period = parse_period(period)
     if not isinstance(min_cell, int) or min_cell < 1:
@@ -90,7 +90,7 @@ def open_report(data_dir: str | Path, forbund_id: str, period: str | Period, min
         raise FinsamError(
             f"Datakatalogen {path} finns inte. Skapa exempeldata med 'make report' eller ange data_dir."
         )
-    dataset = load_dataset(path)
+    dataset = load_dataset_cached(path)
     forbund_participations(dataset, forbund_id)  # raises for an unknown förbund
     return ForbundReport(dataset, forbund_id, period, min_cell)
 
@@ -108,17 +108,15 @@ class ForbundReport:
     # -- data --------------------------------------------------------------
     @cached_property
     def tables(self) -> dict:
-        from .tables import report_tables
-
-        return {t.key: t for t in report_tables(self.dataset, self.forbund_id, self.period, self.min_cell)}
+        return {t.key: t for t in cached_report_tables(self.dataset, self.forbund_id, self.period, self.min_cell)}
 
     @cached_property
     def figures(self) -> dict:
-        return key_figures(self.dataset, self.forbund_id, self.period, self.min_cell)
+        return cached_key_figures(self.dataset, self.forbund_id, self.period, self.min_cell)
 
     @cached_property
     def previous_figures(self) -> dict:
-        return key_figures(self.dataset, self.forbund_id, previous(self.period), self.min_cell)
+        return cached_key_figures(self.dataset, self.forbund_id, previous(self.period), self.min_cell)
 
     # -- display in a notebook ----------------------------------------------
     def header(self) -> None:
@@ -293,6 +291,28 @@ def figure_html(result) -> str:
 # --------------------------------------------------------------------------
 
 
+def cached_report_tables(dataset, forbund_id: str, period: Period, min_cell: int) -> list:
+    """:func:`tables.report_tables`, computed once per dataset and arguments.
+
+    The notebook's HTML and the Excel export show the same tables; in one
+    process they share the computation.
+    """
+    from . import tables
+
+    return dataset.derived(
+        ("report_tables", forbund_id, period.label, period.start, period.end, min_cell),
+        lambda: tables.report_tables(dataset, forbund_id, period, min_cell),
+    )
+
+
+def cached_key_figures(dataset, forbund_id: str, period: Period, min_cell: int) -> dict:
+    """:func:`figures.key_figures`, computed once per dataset and arguments."""
+    return dataset.derived(
+        ("key_figures", forbund_id, period.label, period.start, period.end, min_cell),
+        lambda: key_figures(dataset, forbund_id, period, min_cell),
+    )
+
+
 def provenance(dataset, forbund_id: str, period: Period, min_cell: int) -> dict[str, str]:
     """Key/value provenance shown in the Excel workbook."""
     from .pipeline import generated_at, git_commit
@@ -317,15 +337,14 @@ def write_data_outputs(dataset, forbund_id: str, period: Period, min_cell: int, 
     from .pipeline import atomic_write
 
     if "json" in paths:
-        kf = key_figures(dataset, forbund_id, period, min_cell)
+        kf = cached_key_figures(dataset, forbund_id, period, min_cell)
         atomic_write(paths["json"], json.dumps(kf, ensure_ascii=False, indent=2) + "\n")
     if "xlsx" in paths:
         from .excel import write_workbook
-        from .tables import report_tables
 
         namn = str(dataset.forbund.set_index("forbund_id").at[forbund_id, "namn"])
         write_workbook(
-            report_tables(dataset, forbund_id, period, min_cell),
+            cached_report_tables(dataset, forbund_id, period, min_cell),
             paths["xlsx"],
             title=f"{namn}, {period.swedish}",
             synthetic=dataset.synthetic,
@@ -362,7 +381,7 @@ def render_index(run, dataset, min_cell: int) -> str:
             continue
         link = f"{r.forbund_id}.html" if any(f.endswith(".html") for f in r.files) else None
         cell = f"<a href='{esc(link)}'>{name}</a>" if link else name
-        kf = key_figures(dataset, r.forbund_id, run.period, min_cell)
+        kf = r.key_figures or cached_key_figures(dataset, r.forbund_id, run.period, min_cell)
         tds = "".join(
             f"<td>{esc(SUPPRESSED if key in kf['suppressed'] else fmt.fmt_value(kf[key], kind))}</td>"
             for key, _, kind in INDEX_COLUMNS
