@@ -664,7 +664,10 @@ def _run_forked(ctx: _RunContext, todo: Sequence[str]):
                 running[child.sentinel] = (fid, child, receive)
             for sentinel in wait(list(running)):
                 fid, child, receive = running.pop(sentinel)
-                result = receive.recv() if receive.poll() else None
+                try:
+                    result = receive.recv()
+                except (EOFError, OSError):  # the child died before sending
+                    result = None
                 child.join()
                 receive.close()
                 if result is None:
