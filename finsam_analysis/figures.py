@@ -124,3 +124,19 @@ def _plain(value):
     if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
         return value.item()
     return value
+
+
+def cached_key_figures(dataset, forbund_id: str, period: Period, min_cell: int = 5) -> dict:
+    """:func:`key_figures`, computed once per dataset and arguments.
+
+    The report's summary text, its tables, the JSON and the index all show
+    the same key figures; in one process they share one computation
+    (:meth:`Dataset.derived`). Treat the result as read-only.
+    """
+    derived = getattr(dataset, "derived", None)
+    if derived is None:
+        return key_figures(dataset, forbund_id, period, min_cell)
+    return derived(
+        ("key_figures", forbund_id, period.label, period.start, period.end, min_cell),
+        lambda: key_figures(dataset, forbund_id, period, min_cell),
+    )

@@ -23,7 +23,7 @@ import pandas as pd
 from . import __version__, fmt
 from .disclosure import SUPPRESSED, footnote
 from .errors import FinsamError
-from .figures import forbund_participations, key_figures
+from .figures import cached_key_figures, forbund_participations
 from .periods import Period, parse_period, previous
 from .tables import SECTIONS  # noqa: F401 (re-exported: the report's sections, in order)
 
@@ -302,14 +302,6 @@ def cached_report_tables(dataset, forbund_id: str, period: Period, min_cell: int
     return dataset.derived(
         ("report_tables", forbund_id, period.label, period.start, period.end, min_cell),
         lambda: tables.report_tables(dataset, forbund_id, period, min_cell),
-    )
-
-
-def cached_key_figures(dataset, forbund_id: str, period: Period, min_cell: int) -> dict:
-    """:func:`figures.key_figures`, computed once per dataset and arguments."""
-    return dataset.derived(
-        ("key_figures", forbund_id, period.label, period.start, period.end, min_cell),
-        lambda: key_figures(dataset, forbund_id, period, min_cell),
     )
 
 

@@ -80,7 +80,7 @@ import pandas as pd
 
 from . import outcomes, schema
 from .disclosure import SUPPRESSED, Cell, ProtectedTable, footnote, protect_table
-from .figures import forbund_participations, key_figures
+from .figures import cached_key_figures, forbund_participations
 from .fmt import NOT_AVAILABLE, fmt_value, is_missing, swedish_month
 from .forsorjningsformer import forbund_monthly, per_kommun_yearly, riket_monthly, yearly
 from .periods import SWEDISH_MONTHS, Period, parse_period, previous, same_period_last_year
@@ -284,7 +284,7 @@ class _Ctx:
         """Protected key figures of a period (default: the report's), computed once."""
         period = period or self.period
         if period.label not in self._kf:
-            self._kf[period.label] = key_figures(self.dataset, self.forbund_id, period, self.min_cell)
+            self._kf[period.label] = cached_key_figures(self.dataset, self.forbund_id, period, self.min_cell)
         return self._kf[period.label]
 
     def hidden_in_kf(self, cells: dict[Cell, str], period: Period | None = None) -> dict[Cell, bool]:
