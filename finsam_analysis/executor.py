@@ -115,6 +115,9 @@ def _make_shell():
         displayhook_class = Type(Hook)
         display_pub_class = Type(Publisher)
 
+        def enable_gui(self, gui=None):
+            pass  # no event loop: figures go out through display() (inline backend)
+
         def _showtraceback(self, etype, evalue, stb):
             self._finsam_outputs.items.append(
                 {
@@ -144,18 +147,33 @@ def shell():
     return _make_shell()
 
 
-def warm_up() -> None:
-    """Create the shell and enable inline figures, before forking children."""
+def preload() -> None:
+    """Import what the engine needs, without creating anything.
+
+    The batch's parent calls this before forking, so children share the
+    imports; the shell itself is made in each child (:func:`_ready_shell`),
+    which leaves the parent's global state (pyplot backend, builtins) alone.
+    """
+    import IPython.core.interactiveshell  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import matplotlib_inline.backend_inline  # noqa: F401
+
+
+_INLINE: list[bool] = []
+
+
+def _ready_shell():
+    """The shell, with matplotlib's inline backend on as in a Jupyter kernel."""
     sh = shell()
-    try:
+    if not _INLINE:
         sh.enable_matplotlib("inline")
-    except Exception:  # noqa: BLE001 (figures still work through display())
-        pass
+        _INLINE.append(True)
+    return sh
 
 
 def run_cell(source: str):
     """Run ``source`` in the shell; returns ``(outputs, execution_count, ok)``."""
-    sh = shell()
+    sh = _ready_shell()
     outputs = _CellOutputs()
     sh._finsam_outputs = outputs
     saved = sys.stdout, sys.stderr

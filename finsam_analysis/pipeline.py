@@ -629,7 +629,7 @@ def _prepare_parent(ctx: _RunContext) -> None:
     ctx.dataset.participations()
     ctx.dataset.scb_wide()
     executor.register()
-    executor.warm_up()
+    executor.preload()
     _exporter()
     plots.warm_up()
     # Objects alive now are shared by every child; a garbage collection in a
