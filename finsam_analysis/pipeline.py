@@ -736,6 +736,8 @@ def _progress(total: int, enabled: bool):
         return None
     from tqdm import tqdm
 
+    # No monitor thread: the batch forks, and a fork should copy one thread only.
+    tqdm.monitor_interval = 0
     return tqdm(total=total, desc="Rapporter", unit="förbund", file=sys.stderr, leave=False)
 
 
