@@ -144,9 +144,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------
 
 
+def _skip_slow_iri_checker() -> None:
+    """Keep jsonschema from loading rfc3987_syntax in this process.
+
+    nbformat (through papermill and nbconvert) imports jsonschema, which
+    imports the optional IRI checker rfc3987_syntax if installed; that
+    module compiles ~35 Earley grammars at import, 1–2 s of every batch
+    (python-jsonschema/jsonschema#1428). Notebook validation never uses IRI
+    formats. Only the ``finsam report`` process is changed, never a library
+    user's.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # import now raises ImportError
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .pipeline import run_reports, summary_text
 
+    _skip_slow_iri_checker()
     if not args.all and not args.forbund:
         raise _usage("ange --forbund ID [ID ...] eller --all")
     try:
