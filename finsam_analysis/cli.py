@@ -2,7 +2,8 @@
 
 Errors are one or two plain Swedish sentences on stderr, never a traceback,
 unless ``--debug`` is given. Every message passes through
-:func:`personnummer.redact` on its way out.
+:func:`personnummer.redact` on its way out, and control characters in it
+(an escape sequence in a value from a user's file) become ``?``.
 
 Exit codes: 0 fine; 1 rejected rows (validate) or a failed run; 2 unreadable
 input or wrong usage.
@@ -11,6 +12,7 @@ input or wrong usage.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -31,8 +33,13 @@ class _Parser(argparse.ArgumentParser):
     _sub = ""
 
 
+#: Control characters other than line break and tab: a value from a user's
+#: file (echoed in a rejected row or an error) must not steer the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _say(text: str, stream=None) -> None:
-    print(redact(text), file=stream or sys.stdout)
+    print(_CONTROL.sub("?", redact(text)), file=stream or sys.stdout)
 
 
 # --------------------------------------------------------------------------

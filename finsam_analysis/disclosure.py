@@ -100,11 +100,14 @@ __all__ = [
     "FOOTNOTE_TEMPLATE",
     "KEY_FIGURE_COUNTS",
     "KEY_FIGURE_LINES",
+    "PAGAENDE_VID_START",
+    "START_LINE",
     "SUPPRESSED",
     "Cell",
     "ProtectedTable",
     "footnote",
     "protect_key_figures",
+    "protect_key_figures_together",
     "protect_table",
     "suppress",
 ]
@@ -114,6 +117,9 @@ DEFAULT_MIN_CELL = 5
 
 #: What a hidden cell shows.
 SUPPRESSED = ".."
+
+#: How many complement candidates :func:`_choose_complement` weighs by effect.
+EFFECT_CANDIDATES = 8
 
 #: The footnote under every table with a hidden cell (REPORT.md §3).
 FOOTNOTE_TEMPLATE = "Uppgifter som bygger på färre än {min_cell} personer redovisas inte (..)"
@@ -137,6 +143,15 @@ KEY_FIGURE_LINES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 #: Private counts the key-figure dictionary may carry (never published).
 _PRIVATE_COUNTS = ("_n_omfattning_kand", "_n_okat_omfattning", "_n_offentlig_fore", "_n_offentlig_efter")
+
+#: Participations already going on when the period began: ``aktiva_deltaganden
+#: − nya_deltaganden``. Never published, but a reader can subtract, so it is
+#: protected (:func:`protect_key_figures`). It is also the previous period's
+#: ``pagaende_vid_periodens_slut``.
+PAGAENDE_VID_START = "_pagaende_vid_start"
+
+#: ``aktiva_deltaganden = pågående vid periodens början + nya_deltaganden``.
+START_LINE: tuple[str, tuple[str, ...]] = ("aktiva_deltaganden", (PAGAENDE_VID_START, "nya_deltaganden"))
 
 _Line = tuple[Hashable, tuple[Hashable, ...]]
 
@@ -174,6 +189,7 @@ def suppress(
     *,
     hidden: Iterable[Hashable] = (),
     known: Iterable[Hashable] = (),
+    unpublished: Iterable[Hashable] = (),
 ) -> frozenset:
     """The keys to hide: primary, secondary and share suppression.
 
@@ -205,6 +221,14 @@ def suppress(
         shows them). They are never chosen as complements and count as
         published when checking what is disclosed. A known count from 1 to
         ``min_cell - 1`` is hidden all the same (see the module notes).
+    unpublished : iterable, optional
+        Keys of ``values`` that are never published but that a reader may
+        work out from the published values through ``lines`` (avslutade in
+        the last month of a period: aktiva that month minus pågående at the
+        period's end). They are unknowns to a reader, never complements and
+        never in the result; a reader does not know that one is nonzero (its
+        lower bound is 0). One from 1 to ``min_cell - 1`` is protected like
+        a hidden small count, and so is one that is also ``hidden``.
 
     Returns
     -------
@@ -222,8 +246,8 @@ def suppress(
     ------
     ValueError
         For ``min_cell < 1``, a negative count, a key in ``lines``,
-        ``shares``, ``hidden`` or ``known`` that is not in ``values``, or a
-        key both ``hidden`` and ``known``.
+        ``shares``, ``hidden``, ``known`` or ``unpublished`` that is not in
+        ``values``, or a key both ``known`` and ``hidden`` or ``unpublished``.
 
     Examples
     --------
@@ -260,20 +284,23 @@ def suppress(
     known_keys = _member_keys(known, counts, "känd")
     if both := held & known_keys:
         raise ValueError(f"Nycklarna {sorted(map(repr, both))} kan inte vara både dolda och kända.")
+    unpub = _member_keys(unpublished, counts, "opublicerad")
+    if both := unpub & known_keys:
+        raise ValueError(f"Nycklarna {sorted(map(repr, both))} kan inte vara både opublicerade och kända.")
 
     if min_cell == 1 and not held:
         return frozenset()
 
     hidden_keys = {key for key, v in counts.items() if v is not None and 0 < v < min_cell}
     hidden_keys |= {key for key in held if counts[key] is not None}
-    _secondary(counts, norm_lines, hidden_keys, order, held, known_keys)
+    _secondary(counts, norm_lines, hidden_keys, order, held, known_keys, unpub)
 
     hidden_shares = {
         share_key
         for share_key, (num, den) in share_map.items()
         if counts[den] is None or counts[den] < min_cell or den in hidden_keys or num in hidden_keys
     }
-    return frozenset(hidden_keys | hidden_shares)
+    return frozenset((hidden_keys - unpub) | hidden_shares)
 
 
 def _member_keys(keys: Iterable[Hashable], counts: Mapping[Hashable, object], what: str) -> frozenset:
@@ -313,11 +340,13 @@ def _secondary(
     order: Mapping[Hashable, int],
     held: frozenset = frozenset(),
     known: frozenset = frozenset(),
+    unpublished: frozenset = frozenset(),
 ) -> None:
     """Add complements to ``hidden`` (in place) until nothing hidden is disclosed.
 
     ``held`` keys are protected even when zero; ``known`` keys are published
-    for the equations and never complements. Each round first asks the rank
+    for the equations and never complements; ``unpublished`` keys are always
+    unknown (those in ``hidden`` are protected). Each round first asks the rank
     test (:func:`_derivable`, cheap); only when it finds nothing does the
     bounds audit (:func:`_bounded`, linear programs) run, so the audit is the
     final check. Hiding more only widens what a reader must allow for, so a
@@ -328,17 +357,34 @@ def _secondary(
         return
     safe: set = set()
     if known:
-        pinned, given_away = _pinned(counts, lines, held, known, order)
+        pinned, given_away = _pinned(counts, lines, held, known, order, unpublished)
         known = known | pinned
         safe |= given_away
     while True:
-        unknown = (hidden | {key for key, v in counts.items() if v is None}) - known
+        unknown = (hidden | unpublished | {key for key, v in counts.items() if v is None}) - known
         disclosed = _derivable(counts, lines, hidden, unknown, order, held)
-        if not disclosed:
-            disclosed = _bounded(counts, lines, hidden, unknown, order, held, safe)
+        fixes = None
+        if disclosed:
+            if unpublished:  # linked tables: choose by effect (costly, so only there)
+
+                fixes = _rank_effect(lines, unknown, disclosed, order)
+
+        else:
+            disclosed = _bounded(counts, lines, hidden, unknown, order, held, safe, floor0=unpublished)
+            if disclosed and unpublished:
+
+                def fixes(candidate, disclosed=disclosed, unknown=unknown, hidden=hidden):
+                    """How many disclosed values hiding ``candidate`` leaves with room."""
+                    others = (hidden | {candidate}) - set(disclosed)
+                    still = _bounded(
+                        counts, lines, hidden | {candidate}, unknown | {candidate}, order, held, others,
+                        floor0=unpublished,
+                    )
+                    return len(disclosed) - len(still)
+
         if not disclosed:
             return
-        complement = _choose_complement(counts, lines, unknown, disclosed, order, known)
+        complement = _choose_complement(counts, lines, unknown, disclosed, order, known, unpublished, fixes)
         if complement is None:
             # Every member of every line through an unknown is unknown or
             # known: what is still disclosed, the known values give away on
@@ -353,21 +399,24 @@ def _pinned(
     held: frozenset,
     known: frozenset,
     order: Mapping[Hashable, int],
+    unpublished: frozenset = frozenset(),
 ) -> tuple[set, set]:
     """Nonzero keys the known values and the zeros give away, whatever is hidden here.
 
-    Zeros count as shown (hiding one is a last resort); everything else that
-    is not known is taken as hidden. Returns the keys that the equations then
-    determine (:func:`_derivable`; a reader works them out, so they count as
-    known) and, apart from those, the keys that the equations and the bounds
-    pin (:func:`_bounded`; the bounds audit leaves them alone, since hiding
-    more here cannot help, but the rank test still protects them). A key
-    held hidden is neither counted on nor reported: if the known values give
-    it away, that is the other publication's doing.
+    Zeros count as shown (hiding one is a last resort), unless unpublished;
+    everything else that is not known is taken as hidden. Returns the keys
+    that the equations then determine (:func:`_derivable`; a reader works them
+    out, so they count as known) and, apart from those, the keys that the
+    equations and the bounds pin (:func:`_bounded`; the bounds audit leaves
+    them alone, since hiding more here cannot help, but the rank test still
+    protects them). A key held hidden is among them too: it stays hidden, but
+    if the known values give it away (the pågående at a period's end are
+    the next period's aktiva minus nya), protecting it here is hopeless and
+    a reader counts on it.
     """
-    free = {key for key, v in counts.items() if key not in known and (v != 0 or key in held)}
-    derivable = set(_derivable(counts, lines, free - held, free, order)) - held
-    bounded = set(_bounded(counts, lines, free - held, free, order)) - held - derivable
+    free = {key for key, v in counts.items() if key not in known and (v != 0 or key in held or key in unpublished)}
+    derivable = set(_derivable(counts, lines, free, free, order, held))
+    bounded = set(_bounded(counts, lines, free, free, order, held, floor0=unpublished)) - derivable
     return derivable, bounded
 
 
@@ -380,6 +429,7 @@ def _bounded(
     held: frozenset = frozenset(),
     safe: set | None = None,
     around_values: bool = False,
+    floor0: frozenset = frozenset(),
 ) -> list:
     """Hidden nonzero (or ``held``) keys pinned to one whole number by the lines and the bounds.
 
@@ -392,7 +442,9 @@ def _bounded(
       ``..`` tells a reader the value is not zero);
     * a hidden zero (held hidden, or a last-resort complement) is at least 0,
       and so is a value that is ``None``: the true values always satisfy the
-      program.
+      program;
+    * a key in ``floor0`` (never published, so a reader cannot tell it from
+      zero) is at least 0.
 
     A key is pinned when no solution puts it 1 or more away from its value:
     ``max x_k < value + 1`` and ``min x_k > value - 1``. The equations of a
@@ -400,7 +452,11 @@ def _bounded(
     matrix (every value lies in at most two lines, with signs that split the
     lines into two classes), so the bounds of each ``x_k`` are whole numbers
     and every whole number between them is the value of a whole-number
-    solution: "not pinned" means at least two possible counts.
+    solution: "not pinned" means at least two possible counts. Lines that
+    link several tables (a value in three lines or more, or signs that do
+    not split the lines into two classes) lack that guarantee; for them
+    every program is solved in whole numbers (mixed-integer, HiGHS) and the
+    shortcuts below that rely on it are skipped, so the audit stays exact.
 
     When the values do not satisfy the lines (a caller that passes lines for
     the shape of the equations only), the program is solved around the
@@ -442,13 +498,13 @@ def _bounded(
             rows.append(row)
             published.append(-rest)
     if not consistent and not around_values:
-        return _bounded(counts, lines, hidden, unknown, order, held, safe, around_values=True)
+        return _bounded(counts, lines, hidden, unknown, order, held, safe, around_values=True, floor0=floor0)
     if not rows:
         safe.update(audit)  # in no equation with another unknown: anything goes
         return []
     a_eq = np.vstack(rows)
     value = np.array([counts[key] if counts[key] is not None else 0.0 for key in columns])
-    lower = np.array([1.0 if counts[key] else 0.0 for key in columns])
+    lower = np.array([1.0 if counts[key] and key not in floor0 else 0.0 for key in columns])
     at_bound = np.array([counts[key] is None or value[j] <= lower[j] for j, key in enumerate(columns)])
     if around_values:
         b_eq = a_eq @ value
@@ -468,36 +524,15 @@ def _bounded(
     # off its bound moves when the null space of A_F moves it, or when some
     # a_t at its bound lies in span(A_F) and A_F n = -a_t needs n_k != 0.
     tol = 1e-9
-    free = np.flatnonzero(~at_bound)
-    bound_at = np.flatnonzero(at_bound)
-    sub = a_eq[:, free]
-    if free.size:
-        u, s, vt = np.linalg.svd(sub)
-    else:
-        u, s, vt = np.zeros((len(rows), 0)), np.zeros(0), np.zeros((0, 0))
-    rank = int((s > tol * max(sub.shape, default=1) * (s[0] if s.size else 1.0)).sum())
-    span, null = u[:, :rank], vt[rank:]
-    residual = a_eq - span @ (span.T @ a_eq)
-    in_span = np.abs(residual).max(axis=0) < tol
-    norm = np.linalg.norm(residual, axis=0)
-    # k-components of the least-squares n with A_F n = -a_t, for t at its bound
-    through = -(vt[:rank].T / s[:rank]) @ (span.T @ a_eq[:, bound_at])
-    where_free = {j: i for i, j in enumerate(free)}
-    for key in audit:
-        j = position[key]
-        if at_bound[j]:
-            opposite = residual[:, bound_at].T @ residual[:, j] <= -(1 - tol) * norm[bound_at] * norm[j]
-            moves = in_span[j] or bool(np.any(opposite & (bound_at != j) & (norm[bound_at] > tol)))
-        else:
-            i = where_free[j]
-            moves = bool(null.shape[0] and np.abs(null[:, i]).max() > tol) or bool(
-                np.any(in_span[bound_at] & (np.abs(through[i]) > tol))
-            )
-        if moves:
-            safe.add(key)
+    unimodular = _unimodular(a_eq)
+    integrality = None if unimodular else np.ones(len(columns))
+    if unimodular:
+        _move_by_algebra(a_eq, at_bound, [position[key] for key in audit], audit, safe, tol)
 
     def solve(objective: np.ndarray, box: list | None = None):
-        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=box or bounds, method="highs")
+        result = linprog(
+            objective, A_eq=a_eq, b_eq=b_eq, bounds=box or bounds, method="highs", integrality=integrality
+        )
         if result.status == 4:  # "unbounded or infeasible": tell them apart
             result.status = 3 if solve(np.zeros(len(columns))).status == 0 else 2
         if result.status == 2:
@@ -546,12 +581,81 @@ def _bounded(
         if around_values:  # x = value is a solution: cannot happen
             raise RuntimeError("Röjandekontrollens LP saknar lösning.") from None
         # The values break a line with a None member.
-        return _bounded(counts, lines, hidden, unknown, order, held, safe, around_values=True)
+        return _bounded(counts, lines, hidden, unknown, order, held, safe, around_values=True, floor0=floor0)
     return out
+
+
+def _unimodular(matrix: np.ndarray) -> bool:
+    """Whether ``matrix`` is totally unimodular by the Heller–Tompkins test.
+
+    Sufficient, not necessary: entries in {-1, 0, 1}, at most two nonzeros
+    per column, and the rows split into two classes so that a column's two
+    entries have opposite signs within a class and equal signs across. A
+    table with margins and the key-figure lines pass; linked tables may not.
+    """
+    if not np.isin(matrix, (-1.0, 0.0, 1.0)).all() or (np.count_nonzero(matrix, axis=0) > 2).any():
+        return False
+    side = [None] * matrix.shape[0]
+    pairs = [np.flatnonzero(matrix[:, j]) for j in range(matrix.shape[1])]
+    edges: dict[int, list[tuple[int, bool]]] = {i: [] for i in range(matrix.shape[0])}
+    for j, rows in enumerate(pairs):
+        if len(rows) == 2:
+            a, b = rows
+            same = matrix[a, j] != matrix[b, j]  # opposite signs: same class
+            edges[a].append((b, same))
+            edges[b].append((a, same))
+    for start in range(matrix.shape[0]):
+        if side[start] is not None:
+            continue
+        side[start] = 0
+        stack = [start]
+        while stack:
+            a = stack.pop()
+            for b, same in edges[a]:
+                want = side[a] if same else 1 - side[a]
+                if side[b] is None:
+                    side[b] = want
+                    stack.append(b)
+                elif side[b] != want:
+                    return False
+    return True
 
 
 class _Infeasible(Exception):
     """The reader's program has no solution: the values break a line (see :func:`_bounded`)."""
+
+
+def _move_by_algebra(a_eq: np.ndarray, at_bound: np.ndarray, columns: list, audit: list, safe: set, tol: float) -> None:
+    """Add to ``safe`` the audited keys whose value can move without leaving the bounds.
+
+    Exact only for a totally unimodular system (see :func:`_bounded`).
+    """
+    free = np.flatnonzero(~at_bound)
+    bound_at = np.flatnonzero(at_bound)
+    sub = a_eq[:, free]
+    if free.size:
+        u, s, vt = np.linalg.svd(sub)
+    else:
+        u, s, vt = np.zeros((a_eq.shape[0], 0)), np.zeros(0), np.zeros((0, 0))
+    rank = int((s > tol * max(sub.shape, default=1) * (s[0] if s.size else 1.0)).sum())
+    span, null = u[:, :rank], vt[rank:]
+    residual = a_eq - span @ (span.T @ a_eq)
+    in_span = np.abs(residual).max(axis=0) < tol
+    norm = np.linalg.norm(residual, axis=0)
+    # k-components of the least-squares n with A_F n = -a_t, for t at its bound
+    through = -(vt[:rank].T / s[:rank]) @ (span.T @ a_eq[:, bound_at])
+    where_free = {j: i for i, j in enumerate(free)}
+    for key, j in zip(audit, columns):
+        if at_bound[j]:
+            opposite = residual[:, bound_at].T @ residual[:, j] <= -(1 - tol) * norm[bound_at] * norm[j]
+            moves = in_span[j] or bool(np.any(opposite & (bound_at != j) & (norm[bound_at] > tol)))
+        else:
+            i = where_free[j]
+            moves = bool(null.shape[0] and np.abs(null[:, i]).max() > tol) or bool(
+                np.any(in_span[bound_at] & (np.abs(through[i]) > tol))
+            )
+        if moves:
+            safe.add(key)
 
 
 def _derivable(
@@ -569,10 +673,72 @@ def _derivable(
     ``k`` is determined iff ``e_k`` lies in the row space of the equation
     matrix ``A``, i.e. ``rank([A; e_k]) == rank(A)``.
     """
+    # A hidden zero (only ever hidden when nothing else could be) needs no
+    # protection unless it is held hidden, and a None value is not ours to
+    # protect.
+    audit = [key for key in sorted(unknown, key=order.__getitem__) if key in hidden and (counts[key] or key in held)]
+    return _determined(lines, unknown, audit, order)
+
+
+def _determined(lines: Sequence[_Line], unknown: set, keys: Sequence, order: Mapping[Hashable, int]) -> list:
+    """The ``keys`` (all in ``unknown``) that the line equations determine (rank test)."""
+    matrix, position = _equations(lines, unknown, order)
+    if matrix is None:
+        return []
+    # e_k lies in the row space exactly when its projection on an orthonormal
+    # basis of that space (rows of vt) has length 1: one SVD for all keys.
+    _, s, vt = np.linalg.svd(matrix, full_matrices=False)
+    tol = max(matrix.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0)
+    basis = vt[: int((s > tol).sum())]
+    length = (basis**2).sum(axis=0)
+    return [key for key in keys if key in position and length[position[key]] > 1 - 1e-9]
+
+
+def _rank_effect(lines: Sequence[_Line], unknown: set, disclosed: Sequence, order: Mapping[Hashable, int]):
+    """``fixes(candidate)``: how many ``disclosed`` values hiding ``candidate`` leaves undetermined.
+
+    One SVD for all candidates. With A the equations over the unknowns and a
+    the candidate's column, the solutions of [A a] (x, t) = 0 are the null
+    space of A plus t·(x0, 1) where A x0 = −a, when a lies in A's column
+    space (otherwise nothing changes). A value determined before (zero in
+    every null vector of A) is free afterwards exactly when x0 moves it. A
+    line in which the candidate would be the only unknown fixes it, and then
+    it protects nothing.
+    """
+    columns = sorted(unknown, key=order.__getitem__)
+    position = {key: j for j, key in enumerate(columns)}
+    matrix = np.zeros((len(lines), len(columns)))
+    for i, (total, parts) in enumerate(lines):
+        for key, sign in ((total, 1.0), *((part, -1.0) for part in parts)):
+            if key in position:
+                matrix[i, position[key]] += sign
+    u, s, vt = np.linalg.svd(matrix, full_matrices=False)
+    tol = max(matrix.shape, default=1) * np.finfo(float).eps * (s[0] if s.size else 0.0)
+    r = int((s > tol).sum())
+    pinv = vt[:r].T @ (u[:, :r].T / s[:r, None])
+    empty_rows = ~matrix.any(axis=1)
+    watched = [position[key] for key in disclosed if key in position]
+
+    def fixes(candidate) -> int:
+        column = np.zeros(len(lines))
+        for i, (total, parts) in enumerate(lines):
+            column[i] = (total == candidate) - sum(part == candidate for part in parts)
+        if (column[empty_rows] != 0).any():
+            return 0
+        x0 = -(pinv @ column)
+        if np.abs(matrix @ x0 + column).max(initial=0.0) > 1e-9:
+            return 0
+        return int(sum(abs(x0[j]) > 1e-9 for j in watched))
+
+    return fixes
+
+
+def _equations(lines: Sequence[_Line], unknown: set, order: Mapping[Hashable, int]):
+    """The equation matrix of the lines over their unknown members, and each key's column."""
     in_lines = {key for total, parts in lines for key in (total, *parts)}
     columns = sorted(unknown & in_lines, key=order.__getitem__)
     if not columns:
-        return []
+        return None, {}
     position = {key: j for j, key in enumerate(columns)}
     rows = []
     for total, parts in lines:
@@ -585,21 +751,8 @@ def _derivable(
         if row.any():
             rows.append(row)
     if not rows:
-        return []
-    matrix = np.vstack(rows)
-    rank = np.linalg.matrix_rank(matrix)
-    out = []
-    for key in columns:
-        # A hidden zero (only ever hidden when nothing else could be) needs no
-        # protection unless it is held hidden, and a None value is not ours to
-        # protect.
-        if key not in hidden or not (counts[key] or key in held):
-            continue
-        unit = np.zeros(len(columns))
-        unit[position[key]] = 1.0
-        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
-            out.append(key)
-    return out
+        return None, position
+    return np.vstack(rows), position
 
 
 def _choose_complement(
@@ -609,8 +762,19 @@ def _choose_complement(
     disclosed: Sequence,
     order: Mapping[Hashable, int],
     known: frozenset = frozenset(),
+    unpublished: frozenset = frozenset(),
+    fixes=None,
 ) -> Hashable | None:
-    """The next published value to hide, or None when none is left (``known`` never is)."""
+    """The next published value to hide, or None when none is left (``known`` never is).
+
+    ``fixes(candidate)``, when given, counts the disclosed values that hiding
+    the candidate protects; among several candidates the most effective is
+    taken first.
+
+    An ``unpublished`` unknown does not make a line count as already holding
+    a hidden value: it is unknown in every line it is in, so hiding beside
+    it closes no rectangle.
+    """
     disclosed_set = set(disclosed)
     closed = unknown | known
 
@@ -623,23 +787,47 @@ def _choose_complement(
     # Lines where a disclosed value is the only unknown are why it is
     # disclosed; a complement there fixes it. Otherwise any line through a
     # disclosed value (where one that only the bounds give away starts: it
-    # is never the only unknown of a line), then any line that touches
-    # something unknown.
+    # is never the only unknown of a line), then the lines one, two, …
+    # unpublished values away (a reader works those out on the way: aktiva
+    # minus nya gives the pågående at the start, which is last period's
+    # pågående at its end), then any line that touches something unknown.
     direct = [line for line in lines if len(u := unknowns_of(line)) == 1 and u <= disclosed_set]
     through = [line for line in lines if unknowns_of(line) & disclosed_set]
     touching = [line for line in lines if unknowns_of(line)]
+    pools = [direct, through]
+    reached = set(disclosed_set)
+    while step := {key for line in pools[-1] for key in members(line) if key in unpublished and key in unknown} - reached:
+        reached |= step
+        pools.append([line for line in lines if set(members(line)) & step])
+    if fixes is not None and len(pools) > 2:
+        # With a measure of effect, weigh the whole chain at once: the value
+        # that protects is often a step away (last period's pågående).
+        pools = [direct, [line for pool in pools[1:] for line in pool]]
+    pools.append(touching)
     links = {key: 0 for key in counts}
+    exposed = {key: 0 for key in counts}
     for line in lines:
-        if unknowns_of(line):
-            for key in set(members(line)):
+        holds = unknowns_of(line)
+        for key in set(members(line)):
+            if holds - unpublished:
                 links[key] += 1
+            if not holds:
+                exposed[key] += 1
 
-    for pool in (direct, through, touching):
+    for pool in pools:
         candidates = {key for line in pool for key in members(line) if key not in closed and counts[key]}
         if candidates:
-            # Most lines already holding an unknown first (closes rectangles),
-            # then the smallest value, then key order.
-            return min(candidates, key=lambda key: (-links[key], counts[key], order[key]))
+            # Most disclosed values protected first, then fewest lines where
+            # it would be the only unknown (hiding it there would need yet
+            # another complement), then most lines already holding a hidden
+            # value (closes rectangles), then the smallest value, then key order.
+            rest = sorted(candidates, key=lambda key: (exposed[key], -links[key], counts[key], order[key]))
+            if fixes is None or len(rest) == 1:
+                return rest[0]
+            # Weigh the effect of the first few only: with the bounds, each
+            # candidate costs linear programs.
+            effect = {key: fixes(key) for key in rest[:EFFECT_CANDIDATES]}
+            return max(rest[:EFFECT_CANDIDATES], key=lambda key: (effect[key], -rest.index(key)))
     # Only zeros are left to hide: take a total of a line through a disclosed
     # value first (REPORT rule: no nonzero candidate -> hide the total).
     for line in through:
@@ -934,34 +1122,13 @@ def _check_given_totals(
 # ---------------------------------------------------------------------------
 
 
-def protect_key_figures(figures: Mapping[str, object], min_cell: int = DEFAULT_MIN_CELL) -> dict:
-    """Apply disclosure control to the key figures of REPORT.md §5.
+def _key_figure_system(raw: Mapping[str, object]) -> tuple[dict, list, dict, set]:
+    """The counts, lines, shares and unpublished keys of one period's key figures.
 
-    Parameters
-    ----------
-    figures : mapping
-        The key-figure dictionary with raw values. It may carry private
-        counts that are never published: ``_n_omfattning_kand`` (avslutade
-        with both omfattning known, the denominator of
-        ``andel_okat_omfattning``; without it the share depends on
-        ``avslutade_deltaganden``), ``_n_okat_omfattning`` (its numerator),
-        ``_n_offentlig_fore`` and ``_n_offentlig_efter`` (numerators of the
-        offentlig försörjning shares). A private numerator that is missing is
-        taken as ``round(share × denominator)``, the count the share reveals.
-    min_cell : int, default 5
-        Smallest count of persons shown; 1 turns suppression off.
-
-    Returns
-    -------
-    dict
-        A new dictionary in the same key order, without private ``_`` keys:
-        hidden values are None and ``"suppressed"`` (last) is the sorted list
-        of hidden keys. Values that were already None stay None and are not
-        listed, except keys an earlier call listed, so a second call changes
-        nothing. Population keys and ``min_cell`` are left as they are.
+    The counts are :data:`KEY_FIGURE_COUNTS`, the private counts present in
+    ``raw`` and :data:`PAGAENDE_VID_START` (``aktiva_deltaganden −
+    nya_deltaganden``, never published). Private counts are unpublished.
     """
-    _check_min_cell(min_cell)
-    raw = dict(figures)
 
     def number(key: str) -> float | None:
         value = raw.get(key)
@@ -971,6 +1138,12 @@ def protect_key_figures(figures: Mapping[str, object], min_cell: int = DEFAULT_M
     for key in _PRIVATE_COUNTS:
         if raw.get(key) is not None:
             values[key] = number(key)
+    lines = [(total, tuple(parts)) for total, parts in KEY_FIGURE_LINES]
+    aktiva, nya = values["aktiva_deltaganden"], values["nya_deltaganden"]
+    if aktiva is not None and nya is not None and aktiva >= nya:
+        # aktiva = pågående vid periodens början + nya: a reader subtracts.
+        values[PAGAENDE_VID_START] = aktiva - nya
+        lines.append(START_LINE)
 
     okat_den = "_n_omfattning_kand" if values.get("_n_omfattning_kand") is not None else "avslutade_deltaganden"
     share_defs: dict[str, tuple[str | None, str]] = {
@@ -996,16 +1169,160 @@ def protect_key_figures(figures: Mapping[str, object], min_cell: int = DEFAULT_M
             else:
                 num = None
         shares[share_key] = (num, den)
+    unpublished = {key for key in values if key.startswith("_")}
+    return values, lines, shares, unpublished
 
-    hidden = suppress(values, KEY_FIGURE_LINES, min_cell, shares)
-    listed = {key for key in hidden if not key.startswith("_") and raw.get(key) is not None}
+
+def _published(raw: Mapping[str, object], listed: set) -> dict:
+    """``raw`` without private keys, the ``listed`` keys None, and ``"suppressed"`` last."""
     earlier = set(raw.get("suppressed") or ())
-
     out = {}
     for key, value in raw.items():
         if key.startswith("_") or key == "suppressed":
             continue
         out[key] = None if key in listed else value
-    listed |= {key for key in earlier if key in out and out[key] is None}
+    listed = listed | {key for key in earlier if key in out and out[key] is None}
     out["suppressed"] = sorted(listed)
     return out
+
+
+def protect_key_figures(figures: Mapping[str, object], min_cell: int = DEFAULT_MIN_CELL) -> dict:
+    """Apply disclosure control to the key figures of REPORT.md §5.
+
+    Parameters
+    ----------
+    figures : mapping
+        The key-figure dictionary with raw values. It may carry private
+        counts that are never published: ``_n_omfattning_kand`` (avslutade
+        with both omfattning known, the denominator of
+        ``andel_okat_omfattning``; without it the share depends on
+        ``avslutade_deltaganden``), ``_n_okat_omfattning`` (its numerator),
+        ``_n_offentlig_fore`` and ``_n_offentlig_efter`` (numerators of the
+        offentlig försörjning shares). A private numerator that is missing is
+        taken as ``round(share × denominator)``, the count the share reveals.
+    min_cell : int, default 5
+        Smallest count of persons shown; 1 turns suppression off.
+
+    Returns
+    -------
+    dict
+        A new dictionary in the same key order, without private ``_`` keys:
+        hidden values are None and ``"suppressed"`` (last) is the sorted list
+        of hidden keys. Values that were already None stay None and are not
+        listed, except keys an earlier call listed, so a second call changes
+        nothing. Population keys and ``min_cell`` are left as they are.
+
+    Notes
+    -----
+    Besides :data:`KEY_FIGURE_LINES`, a reader can subtract ``nya_deltaganden``
+    from ``aktiva_deltaganden``: the participations already going on when
+    the period began (:data:`START_LINE`). That count is never published,
+    but one from 1 to ``min_cell - 1`` is protected like a hidden count.
+    """
+    _check_min_cell(min_cell)
+    raw = dict(figures)
+    values, lines, shares, unpublished = _key_figure_system(raw)
+    hidden = suppress(values, lines, min_cell, shares, unpublished=unpublished)
+    listed = {key for key in hidden if not key.startswith("_") and raw.get(key) is not None}
+    return _published(raw, listed)
+
+
+def protect_key_figures_together(
+    figures: Mapping[Hashable, Mapping[str, object]],
+    min_cell: int = DEFAULT_MIN_CELL,
+    *,
+    given: Hashable,
+    values: Mapping[Hashable, int | float | None] | None = None,
+    lines: Sequence[tuple[Hashable, Sequence[Hashable]]] = (),
+    unpublished: Iterable[Hashable] = (),
+) -> tuple[dict, frozenset]:
+    """Key figures of several periods, and counts linked to them, protected as one publication.
+
+    A report shows the key figures of its period beside those of earlier
+    periods, and other counts that are sums or differences of them (a month's
+    aktiva deltaganden, a year's avslutade). Each period's key figures are
+    first protected on their own (:func:`protect_key_figures`); the ``given``
+    period's stay exactly so (they are published on their own too, as the
+    JSON file): what they hide is held hidden, what they show is known. The
+    other periods keep everything their own protection hides (except a count
+    of at least ``min_cell`` that the given period's figures give away
+    anyway), and :func:`suppress` then hides more of them and of ``values``
+    until no hidden count, and no unpublished count from 1 to
+    ``min_cell - 1``, can be worked out from all of it together.
+
+    Parameters
+    ----------
+    figures : mapping
+        ``{label: raw key figures}`` as for :func:`protect_key_figures`,
+        ``given`` among them. In ``lines``, a key figure is ``(label, name)``,
+        e.g. ``("2024", "pagaende_vid_periodens_slut")``, and
+        ``(label, PAGAENDE_VID_START)`` is the unpublished count of
+        participations going on when the period began.
+    min_cell : int, default 5
+        Smallest count of persons shown.
+    given : hashable
+        The label whose protection is taken as it is.
+    values : mapping, optional
+        Other counts, published beside the key figures or (``unpublished``)
+        only derivable. Their keys must not be ``(label, name)`` pairs.
+    lines : sequence of (total_key, part_keys)
+        Additive relations between key figures and ``values``.
+    unpublished : iterable, optional
+        Keys of ``values`` that are never published.
+
+    Returns
+    -------
+    (dict, frozenset)
+        ``{label: protected key figures}`` in the format of
+        :func:`protect_key_figures` (the ``given`` one unchanged), and the
+        hidden keys of ``values`` (never an unpublished one).
+    """
+    _check_min_cell(min_cell)
+    extra = dict(values or {})
+    if given not in figures:
+        raise ValueError(f"Perioden {given!r} saknas bland nyckeltalen.")
+    all_values: dict[Hashable, float | None] = {}
+    all_lines: list[tuple[Hashable, tuple]] = []
+    all_shares: dict[Hashable, tuple] = {}
+    held: set = set()
+    known: set = set()
+    unpub: set = set(unpublished)
+    alone = {label: protect_key_figures(raw, min_cell) for label, raw in figures.items()}
+    for label, raw in figures.items():
+        vals, own_lines, shares, own_unpub = _key_figure_system(raw)
+        all_values.update({(label, key): v for key, v in vals.items()})
+        all_lines += [((label, total), tuple((label, part) for part in parts)) for total, parts in own_lines]
+        unpub |= {(label, key) for key in own_unpub}
+        hidden_alone = set(alone[label]["suppressed"])
+        for key in KEY_FIGURE_COUNTS:
+            if vals[key] is None:
+                continue
+            if key in hidden_alone:
+                held.add((label, key))
+            elif label == given:
+                known.add((label, key))
+        if label != given:
+            all_shares.update(
+                {(label, s): ((label, num) if num is not None else None, (label, den)) for s, (num, den) in shares.items()}
+            )
+    if clash := set(extra) & set(all_values):
+        raise ValueError(f"Nycklarna {sorted(map(repr, clash))} krockar med nyckeltalens.")
+    all_values.update(extra)
+    all_lines += [(total, tuple(parts)) for total, parts in lines]
+    # An earlier period's hidden count that the given period's shown values
+    # (and the zeros) fix anyway, e.g. its pågående at the end = this period's
+    # aktiva − nya, is not held: "..", where a reader knows the number, would
+    # pretend a protection that is not there.
+    order = {key: i for i, key in enumerate(all_values)}
+    free = {k for k, v in all_values.items() if k not in known and (v is None or v != 0 or k in unpub)}
+    large = sorted((k for k in held if k[0] != given and all_values[k] >= min_cell), key=order.__getitem__)
+    held -= set(_determined(all_lines, free, large, order))
+    hidden = suppress(all_values, all_lines, min_cell, all_shares, hidden=held, known=known, unpublished=unpub)
+    out = {}
+    for label, raw in figures.items():
+        listed = {
+            key for (owner, key) in (k for k in hidden if k not in extra)
+            if owner == label and not key.startswith("_") and raw.get(key) is not None
+        }  # fmt: skip
+        out[label] = alone[label] if label == given else _published(raw, listed)
+    return out, frozenset(k for k in hidden if k in extra)

@@ -12,8 +12,10 @@ already applied there) and writes ``<forbund_id>.xlsx``.
 * Hidden cells are the text ``..``, right-aligned like numbers; ``–`` (cannot
   be computed) likewise.
 * Every text cell is stored as a string, never a formula: text beginning with
-  ``=``, ``+``, ``-`` or ``@`` also gets Excel's quotePrefix style, so editing
-  the cell in Excel does not turn it into a formula either.
+  ``=``, ``+``, ``-``, ``@``, a tab or a line break also gets Excel's
+  quotePrefix style, so editing the cell in Excel does not turn it into a
+  formula either. Control characters that an xlsx file cannot hold (from a
+  name pasted into a CSV file) are dropped rather than failing the report.
 * With ``synthetic=True`` the first row of every sheet is the banner
   ``SYNTETISKA DATA — inte verklig statistik`` in red bold.
 * Deterministic: the same tables give the same cell values, and the
@@ -34,6 +36,7 @@ from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
@@ -68,7 +71,7 @@ SHEET_NAMES = {
 }
 
 FIXED_DATE = _dt.datetime(2000, 1, 1)
-FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=12)
@@ -98,6 +101,7 @@ def build_date() -> _dt.datetime:
 def _put_text(ws, row: int, col: int, text: str, font: Font | None = None, right: bool = False):
     """A text cell that can never become a formula."""
     cell = ws.cell(row=row, column=col)
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
     cell.value = text
     cell.data_type = "s"
     if text.startswith(FORMULA_STARTS):
@@ -214,7 +218,7 @@ def build_workbook(
         sheet.finish()
         sheet.ws.sheet_view.showGridLines = True
     when = build_date()
-    wb.properties.title = title
+    wb.properties.title = ILLEGAL_CHARACTERS_RE.sub("", title)
     wb.properties.creator = "finsam_analysis"
     wb.properties.lastModifiedBy = "finsam_analysis"
     wb.properties.created = when

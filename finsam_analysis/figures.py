@@ -115,7 +115,11 @@ def key_figures(dataset, forbund_id: str, period: Period | str, min_cell: int = 
         raise FinsamError(f"min_cell måste vara minst 1 (fick {min_cell}).")
     raw = raw_key_figures(dataset, forbund_id, period)
     raw["min_cell"] = min_cell
-    protected = protect_key_figures(raw, min_cell=min_cell)
+    return in_key_order(protect_key_figures(raw, min_cell=min_cell))
+
+
+def in_key_order(protected: dict) -> dict:
+    """Protected key figures with exactly the keys of :data:`KEY_ORDER`, as plain Python values."""
     return {k: _plain(protected.get(k)) for k in KEY_ORDER}
 
 

@@ -22,6 +22,10 @@ Decisions where DATA.md is silent
   startdatum): stable between runs, unique after duplicates are removed.
 * ``dataset.yaml`` (optional) describes the dataset; ``synthetic: true``
   makes every report carry the synthetic-data banner.
+* A ``forbund_id`` must be an ascii slug (letters a–z in either case,
+  digits, ``_`` and ``-``, starting with a letter or digit): it names the
+  report's files, so ``../x``, ``/tmp/x`` or ``javascript:x`` are rejected
+  rows, and so are the rows that refer to them.
 """
 
 from __future__ import annotations
@@ -55,6 +59,10 @@ PARTICIPANT_FILES = ("deltagande.csv", "deltagande.xlsx")
 MAPPING_FILE = "mapping.yaml"
 METADATA_FILE = "dataset.yaml"
 HELARSEKVIVALENTER_DIR = "helarsekvivalenter"
+
+#: A förbund id is an ascii slug (DATA.md §2): it becomes a file name.
+FORBUND_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
+FORBUND_ID_REASON = "ogiltigt forbund_id: bara a–z, A–Z, 0–9, _ och - (id:t blir ett filnamn)"
 
 
 @dataclass
@@ -620,7 +628,13 @@ def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
         tables[name] = _read_small(p, spec, root, log, quality)
         inputs[spec.filename] = sha256_file(p)
 
-    forbund_ids = set(tables["forbund"]["forbund_id"].dropna())
+    # The id names the report's files (reports/<period>/<forbund_id>.html): a
+    # slash, "..", a space or a colon could put them elsewhere or make the
+    # index page's link a script. DATA.md asks for an ascii slug.
+    ids = tables["forbund"]["forbund_id"]
+    bad_id = ids.notna() & ~ids.astype("str").str.fullmatch(FORBUND_ID_PATTERN).fillna(False).astype(bool)
+    log.add(tables["forbund"], bad_id, "forbund_id", FORBUND_ID_REASON)
+    forbund_ids = set(ids.loc[~bad_id].dropna())
     headers_identity: dict[str, str] = {}
     reject_foreign_keys(tables["forbund_medlemmar"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)
     reject_foreign_keys(tables["insatser"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)

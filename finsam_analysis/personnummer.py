@@ -130,10 +130,12 @@ _FORM = re.compile(
     r"^(?P<cc>[0-9]{2})?(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})(?P<dd>[0-9]{2})"
     r"(?P<sep>[-+]?)(?P<nnn>[0-9]{3})(?P<check>[0-9])$"
 )
-# 10 or 12 digits, optionally a separator (and spaces) before the last four,
-# not inside a longer digit run. \d on purpose: over-redaction is harmless.
+# 10 or more digits in a row; or 6 or more, a - or + (spaces allowed around
+# it) and 4 or more; or 6 or more, a space and 4. A personnummer glued to
+# another digit (a typo, a cell merged with its neighbour) is masked with the
+# whole run. \d on purpose: over-redaction is harmless.
 _PNR_LIKE = re.compile(
-    r"(?<!\d)(?:\d{8}|\d{6})[ \t\u00a0]?[-+]?[ \t\u00a0]?\d{4}(?!\d)"
+    r"(?<!\d)(?:\d{10,}|\d{6,}[ \t\u00a0]?[-+][ \t\u00a0]?\d{4,}|\d{6,}[ \t\u00a0]\d{4})(?!\d)"
 )
 # What a personnummer looks like after a trip through an Excel number cell.
 _EXCEL_ARTEFACT = r"[0-9]{7,9}(?:\.0*)?|[0-9]{10,12}\.0*"
@@ -674,10 +676,11 @@ def redact(text: str) -> str:
     Returns
     -------
     str
-        ``text`` with every run of 10 or 12 digits (optionally with ``-``/``+``
-        and spaces before the last four, not part of a longer digit run)
-        replaced by ``ÅÅÅÅMMDD-XXXX``. Other 10/12-digit numbers are masked too:
-        over-redaction is preferred to a leak.
+        ``text`` with every run of 10 or more digits, and every run of 6 or
+        more digits, a ``-``/``+`` (or a space) and 4 or more, replaced by
+        ``ÅÅÅÅMMDD-XXXX``. A personnummer inside a longer digit run (a typo,
+        two cells run together) goes with the whole run, and other long
+        numbers are masked too: over-redaction is preferred to a leak.
     """
     return _PNR_LIKE.sub(_REDACTED, str(text))
 

@@ -149,6 +149,8 @@ STYLE: Mapping[str, object] = {
     "savefig.facecolor": "white",
     "text.color": TEXT,
     "hatch.color": "#BBBBBB",
+    # Labels come from users (insats and förbund names): "$" is text, never mathtext.
+    "text.parse_math": False,
 }
 
 #: Sources, as the footer line shows them.

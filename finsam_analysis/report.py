@@ -116,7 +116,18 @@ class ForbundReport:
 
     @cached_property
     def previous_figures(self) -> dict:
-        return cached_key_figures(self.dataset, self.forbund_id, previous(self.period), self.min_cell)
+        """The previous period's key figures as the sammanfattning shows them (None where hidden).
+
+        Read from the table, not from :func:`key_figures` of that period on
+        its own: beside the monthly series and the trend the report may hide
+        more of it, and the sentences must not show what the table hides.
+        """
+        from .tables import SUMMARY_ROWS
+
+        data = self.tables["sammanfattning"].data
+        column = data[previous(self.period).label]
+        shown = {key: column.get(label) for key, label, _ in SUMMARY_ROWS}
+        return {key: None if isinstance(v, str) or fmt.is_missing(v) else v for key, v in shown.items()}
 
     # -- display in a notebook ----------------------------------------------
     def header(self) -> None:

@@ -79,8 +79,16 @@ import numpy as np
 import pandas as pd
 
 from . import outcomes, schema
-from .disclosure import SUPPRESSED, Cell, ProtectedTable, footnote, protect_table
-from .figures import cached_key_figures, forbund_participations
+from .disclosure import (
+    PAGAENDE_VID_START,
+    SUPPRESSED,
+    Cell,
+    ProtectedTable,
+    footnote,
+    protect_key_figures_together,
+    protect_table,
+)
+from .figures import cached_key_figures, forbund_participations, in_key_order, raw_key_figures
 from .fmt import NOT_AVAILABLE, fmt_value, is_missing, swedish_month
 from .forsorjningsformer import forbund_monthly, per_kommun_yearly, riket_monthly, yearly
 from .periods import SWEDISH_MONTHS, Period, parse_period, previous, same_period_last_year
@@ -93,6 +101,7 @@ __all__ = [
     "SOURCE_DELTAGARE",
     "SOURCE_SCB",
     "ReportTable",
+    "comparison_key_figures",
     "report_tables",
 ]
 
@@ -279,13 +288,28 @@ class _Ctx:
     d: pd.DataFrame
     _by: dict = field(default_factory=dict, repr=False)
     _kf: dict = field(default_factory=dict, repr=False)
+    _linked: "_Linked | None" = field(default=None, repr=False)
 
     def kf(self, period: Period | None = None) -> dict:
-        """Protected key figures of a period (default: the report's), computed once."""
+        """Protected key figures of a period (default: the report's), computed once.
+
+        The report's period and its comparison periods come from
+        :attr:`linked` (the report's period exactly as :func:`key_figures`
+        gives it); any other period is protected on its own.
+        """
         period = period or self.period
+        if period.label in self.linked.figures:
+            return self.linked.figures[period.label]
         if period.label not in self._kf:
             self._kf[period.label] = cached_key_figures(self.dataset, self.forbund_id, period, self.min_cell)
         return self._kf[period.label]
+
+    @property
+    def linked(self) -> "_Linked":
+        """The sammanfattning, the monthly series and the yearly trend, protected together."""
+        if self._linked is None:
+            self._linked = _protect_linked(self)
+        return self._linked
 
     def hidden_in_kf(self, cells: dict[Cell, str], period: Period | None = None) -> dict[Cell, bool]:
         """``{cell: key figure}`` → ``{cell: hidden in the key figures}``."""
@@ -377,6 +401,219 @@ def _kon_label(code: object) -> str:
 
 def _age_label(code: object) -> str:
     return AGE_LABELS.get(str(code), MISSING_LABEL)
+
+
+# ---------------------------------------------------------------------------
+# Counts linked across tables: periods, months and years
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Linked:
+    """What :func:`_protect_linked` decided.
+
+    ``figures``: protected key figures per period label (the report's period
+    and its comparison periods); ``month_hidden``: month (first day) → hidden;
+    ``trend_hidden``: (row label, column) of ``resultat_trend`` → hidden.
+    """
+
+    figures: dict[str, dict]
+    month_hidden: dict[pd.Timestamp, bool]
+    trend_hidden: dict[Cell, bool]
+
+
+def _month_window(period: Period) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last month of the monthly series: the 36 months up to the period's end."""
+    last = pd.Timestamp(period.end.year, period.end.month, 1)
+    return last - pd.DateOffset(months=35), last
+
+
+def _month_of(day: _dt.date) -> pd.Timestamp:
+    return pd.Timestamp(day.year, day.month, 1)
+
+
+def _protect_linked(c: _Ctx) -> _Linked:
+    """Protect the counts that tables publish for several periods at once, together.
+
+    The sammanfattning shows the key figures of the period and its comparison
+    periods, ``aktiva_per_manad`` the aktiva deltaganden of 36 months and
+    ``resultat_trend`` the avslutade and arbete/studier of every year. They
+    describe nested groups of participations, and a reader can subtract one
+    from another:
+
+    * aktiva deltaganden of a period − nya = those going on when it began
+      (:data:`~finsam_analysis.disclosure.PAGAENDE_VID_START`), which are the
+      previous period's pågående vid periodens slut when it ends the day
+      before;
+    * aktiva in the period's first month − those going on when it began =
+      those that started that month;
+    * aktiva in the period's last month − pågående vid periodens slut = those
+      that ended that month;
+    * aktiva deltaganden of a period − aktiva in one of its months = those
+      active in the period but not that month (with the first month: nya
+      after it; with the last: avslutade before it);
+    * avslutade and arbete/studier of a period or a year = the sum over the
+      stretches between all their start and end dates.
+
+    None of these differences is published, but each is a count of
+    participations, so :func:`~finsam_analysis.disclosure.protect_key_figures_together`
+    hides what is needed so that no hidden count, and no such difference from
+    1 to ``min_cell - 1``, can be worked out from all of it.
+    """
+    periods = comparison_periods(c.period)
+    figures = {}
+    for p in periods:
+        raw = raw_key_figures(c.dataset, c.forbund_id, p)
+        raw["min_cell"] = c.min_cell
+        figures[p.label] = raw
+    values: dict = {}
+    lines: list = []
+    unpublished: set = set()
+
+    def difference(key, total, known_part, value: int) -> None:
+        """``total = known_part + key``, with ``key`` an unpublished count."""
+        values[key] = value
+        unpublished.add(key)
+        lines.append((total, [known_part, key]))
+
+    first, last = _month_window(c.period)
+    series = outcomes.monthly_active(c.d, first, last)
+    for month, n in series.items():
+        values[("manad", month)] = int(n)
+    for p in periods:
+        f = figures[p.label]
+        start, aktiva = (p.label, PAGAENDE_VID_START), (p.label, "aktiva_deltaganden")
+        for month in series.index:
+            month_end = (month + pd.offsets.MonthEnd(0)).date()
+            if month == _month_of(p.start):
+                going_on = f["aktiva_deltaganden"] - f["nya_deltaganden"]
+                difference(("startade_manaden", p.label), ("manad", month), start, values[("manad", month)] - going_on)
+            if month == _month_of(p.end):
+                ongoing = f["pagaende_vid_periodens_slut"]
+                difference(("slutade_manaden", p.label), ("manad", month), (p.label, "pagaende_vid_periodens_slut"),
+                           values[("manad", month)] - ongoing)  # fmt: skip
+            if p.start <= month.date() and month_end <= p.end:
+                difference(("inte_aktiva_manaden", p.label, month), aktiva, ("manad", month),
+                           f["aktiva_deltaganden"] - values[("manad", month)])  # fmt: skip
+
+    trend_keys = _link_stretches(c, periods, values, lines, unpublished)
+    protected, hidden = protect_key_figures_together(
+        figures, c.min_cell, given=c.period.label, values=values, lines=lines, unpublished=unpublished
+    )
+    out = {label: in_key_order(kf) for label, kf in protected.items()}
+
+    def is_hidden(key) -> bool:
+        if key in values:
+            return key in hidden
+        label, name = key
+        return name in out[label]["suppressed"]
+
+    return _Linked(
+        figures=out,
+        month_hidden={month: ("manad", month) in hidden for month in series.index},
+        trend_hidden={cell: is_hidden(key) for cell, key in trend_keys.items()},
+    )
+
+
+def _link_stretches(
+    c: _Ctx, periods: list[Period], values: dict, lines: list, unpublished: set
+) -> dict[Cell, object]:
+    """Link the periods of the sammanfattning and the years of the trend through time.
+
+    The dates where a shown period or year starts or ends cut time into
+    stretches. For every stretch between two such dates, the nya, avslutade
+    and arbete/studier are a count (the shown one, or an unpublished one), the
+    sum of the stretches between the dates in between; and the participations
+    going on at each date link consecutive stretches: going on at its start +
+    nya = aktiva in it = going on at its end + avslutade. A period's pågående
+    at its end and the next one's going on at its start are the same count.
+
+    Returns the key of each count cell of ``resultat_trend``.
+    """
+    one_day = _dt.timedelta(days=1)
+    kf_names = {"nya": "nya_deltaganden", AVSLUTADE: "avslutade_deltaganden", ARBETE_STUDIER: "arbete_studier"}
+    shown: dict[tuple[_dt.date, _dt.date], dict[str, object]] = {}
+    going_on: dict[_dt.date, list] = {}
+    for p in periods:
+        shown[(p.start, p.end + one_day)] = {kind: (p.label, name) for kind, name in kf_names.items()}
+        going_on.setdefault(p.start, []).append((p.label, PAGAENDE_VID_START))
+        going_on.setdefault(p.end + one_day, []).append((p.label, "pagaende_vid_periodens_slut"))
+    cells: dict[Cell, object] = {}
+    for label, p in _trend_periods(c):
+        keys = shown.setdefault((p.start, p.end + one_day), {col: ("ar", label, col) for col in kf_names if col != "nya"})
+        for col in (AVSLUTADE, ARBETE_STUDIER):
+            cells[(label, col)] = keys[col]
+            if keys[col][0] == "ar":  # a year of its own: published in the trend only
+                values[keys[col]] = _stretch_counts(c, p.start, p.end)[col]
+
+    def count(key, value: int) -> object:
+        if key not in values:
+            values[key] = int(value)
+            unpublished.add(key)
+        return key
+
+    bounds = sorted({day for stretch in shown for day in stretch})
+    at = {}
+    for day in bounds:
+        keys = going_on.get(day) or [count(("pagaende", day), _going_on(c, day))]
+        lines.extend((keys[0], [other]) for other in keys[1:])  # one count, shown under several names
+        at[day] = keys[0]
+    between: dict[tuple[_dt.date, _dt.date], dict[str, object]] = {}
+    for i, a in enumerate(bounds):
+        for b in bounds[i + 1 :]:
+            keys = dict(shown.get((a, b), {}))
+            missing = [kind for kind in kf_names if kind not in keys]
+            if missing:
+                counts = _stretch_counts(c, a, b - one_day)
+                keys.update({kind: count(("mellan", a, b, kind), counts[kind]) for kind in missing})
+            between[(a, b)] = keys
+    for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        aktiva = count(("aktiva_mellan", a, b), _stretch_counts(c, a, b - one_day)["aktiva"])
+        lines.append((aktiva, [at[a], between[(a, b)]["nya"]]))
+        lines.append((aktiva, [at[b], between[(a, b)][AVSLUTADE]]))
+        for c_end in bounds[i + 2 :]:  # longer stretches are sums of the shorter ones
+            inner = [between[(x, y)] for x, y in zip(bounds[i:], bounds[i + 1 :]) if y <= c_end]
+            for kind in kf_names:
+                lines.append((between[(a, c_end)][kind], [keys[kind] for keys in inner]))
+    return cells
+
+
+def _going_on(c: _Ctx, day: _dt.date) -> int:
+    """Participations started before ``day`` and not ended before it."""
+    before = Period.from_dates(day - _dt.timedelta(days=1), day - _dt.timedelta(days=1))
+    return int(outcomes.ongoing_at_end(c.d, before).sum())
+
+
+def _stretch_counts(c: _Ctx, start: _dt.date, end: _dt.date) -> dict[str, int]:
+    """Nya, avslutade, arbete/studier and aktiva from ``start`` to ``end``."""
+    p = Period.from_dates(start, end)
+    avslutade = c.d.loc[outcomes.ended(c.d, p)]
+    return {
+        "nya": int(outcomes.started(c.d, p).sum()),
+        AVSLUTADE: len(avslutade),
+        ARBETE_STUDIER: outcomes.outcome_counts(avslutade)["arbete_studier"],
+        "aktiva": int(outcomes.active(c.d, p).sum()),
+    }
+
+
+def comparison_key_figures(dataset, forbund_id: str, period: Period | str, min_cell: int = 5) -> dict[str, dict]:
+    """The key figures of the period and its comparison periods, as the report shows them.
+
+    The parameters are those of :func:`report_tables`.
+
+    Returns
+    -------
+    dict
+        ``{period label: key figures}`` for the columns of the
+        sammanfattning. The report's own period is exactly
+        :func:`~finsam_analysis.figures.key_figures`; the earlier periods may
+        hide more than their own reports, because the report also shows the
+        monthly series and the yearly trend beside them.
+    """
+    period = parse_period(period)
+    d = forbund_participations(dataset, forbund_id)
+    c = _Ctx(dataset=dataset, forbund_id=forbund_id, period=period, min_cell=int(min_cell), d=d)
+    return dict(c.linked.figures)
 
 
 # ---------------------------------------------------------------------------
@@ -663,14 +900,16 @@ def _deltagare_insats(c: _Ctx) -> ReportTable:
 
 
 def _aktiva_per_manad(c: _Ctx) -> ReportTable:
-    last = pd.Timestamp(c.period.end.year, c.period.end.month, 1)
-    first = last - pd.DateOffset(months=35)
+    first, last = _month_window(c.period)
     series = outcomes.monthly_active(c.d, first, last)
+    col = "Aktiva deltaganden"
+    labels = [swedish_month(m, short=True) for m in series.index]
     counts = pd.DataFrame(
-        {"Aktiva deltaganden": series.to_numpy(dtype="int64")},
-        index=pd.Index([swedish_month(m, short=True) for m in series.index], dtype=object, name="Månad"),
+        {col: series.to_numpy(dtype="int64")}, index=pd.Index(labels, dtype=object, name="Månad")
     )
-    protected = protect_table(counts, c.min_cell, margins=False)
+    # Linked to the sammanfattning: its first and last months give nya and avslutade back.
+    agree_with = {(label, col): c.linked.month_hidden[m] for label, m in zip(labels, series.index)}
+    protected = protect_table(counts, c.min_cell, margins=False, agree_with=agree_with)
     return _make(
         "aktiva_per_manad", "Deltagare",
         f"Aktiva deltaganden per månad, {swedish_month(first)}–{swedish_month(last)}",
@@ -798,13 +1037,9 @@ def _resultat_trend(c: _Ctx) -> ReportTable:
     if counts.empty:
         message = "Inga avslutade deltaganden ännu."
         return _placeholder("resultat_trend", "Resultat vid avslut", title, message, SOURCE_DELTAGARE)
-    # A year that is also a column of the sammanfattning follows its key figures.
-    compared = {(p.start, p.end): p for p in comparison_periods(c.period)}
-    agree_with: dict[Cell, bool] = {}
-    for label, p in _trend_periods(c):
-        if (p.start, p.end) in compared:
-            cells = {(label, AVSLUTADE): "avslutade_deltaganden", (label, ARBETE_STUDIER): "arbete_studier"}
-            agree_with.update(c.hidden_in_kf(cells, compared[(p.start, p.end)]))
+    # Linked to the sammanfattning: a year that is one of its periods is the
+    # same count, and one that overlaps them gives the difference back.
+    agree_with: dict[Cell, bool] = dict(c.linked.trend_hidden)
     counts = counts.astype("int64")
     return _rate_report(c, "resultat_trend", title, counts, "År", total=False, agree_with=agree_with)
 

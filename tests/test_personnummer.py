@@ -433,10 +433,19 @@ def test_redact_masks_every_written_form():
         assert p12[2:8] not in out and p12[8:] not in out
 
 
-def test_redact_leaves_longer_digit_runs_and_short_numbers():
-    long_run = "".join(str(i % 10) for i in range(1, 15))  # 14 digits
-    text = f"Ärende {long_run} gäller 0180 och 2025-06-01"
+def test_redact_leaves_short_numbers_and_dates():
+    text = "Ärende 123456789 gäller 0180, 12 345 personer, 2025-06-01..2025-12-31 och 2025Q3"
     assert pnr.redact(text) == text
+
+
+def test_redact_masks_a_personnummer_inside_a_longer_digit_run():
+    p12 = make(dt.date(1983, 9, 17), serial=995)
+    for glued in (f"1{p12}", f"{p12}7", f"9{p12[:8]}-{p12[8:]}", f"{p12[2:8]}-{p12[8:]}3", f"x{p12}y"):
+        out = pnr.redact(f"ogiltigt datum '{glued}' på rad 4")
+        assert p12[2:] not in out.replace("-", "") and p12[8:] not in out, glued
+        assert out.endswith("' på rad 4")
+    long_run = "".join(str(i % 10) for i in range(1, 15))  # 14 digits: masked too, over-redaction is harmless
+    assert long_run not in pnr.redact(f"Ärende {long_run}")
 
 
 def test_redact_in_parse_errors_round_trip():
