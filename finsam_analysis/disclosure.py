@@ -33,6 +33,15 @@ of it is built on one function, :func:`suppress`:
   ``agree_with``. Complements are then chosen with both in view, in the same
   single pass.
 
+* **Counts that are never published.** A reader can subtract one published
+  count from another (aktiva deltaganden − nya = those already going on
+  when the period began). Such a difference is passed as ``unpublished``:
+  always unknown to a reader, never a complement, never reported, and
+  protected like a hidden count when it is from 1 to ``min_cell - 1``.
+  :func:`protect_key_figures_together` uses it to protect the key figures
+  of several periods together with the counts of other tables that are
+  linked to them (months, years).
+
 ``min_cell = 1`` turns suppression off (internal use only). Hidden cells are
 shown as :data:`SUPPRESSED` (``..``) with the footnote :func:`footnote`; in
 the key-figures JSON a hidden value is ``null`` and its key is listed in
@@ -82,6 +91,13 @@ Decisions where REPORT.md is silent
 * A share of a private count (``_n_offentlig_fore`` …) whose count is not in
   the key figures is checked against the count it reveals,
   ``round(share × denominator)``.
+* An unpublished count has the lower bound 0: a reader cannot tell it from
+  zero. Linked tables put a value in more than two lines; the bounds audit
+  then solves in whole numbers (mixed-integer programs), so it stays exact.
+* Among several complements that would each do, the one that protects the
+  most disclosed values is taken first when unpublished counts are in play
+  (they make the usual rectangle rule near-sighted); then the one that would
+  not itself be the only unknown of another line; then as above.
 """
 
 from __future__ import annotations

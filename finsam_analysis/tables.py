@@ -53,16 +53,21 @@ Decisions where REPORT.md is silent
   ``resultat_insats`` (same numbers, protected there with a total row), so the
   two tables never disagree and avslutade per insats cannot be subtracted
   from the sammanfattning.
-* ``resultat_trend`` and ``aktiva_per_manad`` have no totals (the yearly and
-  monthly values are not summed anywhere).
+* ``resultat_trend`` and ``aktiva_per_manad`` have no totals, but they and
+  the sammanfattning's comparison periods count the same participations
+  over nested stretches of time, so they are protected together
+  (:func:`_protect_linked`): the report's period as its key figures, the
+  earlier periods, the months and the years with whatever more the links
+  need. A comparison column may therefore hide more than that period's own
+  report.
 * The sammanfattning compares the period with :func:`~.periods.previous` and
   :func:`~.periods.same_period_last_year`; for a calendar year both are the
   year before, shown once. Columns are the periods' labels (``2025``,
   ``2025Q3``, ``2025-01-01..2025-08-31``).
-* Beyond the key figures, tables are protected each on its own: two
-  breakdowns of the same total (e.g. by kön in ``resultat_kon`` and by
-  åldersgrupp in ``resultat_alder``) share only their Totalt row, which
-  both take from the key figures.
+* Beyond the key figures and the links over time, tables are protected
+  each on its own: two breakdowns of the same total (e.g. by kön in
+  ``resultat_kon`` and by åldersgrupp in ``resultat_alder``) share only their
+  Totalt row, which both take from the key figures.
 
 Known row kinds differ within the sammanfattning (counts, shares, days), so a
 table may carry ``row_kinds`` that override the column ``kinds``.
