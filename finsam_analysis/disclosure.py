@@ -33,6 +33,15 @@ of it is built on one function, :func:`suppress`:
   ``agree_with``. Complements are then chosen with both in view, in the same
   single pass.
 
+* **Counts that are never published.** A reader can subtract one published
+  count from another (aktiva deltaganden − nya = those already going on
+  when the period began). Such a difference is passed as ``unpublished``:
+  always unknown to a reader, never a complement, never reported, and
+  protected like a hidden count when it is from 1 to ``min_cell - 1``.
+  :func:`protect_key_figures_together` uses it to protect the key figures
+  of several periods together with the counts of other tables that are
+  linked to them (months, years).
+
 ``min_cell = 1`` turns suppression off (internal use only). Hidden cells are
 shown as :data:`SUPPRESSED` (``..``) with the footnote :func:`footnote`; in
 the key-figures JSON a hidden value is ``null`` and its key is listed in
@@ -82,6 +91,13 @@ Decisions where REPORT.md is silent
 * A share of a private count (``_n_offentlig_fore`` …) whose count is not in
   the key figures is checked against the count it reveals,
   ``round(share × denominator)``.
+* An unpublished count has the lower bound 0: a reader cannot tell it from
+  zero. Linked tables put a value in more than two lines; the bounds audit
+  then solves in whole numbers (mixed-integer programs), so it stays exact.
+* Among several complements that would each do, the one that protects the
+  most disclosed values is taken first when unpublished counts are in play
+  (they make the usual rectangle rule near-sighted); then the one that would
+  not itself be the only unknown of another line; then as above.
 """
 
 from __future__ import annotations
@@ -680,30 +696,85 @@ def _derivable(
     return _determined(lines, unknown, audit, order)
 
 
+def _gauss_jordan(matrix: np.ndarray, track: bool = False) -> tuple[np.ndarray, list[int], np.ndarray | None]:
+    """Reduced row echelon form of ``matrix``, its pivot columns, and (``track``) the row operations.
+
+    Element-wise numpy on rows that need it, no multithreaded BLAS: the
+    systems are small and sparse, and on a busy machine BLAS threads cost
+    more than the whole elimination. Entries are small whole numbers, so
+    partial pivoting is exact enough.
+
+    Returns
+    -------
+    (R, pivots, E)
+        ``R = E @ matrix``; row ``i < len(pivots)`` of ``R`` has a 1 in column
+        ``pivots[i]`` and 0 there in every other row.
+    """
+    a = matrix.astype(float)
+    n_rows, n_cols = a.shape
+    ops = np.eye(n_rows) if track else None
+    pivots: list[int] = []
+    r = 0
+    for j in range(n_cols):
+        if r == n_rows:
+            break
+        i = r + int(np.argmax(np.abs(a[r:, j])))
+        if abs(a[i, j]) <= 1e-9:
+            continue
+        if i != r:
+            a[[r, i]] = a[[i, r]]
+            if ops is not None:
+                ops[[r, i]] = ops[[i, r]]
+        scale = a[r, j]
+        a[r] /= scale
+        if ops is not None:
+            ops[r] /= scale
+        factors = a[:, j].copy()
+        factors[r] = 0.0
+        rows = np.flatnonzero(np.abs(factors) > 1e-12)
+        if rows.size:
+            a[rows] -= np.outer(factors[rows], a[r])
+            if ops is not None:
+                ops[rows] -= np.outer(factors[rows], ops[r])
+        pivots.append(j)
+        r += 1
+    return a, pivots, ops
+
+
+def _fixed_columns(reduced: np.ndarray, pivots: list[int]) -> set[int]:
+    """Columns whose value the equations fix: a pivot whose reduced row has nothing else."""
+    out = set()
+    for i, j in enumerate(pivots):
+        rest = np.abs(reduced[i]) > 1e-9
+        rest[j] = False
+        if not rest.any():
+            out.add(j)
+    return out
+
+
 def _determined(lines: Sequence[_Line], unknown: set, keys: Sequence, order: Mapping[Hashable, int]) -> list:
-    """The ``keys`` (all in ``unknown``) that the line equations determine (rank test)."""
+    """The ``keys`` (all in ``unknown``) that the line equations determine (rank test).
+
+    ``e_k`` lies in the row space exactly when, in reduced row echelon form,
+    column ``k`` is a pivot whose row has no other entry.
+    """
     matrix, position = _equations(lines, unknown, order)
     if matrix is None:
         return []
-    # e_k lies in the row space exactly when its projection on an orthonormal
-    # basis of that space (rows of vt) has length 1: one SVD for all keys.
-    _, s, vt = np.linalg.svd(matrix, full_matrices=False)
-    tol = max(matrix.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0)
-    basis = vt[: int((s > tol).sum())]
-    length = (basis**2).sum(axis=0)
-    return [key for key in keys if key in position and length[position[key]] > 1 - 1e-9]
+    fixed = _fixed_columns(*_gauss_jordan(matrix)[:2])
+    return [key for key in keys if key in position and position[key] in fixed]
 
 
 def _rank_effect(lines: Sequence[_Line], unknown: set, disclosed: Sequence, order: Mapping[Hashable, int]):
     """``fixes(candidate)``: how many ``disclosed`` values hiding ``candidate`` leaves undetermined.
 
-    One SVD for all candidates. With A the equations over the unknowns and a
-    the candidate's column, the solutions of [A a] (x, t) = 0 are the null
-    space of A plus t·(x0, 1) where A x0 = −a, when a lies in A's column
-    space (otherwise nothing changes). A value determined before (zero in
-    every null vector of A) is free afterwards exactly when x0 moves it. A
-    line in which the candidate would be the only unknown fixes it, and then
-    it protects nothing.
+    One elimination for all candidates. With A the equations over the
+    unknowns and a the candidate's column, the solutions of [A a] (x, t) = 0
+    are the null space of A plus t·(x0, 1) where A x0 = −a, when a lies in A's
+    column space (otherwise nothing changes). A value determined before (zero
+    in every null vector of A) is free afterwards exactly when x0 moves it.
+    A line in which the candidate would be the only unknown makes a fall
+    outside the column space: hiding it protects nothing.
     """
     columns = sorted(unknown, key=order.__getitem__)
     position = {key: j for j, key in enumerate(columns)}
@@ -712,23 +783,18 @@ def _rank_effect(lines: Sequence[_Line], unknown: set, disclosed: Sequence, orde
         for key, sign in ((total, 1.0), *((part, -1.0) for part in parts)):
             if key in position:
                 matrix[i, position[key]] += sign
-    u, s, vt = np.linalg.svd(matrix, full_matrices=False)
-    tol = max(matrix.shape, default=1) * np.finfo(float).eps * (s[0] if s.size else 0.0)
-    r = int((s > tol).sum())
-    pinv = vt[:r].T @ (u[:, :r].T / s[:r, None])
-    empty_rows = ~matrix.any(axis=1)
-    watched = [position[key] for key in disclosed if key in position]
+    _, pivots, ops = _gauss_jordan(matrix, track=True)
+    row_of = {j: i for i, j in enumerate(pivots)}
+    watched = [row_of[position[key]] for key in disclosed if key in position and position[key] in row_of]
 
     def fixes(candidate) -> int:
         column = np.zeros(len(lines))
         for i, (total, parts) in enumerate(lines):
             column[i] = (total == candidate) - sum(part == candidate for part in parts)
-        if (column[empty_rows] != 0).any():
+        reduced = ops @ -column
+        if np.abs(reduced[len(pivots) :]).max(initial=0.0) > 1e-9:
             return 0
-        x0 = -(pinv @ column)
-        if np.abs(matrix @ x0 + column).max(initial=0.0) > 1e-9:
-            return 0
-        return int(sum(abs(x0[j]) > 1e-9 for j in watched))
+        return int(sum(abs(reduced[i]) > 1e-9 for i in watched))
 
     return fixes
 

@@ -53,16 +53,21 @@ Decisions where REPORT.md is silent
   ``resultat_insats`` (same numbers, protected there with a total row), so the
   two tables never disagree and avslutade per insats cannot be subtracted
   from the sammanfattning.
-* ``resultat_trend`` and ``aktiva_per_manad`` have no totals (the yearly and
-  monthly values are not summed anywhere).
+* ``resultat_trend`` and ``aktiva_per_manad`` have no totals, but they and
+  the sammanfattning's comparison periods count the same participations
+  over nested stretches of time, so they are protected together
+  (:func:`_protect_linked`): the report's period as its key figures, the
+  earlier periods, the months and the years with whatever more the links
+  need. A comparison column may therefore hide more than that period's own
+  report.
 * The sammanfattning compares the period with :func:`~.periods.previous` and
   :func:`~.periods.same_period_last_year`; for a calendar year both are the
   year before, shown once. Columns are the periods' labels (``2025``,
   ``2025Q3``, ``2025-01-01..2025-08-31``).
-* Beyond the key figures, tables are protected each on its own: two
-  breakdowns of the same total (e.g. by kön in ``resultat_kon`` and by
-  åldersgrupp in ``resultat_alder``) share only their Totalt row, which
-  both take from the key figures.
+* Beyond the key figures and the links over time, tables are protected
+  each on its own: two breakdowns of the same total (e.g. by kön in
+  ``resultat_kon`` and by åldersgrupp in ``resultat_alder``) share only their
+  Totalt row, which both take from the key figures.
 
 Known row kinds differ within the sammanfattning (counts, shares, days), so a
 table may carry ``row_kinds`` that override the column ``kinds``.
@@ -531,6 +536,7 @@ def _link_stretches(
     Returns the key of each count cell of ``resultat_trend``.
     """
     one_day = _dt.timedelta(days=1)
+    dates = _Dates(c.d)
     kf_names = {"nya": "nya_deltaganden", AVSLUTADE: "avslutade_deltaganden", ARBETE_STUDIER: "arbete_studier"}
     shown: dict[tuple[_dt.date, _dt.date], dict[str, object]] = {}
     going_on: dict[_dt.date, list] = {}
@@ -544,7 +550,7 @@ def _link_stretches(
         for col in (AVSLUTADE, ARBETE_STUDIER):
             cells[(label, col)] = keys[col]
             if keys[col][0] == "ar":  # a year of its own: published in the trend only
-                values[keys[col]] = _stretch_counts(c, p.start, p.end)[col]
+                values[keys[col]] = dates.stretch(p.start, p.end)[col]
 
     def count(key, value: int) -> object:
         if key not in values:
@@ -555,7 +561,7 @@ def _link_stretches(
     bounds = sorted({day for stretch in shown for day in stretch})
     at = {}
     for day in bounds:
-        keys = going_on.get(day) or [count(("pagaende", day), _going_on(c, day))]
+        keys = going_on.get(day) or [count(("pagaende", day), dates.going_on(day))]
         lines.extend((keys[0], [other]) for other in keys[1:])  # one count, shown under several names
         at[day] = keys[0]
     between: dict[tuple[_dt.date, _dt.date], dict[str, object]] = {}
@@ -564,11 +570,11 @@ def _link_stretches(
             keys = dict(shown.get((a, b), {}))
             missing = [kind for kind in kf_names if kind not in keys]
             if missing:
-                counts = _stretch_counts(c, a, b - one_day)
+                counts = dates.stretch(a, b - one_day)
                 keys.update({kind: count(("mellan", a, b, kind), counts[kind]) for kind in missing})
             between[(a, b)] = keys
     for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
-        aktiva = count(("aktiva_mellan", a, b), _stretch_counts(c, a, b - one_day)["aktiva"])
+        aktiva = count(("aktiva_mellan", a, b), dates.stretch(a, b - one_day)["aktiva"])
         lines.append((aktiva, [at[a], between[(a, b)]["nya"]]))
         lines.append((aktiva, [at[b], between[(a, b)][AVSLUTADE]]))
         for c_end in bounds[i + 2 :]:  # longer stretches are sums of the shorter ones
@@ -578,22 +584,39 @@ def _link_stretches(
     return cells
 
 
-def _going_on(c: _Ctx, day: _dt.date) -> int:
-    """Participations started before ``day`` and not ended before it."""
-    before = Period.from_dates(day - _dt.timedelta(days=1), day - _dt.timedelta(days=1))
-    return int(outcomes.ongoing_at_end(c.d, before).sum())
+class _Dates:
+    """Start and end days of the participations as numbers, for counting many stretches fast.
 
+    The same definitions as :mod:`~finsam_analysis.outcomes` (REPORT.md §2), on
+    day numbers: an open participation ends after every day.
+    """
 
-def _stretch_counts(c: _Ctx, start: _dt.date, end: _dt.date) -> dict[str, int]:
-    """Nya, avslutade, arbete/studier and aktiva from ``start`` to ``end``."""
-    p = Period.from_dates(start, end)
-    avslutade = c.d.loc[outcomes.ended(c.d, p)]
-    return {
-        "nya": int(outcomes.started(c.d, p).sum()),
-        AVSLUTADE: len(avslutade),
-        ARBETE_STUDIER: outcomes.outcome_counts(avslutade)["arbete_studier"],
-        "aktiva": int(outcomes.active(c.d, p).sum()),
-    }
+    def __init__(self, d: pd.DataFrame):
+        self.start = d["startdatum"].to_numpy("datetime64[D]").astype("int64")
+        end = d["slutdatum"].to_numpy("datetime64[D]")
+        self.end = np.where(np.isnat(end), np.iinfo("int64").max, end.astype("int64"))
+        self.ended = ~np.isnat(end)
+        self.arbete_studier = d["utfall"].isin(["arbete", "studier"]).to_numpy(dtype=bool)
+
+    @staticmethod
+    def _day(day: _dt.date) -> int:
+        return int(np.datetime64(day, "D").astype("int64"))
+
+    def going_on(self, day: _dt.date) -> int:
+        """Started before ``day`` and not ended before it."""
+        t = self._day(day)
+        return int(((self.start < t) & (self.end >= t)).sum())
+
+    def stretch(self, start: _dt.date, end: _dt.date) -> dict[str, int]:
+        """Nya, avslutade, arbete/studier and aktiva from ``start`` to ``end``."""
+        s, e = self._day(start), self._day(end)
+        ended = self.ended & (self.end >= s) & (self.end <= e)
+        return {
+            "nya": int(((self.start >= s) & (self.start <= e)).sum()),
+            AVSLUTADE: int(ended.sum()),
+            ARBETE_STUDIER: int((ended & self.arbete_studier).sum()),
+            "aktiva": int(((self.start <= e) & (self.end >= s)).sum()),
+        }
 
 
 def comparison_key_figures(dataset, forbund_id: str, period: Period | str, min_cell: int = 5) -> dict[str, dict]:

@@ -413,3 +413,31 @@ def test_key_figures_protect_the_participations_going_on_at_the_start():
     assert not any(k.startswith("_") for k in out) and not any(k.startswith("_") for k in out["suppressed"])
     raw["nya_deltaganden"] = 50  # 10 going on at the start: nothing to hide
     assert protect_key_figures(raw)["suppressed"] == []
+
+
+def test_every_link_holds_with_the_true_counts(cases, monkeypatch):
+    """The relations handed to disclosure control are true for the data (no line is off by one)."""
+    import finsam_analysis.tables as tables_module
+
+    seen = []
+    real = tables_module.protect_key_figures_together
+
+    def spy(figures, min_cell, *, given, values, lines, unpublished):
+        seen.append((figures, values, lines))
+        return real(figures, min_cell, given=given, values=values, lines=lines, unpublished=unpublished)
+
+    monkeypatch.setattr(tables_module, "protect_key_figures_together", spy)
+    for case, period in (("year", "2025"), ("half", "2025-01-01..2025-08-31"), ("year", "2025Q1")):
+        report_tables(cases[case], "alfa", period, 5)
+    assert len(seen) == 3
+    for figures, values, lines in seen:
+        def value(key):
+            if key in values:
+                return values[key]
+            label, name = key
+            f = figures[label]
+            return f["aktiva_deltaganden"] - f["nya_deltaganden"] if name == "_pagaende_vid_start" else f[name]
+
+        assert len(lines) >= 20
+        for total, parts in lines:
+            assert value(total) == sum(value(part) for part in parts), (total, parts)
