@@ -273,6 +273,7 @@ def _read_small(
 ) -> pd.DataFrame:
     raw = read_table(path)
     fil = relpath(path, root)
+    quality.notes.extend(f"{fil}: {note}." for note in raw.notes)
     frame, headers, ignored = _canonical_frame(raw, spec, fil)
     missing = [c for c in spec.required if c not in frame.columns]
     if missing:
@@ -301,6 +302,7 @@ def _read_participant_frame(
 ) -> tuple[pd.DataFrame, dict[str, str], FileQuality]:
     raw = read_table(path)
     fil = relpath(path, root)
+    quality.notes.extend(f"{fil}: {note}." for note in raw.notes)
     frame, headers, ignored = _canonical_frame(raw, schema.TABLES["deltagande"], fil, mapping)
     for col, value in mapping.defaults.items():
         if col in frame.columns:

@@ -25,7 +25,8 @@ from typing import Mapping as MappingT
 import yaml
 
 from . import schema
-from .errors import MappingError
+from .errors import MappingError, UnreadableFileError
+from .readers import decode_text
 
 _KEYS = {"columns", "values", "defaults", "list_separator"}
 
@@ -91,10 +92,14 @@ def load_mapping(path: str | Path | None) -> Mapping:
         return Mapping.identity()
     path = Path(path)
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)  # noqa: S506 (safe loader)
+        # Notepad on Swedish Windows may save it as Windows-1252: decoded like the CSV files.
+        text = decode_text(path, path.read_bytes())[0]
+        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 (safe loader)
     except FileNotFoundError:
         raise MappingError(f"Mappningsfilen {path} finns inte.") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except UnreadableFileError as exc:
+        raise MappingError(str(exc)) from None
+    except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" (rad {where.line + 1})" if where is not None else ""
         raise MappingError(f"Mappningsfilen {path} är inte giltig YAML{at}.") from None

@@ -9,16 +9,32 @@ Typing, mapping and validation happen later, in one vectorised pass
 
 Decisions where DATA.md is silent
 ---------------------------------
-* Encoding: a UTF-8 BOM wins; otherwise UTF-8 if the whole file decodes, else
-  Windows-1252 (what Excel on Swedish Windows writes).
+* Encoding: a BOM wins (UTF-8, or UTF-16 as Excel's "Unicode-text" writes);
+  otherwise UTF-8 if the whole file decodes. If it does not, each line is
+  decoded on its own: as UTF-8 when it is valid UTF-8, else as Windows-1252
+  (what Excel on Swedish Windows writes). A file pasted together from a UTF-8
+  and a Windows-1252 export thus keeps "å" right in both parts instead of
+  turning the UTF-8 lines into mojibake ("Ã¥"); the mix is reported in
+  ``RawTable.notes``. A line that is neither is an error naming the line.
 * Separator: the one of ``;``, ``,`` and tab that occurs most often in the
   header line, outside quotes. A header without any of them is "one column",
   which no table of the contract is, so it is an error.
 * Completely empty rows (often trailing rows in Excel) are not data; they are
   skipped and counted in ``RawTable.blank_rows``.
+* Quotes: a quoted field that never ends, or one that swallows whole rows
+  (a line inside it holding a full row's worth of separators), is an error
+  naming the row: read as written, the rows after it would silently vanish
+  into one cell. A field longer than the csv module's limit (131 072
+  characters, four times what an Excel cell holds) is an error too.
+* A header split by one separator over data rows split by another is an
+  error saying so, rather than every row rejected for missing values. A
+  title line above the header (no separator above a line with several, or
+  only the first header filled) is named as a probable title.
 * Excel: the first worksheet, header on its first non-empty row. Date cells
   become ``YYYY-MM-DD``; whole numbers (kommunkod stored as a number) become
-  digits without ``.0``.
+  digits without ``.0``. A password-protected workbook is an OLE container
+  like a legacy ``.xls`` and is named as such; any failure inside the zip or
+  XML layers means a damaged file.
 """
 
 from __future__ import annotations
@@ -26,7 +42,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,20 +127,51 @@ def read_table(path: str | Path) -> RawTable:
 # --------------------------------------------------------------------------
 
 
-def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+def decode_text(path: Path, raw: bytes) -> tuple[str, str, int]:
+    """Decode a text file as DATA.md §1 allows (see the module notes).
+
+    Returns
+    -------
+    (str, str, int)
+        The text (without BOM), the encoding found (``utf-8``,
+        ``utf-8-sig``, ``utf-16``, ``cp1252`` or ``utf-8+cp1252`` for a mix)
+        and, for a mix, how many lines were Windows-1252.
+
+    Raises
+    ------
+    UnreadableFileError
+        When a line is neither UTF-8 nor Windows-1252.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16").lstrip("\ufeff"), "utf-16", 0
+        except UnicodeDecodeError:
+            raise UnreadableFileError(
+                f"Filen {path} ser ut att vara UTF-16 men kan inte avkodas. Spara den som UTF-8."
+            ) from None
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    body = raw[3:] if bom else raw
     try:
-        return raw.decode("utf-8"), "utf-8"
+        # A second BOM (tools that add one blindly) must not stick to the first header.
+        return body.decode("utf-8").lstrip("\ufeff"), "utf-8-sig" if bom else "utf-8", 0
     except UnicodeDecodeError:
         pass
-    try:
-        return raw.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise UnreadableFileError(
-            f"Filen {path} har en teckenkodning som inte kunde läsas "
-            f"(varken UTF-8 eller Windows-1252, byte {exc.start}). Spara den som UTF-8."
-        ) from None
+    lines, utf8, cp1252 = [], 0, 0
+    for number, line in enumerate(body.split(b"\n"), start=1):
+        try:
+            lines.append(line.decode("utf-8"))
+            utf8 += not line.isascii()
+        except UnicodeDecodeError:
+            try:
+                lines.append(line.decode("cp1252"))
+                cp1252 += 1
+            except UnicodeDecodeError as exc:
+                raise UnreadableFileError(
+                    f"Filen {path} har på rad {number} tecken som varken är UTF-8 eller Windows-1252 "
+                    f"(byte {exc.start + 1} på raden). Spara filen som UTF-8."
+                ) from None
+    encoding = "utf-8+cp1252" if utf8 else "cp1252"
+    return "\n".join(lines).lstrip("\ufeff"), encoding, cp1252 if utf8 else 0
 
 
 def _check_not_binary(path: Path, raw: bytes) -> None:
@@ -139,7 +185,7 @@ def _check_not_binary(path: Path, raw: bytes) -> None:
             f"Filen {path} är i det gamla Excel-formatet .xls, som inte stöds. "
             "Spara den som .xlsx eller CSV."
         )
-    if b"\x00" in head:
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 is text
         raise UnreadableFileError(f"Filen {path} är inte en textfil (den innehåller binära data).")
 
 
@@ -168,23 +214,111 @@ def _read_csv(path: Path) -> RawTable:
     if not raw.strip():
         raise UnreadableFileError(f"Filen {path} är tom.")
     _check_not_binary(path, raw)
-    text, encoding = _decode(path, raw)
+    text, encoding, cp1252_lines = decode_text(path, raw)
     header = _header_line(text)
     sep = detect_separator(header)
     if sep is None:
+        lines = [line for line in text.splitlines()[:50] if line.strip()]
+        below = detect_separator(lines[1]) if len(lines) > 1 else None
+        if below and lines[1].count(below) >= 2:  # the next line looks like a header
+            raise UnreadableFileError(
+                f"Filen {path} har en första rad utan semikolon, komma eller tabb fast raden under har "
+                "flera, troligen en titel ovanför kolumnrubrikerna. Ta bort den raden."
+            )
         raise UnreadableFileError(
             f"Filen {path} har bara en kolumn: rubrikraden innehåller varken semikolon, "
             "komma eller tabb, så den kan inte vara en tabell enligt dataformatet."
         )
     # csv.reader is exact about quoting and gives us record numbers; the
     # vectorised work starts once the records are in a DataFrame.
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-    header_index = next(i for i, rec in enumerate(records) if any(c.strip() for c in rec))
+    records, n_lines = _parse_records(path, text, sep)
+    header_index = next((i for i, rec in enumerate(records) if any(c.strip() for c in rec)), None)
+    if header_index is None:
+        raise UnreadableFileError(f"Filen {path} är tom (den innehåller bara avgränsare).")
     headers = [h.strip() for h in records[header_index]]
     body = records[header_index + 1 :]
+    if n_lines != len(records):  # some field spans lines: did a stray quote swallow rows?
+        _check_swallowed_rows(path, body, sep, len(headers), first_row=header_index + 2)
+    other = _other_separator(text, sep, body, len(headers))
+    if other is not None:
+        raise UnreadableFileError(
+            f"Filen {path} har rubrikraden avgränsad med {_SEPARATOR_NAMES[sep]} men raderna med "
+            f"{_SEPARATOR_NAMES[other]}. Använd samma avgränsare i hela filen."
+        )
     table = _frame(path, headers, body, first_row=header_index + 2)
     table.encoding, table.separator = encoding, sep
+    if cp1252_lines:
+        table.notes.append(
+            f"teckenkodningen var blandad: {cp1252_lines} rader var sparade som Windows-1252 och "
+            "övriga som UTF-8; varje rad lästes med sin egen kodning"
+        )
     return table
+
+
+def _parse_records(path: Path, text: str, sep: str) -> tuple[list[list[str]], int]:
+    """The records of ``text`` and the number of physical lines they took.
+
+    Read strictly first, so that a quote that never closes is an error and
+    not the rest of the file in one field; other strict complaints (text
+    right after a closing quote) fall back to the lenient reading.
+    """
+    records: list[list[str]] = []
+    for strict in (True, False):
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=strict)
+        records, start = [], 1
+        try:
+            for rec in reader:
+                records.append(rec)
+                start = reader.line_num + 1
+            return records, reader.line_num
+        except csv.Error as exc:
+            message = str(exc)
+            if "field larger than field limit" in message:
+                limit = f"{csv.field_size_limit():,}".replace(",", " ")
+                raise UnreadableFileError(
+                    f"Filen {path} har på rad {start} ett fält som är längre än {limit} tecken. "
+                    'Oftast beror det på ett citattecken (") som aldrig avslutas; kontrollera raden.'
+                ) from None
+            if "unexpected end of data" in message:
+                raise UnreadableFileError(
+                    f'Filen {path} har på rad {start} ett citattecken (") som aldrig avslutas, så resten av '
+                    "filen skulle läsas som ett enda fält. Kontrollera citattecknen på raden."
+                ) from None
+            if not strict:
+                raise UnreadableFileError(f"Filen {path} kunde inte läsas som CSV (rad {start}: {message}).") from None
+    return records, 0  # not reached: the lenient pass returns or raises
+
+
+def _check_swallowed_rows(path: Path, body: list[list[str]], sep: str, width: int, first_row: int) -> None:
+    """A field holding a line with a whole row's worth of separators swallowed rows."""
+    need = max(2, width - 1)
+    for offset, rec in enumerate(body):
+        for cell in rec:
+            if ("\n" in cell or "\r" in cell) and any(
+                line.count(sep) >= need for line in cell.splitlines()[1:]
+            ):
+                raise UnreadableFileError(
+                    f'Filen {path} har på rad {first_row + offset} ett citattecken (") som gör att '
+                    "följande rader läses som en del av ett enda fält. Kontrollera citattecknen på raden."
+                )
+
+
+def _other_separator(text: str, sep: str, body: list[list[str]], width: int) -> str | None:
+    """The separator the data rows use when it is not the header's, else None.
+
+    Only asked when no data row has even half the header's fields.
+    """
+    data = [rec for rec in body if any(c.strip() for c in rec)]
+    if width < 3 or not data or any(len(rec) > width // 2 for rec in data):
+        return None
+    for other in SEPARATORS:
+        if other == sep:
+            continue
+        records = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=other) if any(c.strip() for c in r)]
+        rows = records[1:]
+        if rows and 2 * sum(len(r) == width for r in rows) > len(rows):
+            return other
+    return None
 
 
 def _frame(path: Path, headers: list[str], body: list[list], first_row: int) -> RawTable:
@@ -241,6 +375,11 @@ def _check_headers(path: Path, headers: list[str]) -> None:
         seen[key] = i
     if any(not h for h in headers):
         blank = [i for i, h in enumerate(headers, start=1) if not h]
+        if blank == list(range(2, len(headers) + 1)):
+            raise SchemaError(
+                f"Filen {path} har bara en rubrik på rubrikraden, troligen en titel ovanför "
+                "kolumnrubrikerna. Ta bort den raden så att kolumnrubrikerna står först."
+            )
         raise SchemaError(
             f"Filen {path} har kolumner utan rubrik (kolumn {', '.join(map(str, blank))}). "
             "Ge varje kolumn en rubrik eller ta bort den."
@@ -276,19 +415,27 @@ def _cell_text(value: object) -> str | None:
 
 def _read_xlsx(path: Path) -> RawTable:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     head = path.read_bytes()[:8]
     if not head:
         raise UnreadableFileError(f"Filen {path} är tom.")
+    if head.startswith(_OLE_MAGIC):
+        # Excel stores a password-protected .xlsx in this container too.
+        raise UnreadableFileError(
+            f"Filen {path} är lösenordsskyddad eller i det gamla Excel-formatet .xls. "
+            "Spara en kopia utan lösenord som .xlsx och läs in den."
+        )
     if not head.startswith(_XLSX_MAGIC):
         raise UnreadableFileError(
             f"Filen {path} är ingen riktig Excel-fil (.xlsx): innehållet är inte en arbetsbok. "
             "Öppna den i Excel och spara den som .xlsx."
         )
+    # Damaged bytes make openpyxl, zipfile, zlib or the XML parser fail in
+    # many ways (zlib.error, ParseError, EOFError, ...): every one means the
+    # same thing to the user, a damaged workbook.
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 (see above)
         raise UnreadableFileError(
             f"Filen {path} kunde inte läsas som Excel-fil (.xlsx): den verkar vara skadad "
             f"({type(exc).__name__})."
@@ -296,7 +443,7 @@ def _read_xlsx(path: Path) -> RawTable:
     try:
         ws = wb.worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 (see above)
         raise UnreadableFileError(
             f"Filen {path} kunde inte läsas som Excel-fil (.xlsx): den verkar vara skadad "
             f"({type(exc).__name__})."

@@ -44,7 +44,9 @@ Decisions where the spec is silent
   longest such name); otherwise a label that contains exactly one known name
   as whole words is that content. Anything else is ignored with a note, and a
   file where no helårsekvivalenter content is recognised is an error.
-* Folkmängd is rounded to a whole number. A file without Folkmängd gives
+* Helårsekvivalenter and folkmängd must be counts: a negative, infinite or
+  over-a-billion value is an error naming the file. Folkmängd is rounded to a
+  whole number. A file without Folkmängd gives
   ``folkmangd`` missing, so its zeros cannot be tested against the trap
   (this is noted by :func:`read_directory`).
 * Zero trap: after imputation ``summa`` is the sum of the six ersättningar
@@ -58,7 +60,9 @@ Decisions where the spec is silent
 * CSV: a title line above the header (the PxWeb "med rubrik" downloads) and
   footnote lines below the table (lines with at most one non-empty cell) are
   skipped; footnotes are noted. Besides UTF-8 and Windows-1252, UTF-16 with a
-  BOM (Excel's "Unicode-text") is read.
+  BOM (Excel's "Unicode-text") is read, and a file mixing UTF-8 and
+  Windows-1252 lines is decoded line by line, as the participant reader does
+  (:func:`finsam_analysis.readers.decode_text`).
 * :func:`read_directory` skips hidden files (names starting with ``.``) and
   does not look into sub-folders.
 """
@@ -79,7 +83,8 @@ import numpy as np
 import pandas as pd
 
 from . import reference, schema
-from .errors import FinsamError
+from .errors import FinsamError, UnreadableFileError
+from .readers import decode_text
 
 __all__ = [
     "BORTFALL_MIN_FOLKMANGD",
@@ -446,6 +451,21 @@ def _sorted(table: pd.DataFrame) -> pd.DataFrame:
     return table.take(order).reset_index(drop=True)
 
 
+#: More people than this in one cell is not a count SCB can publish (Sweden: about 10.6 million).
+MAX_PERSONS = 1e9
+
+
+def _check_counts(cells: pd.DataFrame, path: Path) -> None:
+    """Helårsekvivalenter and folkmängd are counts of people: finite, 0 or more, below a billion."""
+    value = cells["value"]
+    bad = value.notna() & ~((value >= 0) & (value < MAX_PERSONS))  # also inf and -inf
+    if bad.any():
+        raise ScbFormatError(
+            f"Filen {path} har {int(bad.sum())} värden som inte kan vara antal personer (negativa, "
+            f"oändliga eller över en miljard), till exempel {value[bad].iloc[0]:g}. Ladda ner filen på nytt."
+        )
+
+
 def _assemble(cells: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
     """Cells (resolved dimensions, ``content`` code, float ``value``) -> table.
 
@@ -465,6 +485,7 @@ def _assemble(cells: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame
         )
     has_population = bool((cells["content"] == _FOLKMANGD).any())
     cells = cells[~other_level & cells["content"].isin([*_ERSATTNINGAR, _FOLKMANGD])]
+    _check_counts(cells, path)
 
     key = [*_CELL, "content"]
     cells = cells.drop_duplicates([*key, "value"])
@@ -697,16 +718,13 @@ def read_jsonstat2(path: str | Path) -> pd.DataFrame:
 
 
 def _decode(path: Path, raw: bytes) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    if b"\x00" in raw[: 64 * 1024]:
+    if b"\x00" in raw[: 64 * 1024] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ScbFormatError(f"Filen {path} är inte en textfil (den innehåller binära data).")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
+    # The participant reader's rules: a BOM wins, else UTF-8, else line by line.
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        return decode_text(path, raw)[0]
+    except UnreadableFileError as exc:
+        raise ScbFormatError(str(exc)) from None
 
 
 def _records(path: Path, text: str) -> tuple[int, list[list[str]]]:

@@ -21,6 +21,7 @@ Decisions where DATA.md is silent
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping as MappingT
@@ -35,8 +36,25 @@ from .schema import Column
 
 REJECT_COLUMNS = ("fil", "rad", "kolumn", "skal", "forbund_id")
 MIN_AGE, MAX_AGE = 10, 100
+#: Longest value echoed in a message; a 100 000-character cell must not flood the output.
+MAX_SHOWN_CHARS = 60
 
 _DATE_RE = r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+_LONG_QUOTED = re.compile(r"'([^']{%d})[^']+'" % MAX_SHOWN_CHARS)
+
+
+def shown(text: str, quoted: bool = True) -> str:
+    """``text`` made fit for a message.
+
+    Personnummer are masked, line breaks become spaces and values longer than
+    :data:`MAX_SHOWN_CHARS` are cut with "…". With ``quoted`` only the
+    ``'...'`` parts of a sentence are cut.
+    """
+    text = redact(text)  # before cutting, so that no half number survives
+    text = re.sub(r"[\r\n\t]+", " ", text)  # one message, one line
+    if quoted:
+        return _LONG_QUOTED.sub(lambda m: f"'{m.group(1)}…'", text)
+    return text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "…"
 
 
 class RejectLog:
@@ -88,7 +106,7 @@ class RejectLog:
             )
         out = pd.concat(self._parts, ignore_index=True)
         uniq = out["skal"].unique()
-        out["skal"] = out["skal"].map({u: redact(str(u)) for u in uniq})
+        out["skal"] = out["skal"].map({u: shown(str(u)) for u in uniq})
         return out.sort_values(["fil", "rad"], kind="stable").reset_index(drop=True)
 
     def rows(self, fil: str) -> set[int]:
@@ -319,7 +337,7 @@ def _count_unknown(labels: pd.Series, fil: str, header: str) -> pd.DataFrame:
         {
             "fil": fil,
             "kolumn": header,
-            "etikett": [redact(str(x)) for x in counts.index],
+            "etikett": [shown(str(x), quoted=False) for x in counts.index],
             "antal": counts.to_numpy(dtype="int64"),
         }
     )
