@@ -9,7 +9,7 @@ DATA   ?= data/sample
 PERIOD ?= 2025
 
 .DEFAULT_GOAL := help
-.PHONY: help install sample-data validate report test clean docs
+.PHONY: help install sample-data validate report test bench clean docs
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -17,10 +17,10 @@ help:  ## Show the targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	@touch $(STAMP)
 
-install: $(STAMP)  ## Create .venv and install the package with its test tools
+install: $(STAMP)  ## Create .venv and install the package with its test and benchmark tools
 
 sample-data: $(STAMP)  ## Write the synthetic sample dataset to data/sample
 	$(BIN)/finsam sample-data --out $(DATA)
@@ -34,6 +34,9 @@ report: validate  ## Build the sample data and render every förbund's report fo
 
 test: $(STAMP)  ## Run the test suite
 	$(BIN)/python -m pytest
+
+bench: $(STAMP)  ## Time loading and key figures at 1 000 000 rows against DuckDB (benchmarks/scale.py)
+	$(BIN)/python benchmarks/scale.py
 
 clean:  ## Remove generated data, reports and the virtual environment
 	rm -rf $(VENV) $(DATA) reports/*/ .pytest_cache
