@@ -329,8 +329,8 @@ def summaries(d: pd.DataFrame, period: Period, column: str, keys) -> dict[object
         Group → the dictionary :func:`summary` returns, same keys and order.
     """
     keys = list(keys)
-    lookup = pd.Index(keys)
-    group = lookup.get_indexer(d[column].astype(object))
+    positions, distinct = distinct_values(d[column])
+    group = pd.Index(keys).get_indexer(distinct.astype(object))[positions]
     k = len(keys)
 
     def count(mask) -> np.ndarray:

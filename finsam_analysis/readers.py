@@ -252,10 +252,12 @@ def _read_csv_arrow(path: Path, raw: bytes) -> RawTable | None:
 
 
 def _parse_arrow(raw: bytes) -> tuple | None:
-    """Parse ``raw`` with pyarrow: ``(table, separator, bom)``, or None.
+    """Parse ``raw`` with pyarrow, or None to leave it to the careful reader.
 
-    Only looks and parses (every cell a string, nothing judged yet), so it
-    can run in a worker thread; :func:`_arrow_table` does the rest.
+    Returns ``(header cells, trimmed data columns, mask of non-blank rows,
+    separator, bom)``. Only looks and parses (every cell a string, nothing
+    judged yet), so it can run in a worker thread; :func:`_arrow_table` does
+    the rest.
     """
     import pyarrow as pa
     from pyarrow import csv as pacsv
@@ -289,7 +291,7 @@ def _parse_arrow(raw: bytes) -> tuple | None:
     try:
         table = pacsv.read_csv(
             pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(
                 delimiter=sep,
                 quote_char='"',
@@ -309,25 +311,28 @@ def _parse_arrow(raw: bytes) -> tuple | None:
         return None
     if irregular or table.num_rows == 0 or table.num_columns < 2:
         return None
-    return table, sep, bom
-
-
-def _arrow_table(path: Path, table, sep: str, bom: bool) -> RawTable | None:
-    """The :class:`RawTable` of a table :func:`_parse_arrow` made, or None."""
-    import pyarrow as pa
-
+    # Trimming is part of the parse (no judgement yet), so it too runs in a
+    # worker thread when the file is prefetched.
     header_cells = [table.column(i)[0].as_py() for i in range(table.num_columns)]
-    if any(("\n" in h or "\r" in h) for h in header_cells) or not any(h.strip() for h in header_cells):
-        return None
-    headers = [h.strip() for h in header_cells]
-    _check_headers(path, headers)
-
     n = table.num_rows - 1
     columns, filled = [], np.zeros(n, dtype=bool)
     for i in range(table.num_columns):
         cells, present = _trimmed(table.column(i).slice(1))
         columns.append(cells)
         filled |= present
+    return header_cells, columns, filled, sep, bom
+
+
+def _arrow_table(path: Path, header_cells: list[str], columns: list, filled, sep: str, bom: bool) -> RawTable | None:
+    """The :class:`RawTable` of what :func:`_parse_arrow` made, or None."""
+    import pyarrow as pa
+
+    if any(("\n" in h or "\r" in h) for h in header_cells) or not any(h.strip() for h in header_cells):
+        return None
+    headers = [h.strip() for h in header_cells]
+    _check_headers(path, headers)
+
+    n = len(filled)
     numbers = np.arange(2, n + 2, dtype=np.int64)
     blank = int(n - filled.sum())
     if blank:
@@ -370,6 +375,8 @@ def _trimmed(column):
 
     chunks, masks = [], []
     for chunk in column.chunks:
+        if len(chunk) == 0:
+            continue
         if chunk.null_count:  # not from the CSV reader; keep it simple
             chunk = pc.fill_null(chunk, "")
         n, offset = len(chunk), chunk.offset

@@ -21,6 +21,7 @@ Decisions where DATA.md is silent
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping as MappingT
@@ -271,6 +272,18 @@ def per_row(result, positions: np.ndarray, index: pd.Index):
     return flags[positions]
 
 
+def _distinct_of_columns(frame: pd.DataFrame, names: list[str]) -> dict[str, tuple[np.ndarray, pd.Series]]:
+    """:func:`distinct_values` of several columns, two at a time on a large table.
+
+    Hashing the strings is most of the work and pyarrow does it with the GIL
+    released, so a second thread uses a second core.
+    """
+    if len(frame) < 100_000 or len(names) < 2:
+        return {name: distinct_values(frame[name]) for name in names}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(names, pool.map(lambda name: distinct_values(frame[name]), names)))
+
+
 def as_categorical(values: pd.Series, categories: list[str]) -> pd.Categorical:
     """``pd.Categorical(values, categories)``, matching distinct values only.
 
@@ -335,18 +348,25 @@ def type_columns(
     out = frame.copy(deep=False)  # copy-on-write: replacing a column leaves `frame` as it is
     unknown: list[pd.DataFrame] = []
     fil = frame["_fil"].iloc[0] if len(frame) else ""
-    for name, col in columns.items():
-        if name not in out.columns or col.kind == "personnummer":
-            continue
+    typed = [
+        name
+        for name, col in columns.items()
+        if name in out.columns and col.kind != "personnummer" and (col.kind != "str" or mapping.values.get(name))
+    ]
+    found = _distinct_of_columns(out, typed)
+    for name in typed:
+        col = columns[name]
         values = out[name]
         header = headers.get(name, name)
         mapped = mapping.values.get(name, {})
-        if col.kind == "str" and not mapped:
-            continue
-        positions, distinct = distinct_values(values)
+        positions, distinct = found[name]
 
         def rows(result):
             return per_row(result, positions, values.index)
+
+        def some(result, mask: np.ndarray) -> pd.Series:
+            # The rows of `mask` only: messages need the few bad rows.
+            return result.take(positions[mask])
 
         if col.kind == "str":
             table = {v: mapped.get(norm_label(v), v) for v in distinct.dropna()}
@@ -355,45 +375,43 @@ def type_columns(
             codes_u, bad_u = map_codes(distinct, col.vocabulary, mapped)
             bad = rows(bad_u)
             log.add(frame, bad, header, _quoted("okänd kod '", values))
-            unknown.append(_count_unknown(values[bad], fil, header))
+            if bad.any():
+                unknown.append(_count_unknown(values[bad], fil, header))
             if categorical:
                 out[name] = categorical_from_distinct(codes_u, positions, col.vocabulary)
             else:
                 out[name] = rows(codes_u)
         elif col.kind == "codelist":
-            codes, bad, item = (
-                rows(r) for r in map_code_lists(distinct, col.vocabulary, mapped, mapping.list_separator)
-            )
-            log.add(frame, bad, header, _quoted("okänd kod '", item))
-            unknown.append(_count_unknown(item[bad], fil, header))
-            out[name] = codes
+            codes_u, bad_u, item_u = map_code_lists(distinct, col.vocabulary, mapped, mapping.list_separator)
+            bad = rows(bad_u)
+            log.add(frame, bad, header, lambda mask: "okänd kod '" + some(item_u, mask).astype("str") + "'")
+            if bad.any():
+                unknown.append(_count_unknown(some(item_u, bad), fil, header))
+            out[name] = rows(codes_u)
         elif col.kind == "kommun":
             raw = distinct
             if mapped:
                 raw = raw.map(lambda v: mapped.get(norm_label(v), v) if isinstance(v, str) else v)
             codes_u = reference.normalise_kommunkod(raw)
             bad_u = codes_u.notna() & ~reference.is_kommunkod(codes_u)
-            codes, bad = rows(codes_u), rows(bad_u)
-            log.add(frame, bad, header, _quoted("okänd kommunkod '", rows(raw)))
-            out[name] = codes.where(~bad)
+            bad = rows(bad_u)
+            log.add(frame, bad, header, lambda mask: "okänd kommunkod '" + some(raw, mask).astype("str") + "'")
+            out[name] = rows(codes_u.where(~bad_u))
         elif col.kind == "date":
             dates, bad = (rows(r) for r in parse_dates(distinct))
             log.add(frame, bad, header, _quoted("ogiltigt datum '", values, "' (väntat ÅÅÅÅ-MM-DD)"))
             out[name] = dates
         elif col.kind in ("int", "float"):
-            nums, bad = (
-                rows(r)
-                for r in parse_numbers(distinct, integer=col.kind == "int", share=col.bounds == (0.0, 1.0))
-            )
+            nums_u, bad_u = parse_numbers(distinct, integer=col.kind == "int", share=col.bounds == (0.0, 1.0))
             what = "heltal" if col.kind == "int" else "tal"
-            log.add(frame, bad, header, _quoted(f"ogiltigt {what} '", values))
+            log.add(frame, rows(bad_u), header, _quoted(f"ogiltigt {what} '", values))
             if col.bounds is not None:
                 lo, hi = col.bounds
-                outside = nums.notna() & ((nums < lo) | (nums > hi))
-                outside = outside.fillna(False)
-                log.add(frame, outside, header, _quoted("värdet '", values, f"' ligger utanför {_fmt(lo)}–{_fmt(hi)}"))
-                nums = nums.where(~outside)
-            out[name] = nums
+                outside_u = (nums_u.notna() & ((nums_u < lo) | (nums_u > hi))).fillna(False)
+                log.add(frame, rows(outside_u), header,
+                        _quoted("värdet '", values, f"' ligger utanför {_fmt(lo)}–{_fmt(hi)}"))
+                nums_u = nums_u.where(~outside_u)
+            out[name] = rows(nums_u)
     unknown = [u for u in unknown if len(u)]
     typed = TypedTable(out)
     if unknown:
