@@ -180,15 +180,26 @@ class Dataset:
     _prepared: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     _scb_wide: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
-    def participations(self) -> pd.DataFrame:
+    def participations(self, columns: list[str] | None = None) -> pd.DataFrame:
         """Participations prepared for measuring (:func:`outcomes.prepare`).
 
         Computed once per dataset and cached: a batch of förbund reports
         shares the work. Treat the result as read-only.
-        """
-        if self._prepared is None:
-            from .outcomes import prepare
 
+        Parameters
+        ----------
+        columns : list of str, optional
+            Only these canonical columns are needed (plus what
+            :func:`outcomes.prepare` derives). Unless the whole table is
+            already cached, just they are prepared, and not cached: the key
+            figures of every förbund need a third of the columns.
+        """
+        from .outcomes import PREPARE_NEEDS, prepare
+
+        if self._prepared is None and columns is not None:
+            wanted = list(dict.fromkeys([*columns, *PREPARE_NEEDS]))
+            return prepare(self.deltagande[[c for c in self.deltagande.columns if c in wanted]])
+        if self._prepared is None:
             self._prepared = prepare(self.deltagande)
         return self._prepared
 
@@ -296,7 +307,10 @@ def _read_participant_frame(
     raw = read_table(path, prefetched)
     fil = relpath(path, root)
     frame, headers, ignored = _canonical_frame(raw, schema.TABLES["deltagande"], fil, mapping)
+    # Distinct values the reader worked out ahead, for the columns kept as read.
+    distinct = {canon: raw.distinct[header] for canon, header in headers.items() if header in raw.distinct}
     for col, value in mapping.defaults.items():
+        distinct.pop(col, None)
         if col in frame.columns:
             frame[col] = frame[col].fillna(value)
         else:
@@ -313,7 +327,25 @@ def _read_participant_frame(
         if name not in frame.columns:
             frame[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
     fq = FileQuality(fil=fil, rader_lasta=raw.n_rows, tomma_rader=raw.blank_rows, ignorerade_kolumner=ignored)
-    return frame, headers, fq
+    return frame, headers, fq, distinct
+
+
+def typed_columns(headers: list[str], mapping: Mapping) -> list[int]:
+    """Positions of the headers that feed a typed column of ``deltagande``.
+
+    The columns :func:`type_columns` parses (worth dictionary-encoding
+    ahead, see :func:`readers.prefetch_csv`).
+    """
+    resolved = resolve_headers(headers, mapping)
+    out = []
+    for i, header in enumerate(headers):
+        name = resolved.get(header)
+        if name is None:
+            continue
+        kind = schema.DELTAGANDE[name].kind
+        if kind != "personnummer" and (kind != "str" or mapping.values.get(name)):
+            out.append(i)
+    return out
 
 
 def _pseudonymise(frame: pd.DataFrame, headers, key: bytes, log: RejectLog, quality: DataQuality):
@@ -474,19 +506,47 @@ def read_participants(
             keys.append(resolved.key)
         return keys[0]
 
-    frames, fqs = [], []
+    frames, fqs, people = [], [], []
     prefetched = prefetched or {}
+    # Hashing the person ids for the duplicate test is the costliest single
+    # step; a worker thread does it (GIL released) while this one types.
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        data, dups = _read_and_check(
+            paths, mapping, log, quality, prefetched, root, insatser, forbund_ids, get_key, pool, frames, fqs, people
+        )
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    for fq in fqs:
+        fq.dubbletter = int((dups["fil"] == fq.fil).sum())
+        fq.rader_inlasta = fq.rader_lasta - fq.rader_avvisade - fq.dubbletter
+    quality.files.extend(fqs)
+    if len(dups):
+        quality.duplicates = pd.concat([quality.duplicates, dups], ignore_index=True)
+    if own_log:
+        quality.rejects = log.frame()
+    return _finalise(data), quality
+
+
+def _read_and_check(paths, mapping, log, quality, prefetched, root, insatser, forbund_ids, get_key, pool,
+                    frames, fqs, people) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The body of :func:`read_participants`: read, type, judge, drop duplicates."""
     for path in paths:
         ahead = prefetched.get(path)
-        frame, headers, fq = _read_participant_frame(
+        frame, headers, fq, distinct = _read_participant_frame(
             path, root, mapping, log, quality, ahead.result() if ahead is not None else None
         )
         if frame["personnummer"].notna().any():
             frame = _pseudonymise(frame, headers, get_key(), log, quality)
+            for changed in ("deltagare_id", "kon", "fodelsear"):
+                distinct.pop(changed, None)
         else:
             frame = frame.drop(columns=["personnummer"])
         frame = _guard_ids(frame, get_key, quality)
-        typed = type_columns(frame, schema.DELTAGANDE, log, headers, mapping, categorical=True)
+        distinct.pop("deltagare_id", None)
+        if "deltagare_id" not in mapping.values:  # else typing changes the ids
+            people.append(pool.submit(lambda ids: pd.factorize(ids)[0], frame["deltagare_id"]))
+        typed = type_columns(frame, schema.DELTAGANDE, log, headers, mapping, categorical=True, distinct=distinct)
         _require_participant_values(frame, headers, log)
         frames.append((typed.data, headers))
         if len(typed.unknown_labels):
@@ -508,28 +568,28 @@ def read_participants(
                 lambda mask: "insatsen tillhör förbundet '" + owner[mask].astype("str") + "', inte '"
                 + frame["forbund_id"][mask].astype("str") + "'",
             )
-    out_frames = []
+    out_frames, kept = [], []
     for (frame, _), fq in zip(frames, fqs):
         rejected = log.rows(fq.fil)
         keep = ~frame["_rad"].isin(rejected)
         fq.rader_avvisade = int((~keep).sum())
         out_frames.append(frame.loc[keep] if fq.rader_avvisade else frame)
+        kept.append(keep.to_numpy(dtype=bool))
     data = pd.concat(out_frames, ignore_index=True) if out_frames else frames[0][0].iloc[0:0]
-    data, dups = _drop_duplicates(data)
-    for fq in fqs:
-        fq.dubbletter = int((dups["fil"] == fq.fil).sum())
-        fq.rader_inlasta = fq.rader_lasta - fq.rader_avvisade - fq.dubbletter
-    quality.files.extend(fqs)
-    if len(dups):
-        quality.duplicates = pd.concat([quality.duplicates, dups], ignore_index=True)
-    if own_log:
-        quality.rejects = log.frame()
-    return _finalise(data), quality
+    # One file: its ids' codes stand for the ids (codes of several files are
+    # not comparable, so they are tested on the strings).
+    person = people[0].result()[kept[0]] if len(frames) == 1 and len(people) == 1 else None
+    return _drop_duplicates(data, person)
 
 
-def _drop_duplicates(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _drop_duplicates(data: pd.DataFrame, person: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop exact duplicates; ``person`` optionally gives ``deltagare_id`` as codes."""
     key = list(schema.DUPLICATE_KEY)
-    dup = data.duplicated(key, keep="first")
+    if person is None:
+        dup = data.duplicated(key, keep="first")
+    else:
+        columns = {c: person if c == "deltagare_id" else data[c] for c in key}
+        dup = pd.DataFrame(columns, index=data.index).duplicated(keep="first")
     if not dup.any():
         return data, pd.DataFrame(columns=["fil", "rad", "forsta_rad"])
     first = data.loc[~dup].set_index(key)[["_fil", "_rad"]]
@@ -634,9 +694,14 @@ def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
     # reads the small tables and the SCB files; on two cores that overlaps.
     # Every check still happens here, in the usual order, so results and
     # errors are the same as reading one file after the other.
+    def encode(headers: list[str]) -> list[int]:
+        # Errors in mapping.yaml are reported by the main thread, in order.
+        mapping_path = root / MAPPING_FILE
+        return typed_columns(headers, load_mapping(mapping_path if mapping_path.is_file() else None))
+
     with ThreadPoolExecutor(max_workers=1) as pool:
         ahead = {
-            root / name: pool.submit(prefetch_csv, root / name)
+            root / name: pool.submit(prefetch_csv, root / name, encode)
             for name in PARTICIPANT_FILES
             if name.endswith(".csv") and (root / name).is_file()
         }

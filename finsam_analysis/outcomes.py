@@ -80,6 +80,13 @@ COUNT_KEYS = (
 # Preparation: derived columns, computed once per dataset
 # --------------------------------------------------------------------------
 
+#: The canonical columns :func:`prepare` needs (``fodelsear`` too for ``alder``).
+PREPARE_NEEDS = (
+    "avslutsanledning", "startdatum", "slutdatum", "sysselsattning_efter", "forsorjning_fore", "forsorjning_efter",
+)
+#: The columns :func:`summaries` reads besides the grouping column and the derived ones.
+SUMMARY_NEEDS = ("deltagare_id", "kon", "startdatum", "slutdatum", "omfattning_fore", "omfattning_efter")
+
 
 def _primary(values: pd.Series) -> pd.Series:
     """First source of a ``;``-separated list (the *primary* source)."""
@@ -100,7 +107,9 @@ def prepare(deltagande: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     deltagande : DataFrame
-        The canonical table (``Dataset.deltagande``).
+        The canonical table (``Dataset.deltagande``), or some of its columns:
+        ``alder`` and ``aldersgrupp`` need ``fodelsear`` and are left out
+        without it (see :data:`PREPARE_NEEDS` for the rest).
 
     Returns
     -------
@@ -110,10 +119,14 @@ def prepare(deltagande: pd.DataFrame) -> pd.DataFrame:
     # .loc gives a new frame (pandas copy-on-write): no second copy needed.
     d = deltagande.loc[deltagande["avslutsanledning"] != schema.FELREGISTRERING]
     d = d.reset_index(drop=True)
-    alder = (d["startdatum"].dt.year - d["fodelsear"]).astype("Int64")
-    d["alder"] = alder
-    bins = [-1, 15, 24, 29, 39, 49, 200]
-    d["aldersgrupp"] = pd.cut(alder.astype("float64"), bins=bins, labels=list(schema.ALDERSGRUPPER))
+    if "fodelsear" in d.columns:
+        alder = (d["startdatum"].dt.year - d["fodelsear"]).astype("Int64")
+        d["alder"] = alder
+        # pd.cut of the few distinct ages, spread back by code: the same
+        # ordered categorical as cutting every row.
+        positions, ages = distinct_values(alder)
+        cut = pd.cut(ages.astype("float64"), bins=[-1, 15, 24, 29, 39, 49, 200], labels=list(schema.ALDERSGRUPPER))
+        d["aldersgrupp"] = pd.Categorical.from_codes(cut.cat.codes.to_numpy()[positions], dtype=cut.dtype)
     # The derived codes are worked out once per distinct value and spread
     # back (distinct_values): a few dozen labels over a million rows.
     positions, efter = distinct_values(d["sysselsattning_efter"])

@@ -29,11 +29,13 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from .errors import SchemaError, UnreadableFileError
+from .threads import on_two_cores
 
 SEPARATORS = (";", ",", "\t")
 _SEPARATOR_NAMES = {";": "semikolon", ",": "komma", "\t": "tabb"}
@@ -59,6 +61,11 @@ class RawTable:
         Completely empty rows that were skipped.
     encoding, separator : str or None
         What was detected (CSV only).
+    distinct : dict
+        Header → ``(positions, distinct)`` as
+        :func:`finsam_analysis.validation.distinct_values` gives them for
+        that column, when the reader worked them out ahead (a prefetched CSV
+        file, columns the caller asked for); empty otherwise.
     """
 
     path: Path
@@ -68,6 +75,7 @@ class RawTable:
     encoding: str | None = None
     separator: str | None = None
     notes: list[str] = field(default_factory=list)
+    distinct: dict = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -183,21 +191,48 @@ class Prefetched:
 
     raw: bytes | None
     parsed: tuple | None = None
+    encoded: dict = field(default_factory=dict)
 
 
-def prefetch_csv(path: str | Path) -> Prefetched:
+def prefetch_csv(path: str | Path, encode: Callable[[list[str]], list[int]] | None = None) -> Prefetched:
     """Read and parse a CSV file without judging it, for :func:`read_table` later.
 
     Meant for a worker thread: pyarrow parses with the GIL released, so the
     calling thread can do other work meanwhile. Never raises for a bad file;
     :func:`read_table` does every check, in the usual order, when it is
     given the result.
+
+    Parameters
+    ----------
+    path : str or Path
+    encode : callable, optional
+        Given the (trimmed) headers, the positions of the columns whose
+        distinct values to work out too (pyarrow's dictionary encoding, also
+        without the GIL); they come back in ``RawTable.distinct``.
     """
     try:
         raw = Path(path).read_bytes()
     except OSError:
         return Prefetched(raw=None)
-    return Prefetched(raw=raw, parsed=_parse_arrow(raw))
+    # In a worker thread, next to a busy main thread: one core is what is left.
+    parsed = _parse_arrow(raw, threads=False)
+    encoded = {}
+    if parsed is not None and encode is not None:
+        header_cells, columns = parsed[0], parsed[1]
+        try:
+            wanted = encode([h.strip() for h in header_cells])
+        except Exception:  # noqa: BLE001 (a hint only: the columns are then encoded later)
+            wanted = []
+        wanted = [i for i in wanted if 0 <= i < len(columns)]
+        encoded = dict(zip(wanted, on_two_cores(_dictionary, [columns[i] for i in wanted], len(parsed[2]))))
+    return Prefetched(raw=raw, parsed=parsed, encoded=encoded)
+
+
+def _dictionary(column) -> tuple[np.ndarray, object]:
+    """Dictionary encoding of a column as ``pandas.factorize`` does it: (codes, uniques)."""
+    combined = column.dictionary_encode(null_encoding="mask").combine_chunks()
+    codes = combined.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+    return codes, combined.dictionary
 
 
 def _read_csv(path: Path, prefetched: Prefetched | None = None) -> RawTable:
@@ -208,7 +243,8 @@ def _read_csv(path: Path, prefetched: Prefetched | None = None) -> RawTable:
     _check_not_binary(path, raw)
     parsed = prefetched.parsed if prefetched is not None and prefetched.raw is not None else _parse_arrow(raw)
     if parsed is not None:
-        fast = _arrow_table(path, *parsed)
+        encoded = prefetched.encoded if prefetched is not None and prefetched.raw is not None else {}
+        fast = _arrow_table(path, *parsed, encoded=encoded)
         if fast is not None:
             return fast
     return _read_csv_python(path, raw)
@@ -251,7 +287,7 @@ def _read_csv_arrow(path: Path, raw: bytes) -> RawTable | None:
     return None if parsed is None else _arrow_table(path, *parsed)
 
 
-def _parse_arrow(raw: bytes) -> tuple | None:
+def _parse_arrow(raw: bytes, threads: bool = True) -> tuple | None:
     """Parse ``raw`` with pyarrow, or None to leave it to the careful reader.
 
     Returns ``(header cells, trimmed data columns, mask of non-blank rows,
@@ -291,7 +327,7 @@ def _parse_arrow(raw: bytes) -> tuple | None:
     try:
         table = pacsv.read_csv(
             pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22, use_threads=threads),
             parse_options=pacsv.ParseOptions(
                 delimiter=sep,
                 quote_char='"',
@@ -316,14 +352,15 @@ def _parse_arrow(raw: bytes) -> tuple | None:
     header_cells = [table.column(i)[0].as_py() for i in range(table.num_columns)]
     n = table.num_rows - 1
     columns, filled = [], np.zeros(n, dtype=bool)
-    for i in range(table.num_columns):
-        cells, present = _trimmed(table.column(i).slice(1))
+    for cells, present in on_two_cores(_trimmed, [table.column(i).slice(1) for i in range(table.num_columns)], n):
         columns.append(cells)
         filled |= present
     return header_cells, columns, filled, sep, bom
 
 
-def _arrow_table(path: Path, header_cells: list[str], columns: list, filled, sep: str, bom: bool) -> RawTable | None:
+def _arrow_table(
+    path: Path, header_cells: list[str], columns: list, filled, sep: str, bom: bool, encoded: dict | None = None
+) -> RawTable | None:
     """The :class:`RawTable` of what :func:`_parse_arrow` made, or None."""
     import pyarrow as pa
 
@@ -343,8 +380,16 @@ def _arrow_table(path: Path, header_cells: list[str], columns: list, filled, sep
         {h: pd.Series(pd.array(c, dtype="str"), copy=False) for h, c in zip(headers, columns)}
     )
     frame["_rad"] = numbers
+    distinct = {}
+    for i, (codes, dictionary) in (encoded or {}).items():
+        if blank:
+            codes = codes[filled]
+        uniques = pd.Series(pd.array(dictionary, dtype="str")).reindex(range(len(dictionary) + 1))
+        distinct[headers[i]] = (np.where(codes < 0, len(dictionary), codes), uniques)
     encoding = "utf-8-sig" if bom else "utf-8"
-    return RawTable(path=path, data=frame, headers=headers, blank_rows=blank, encoding=encoding, separator=sep)
+    return RawTable(
+        path=path, data=frame, headers=headers, blank_rows=blank, encoding=encoding, separator=sep, distinct=distinct
+    )
 
 
 #: Every character ``str.strip()`` removes (``str.isspace``); pyarrow's

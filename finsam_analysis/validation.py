@@ -21,7 +21,6 @@ Decisions where DATA.md is silent
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping as MappingT
@@ -272,18 +271,6 @@ def per_row(result, positions: np.ndarray, index: pd.Index):
     return flags[positions]
 
 
-def _distinct_of_columns(frame: pd.DataFrame, names: list[str]) -> dict[str, tuple[np.ndarray, pd.Series]]:
-    """:func:`distinct_values` of several columns, two at a time on a large table.
-
-    Hashing the strings is most of the work and pyarrow does it with the GIL
-    released, so a second thread uses a second core.
-    """
-    if len(frame) < 100_000 or len(names) < 2:
-        return {name: distinct_values(frame[name]) for name in names}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(names, pool.map(lambda name: distinct_values(frame[name]), names)))
-
-
 def as_categorical(values: pd.Series, categories: list[str]) -> pd.Categorical:
     """``pd.Categorical(values, categories)``, matching distinct values only.
 
@@ -315,6 +302,7 @@ def type_columns(
     headers: MappingT[str, str],
     mapping: Mapping | None = None,
     categorical: bool = False,
+    distinct: MappingT[str, tuple[np.ndarray, pd.Series]] | None = None,
 ) -> TypedTable:
     """Type every canonical column of ``frame``, logging bad values.
 
@@ -338,6 +326,9 @@ def type_columns(
         Give coded columns as categoricals of their vocabulary (unknown codes
         missing) instead of strings: what a large table is stored as anyway,
         built here from the distinct values at no extra cost.
+    distinct : mapping, optional
+        Column → :func:`distinct_values` of it, where already known (e.g. the
+        reader worked them out in another thread).
 
     Returns
     -------
@@ -346,77 +337,110 @@ def type_columns(
     """
     mapping = mapping or Mapping.identity()
     out = frame.copy(deep=False)  # copy-on-write: replacing a column leaves `frame` as it is
-    unknown: list[pd.DataFrame] = []
     fil = frame["_fil"].iloc[0] if len(frame) else ""
     typed = [
         name
         for name, col in columns.items()
         if name in out.columns and col.kind != "personnummer" and (col.kind != "str" or mapping.values.get(name))
     ]
-    found = _distinct_of_columns(out, typed)
-    for name in typed:
-        col = columns[name]
-        values = out[name]
-        header = headers.get(name, name)
-        mapped = mapping.values.get(name, {})
-        positions, distinct = found[name]
+    known = dict(distinct or {})
 
-        def rows(result):
-            return per_row(result, positions, values.index)
+    def one(name: str) -> _TypedColumn:
+        found = known.get(name)
+        return _type_column(
+            out[name], columns[name], headers.get(name, name), mapping, categorical, fil,
+            found if found is not None else distinct_values(out[name]),
+        )
 
-        def some(result, mask: np.ndarray) -> pd.Series:
-            # The rows of `mask` only: messages need the few bad rows.
-            return result.take(positions[mask])
-
-        if col.kind == "str":
-            table = {v: mapped.get(norm_label(v), v) for v in distinct.dropna()}
-            out[name] = rows(distinct.map(table).astype("str"))
-        elif col.kind == "code":
-            codes_u, bad_u = map_codes(distinct, col.vocabulary, mapped)
-            bad = rows(bad_u)
-            log.add(frame, bad, header, _quoted("okänd kod '", values))
-            if bad.any():
-                unknown.append(_count_unknown(values[bad], fil, header))
-            if categorical:
-                out[name] = categorical_from_distinct(codes_u, positions, col.vocabulary)
-            else:
-                out[name] = rows(codes_u)
-        elif col.kind == "codelist":
-            codes_u, bad_u, item_u = map_code_lists(distinct, col.vocabulary, mapped, mapping.list_separator)
-            bad = rows(bad_u)
-            log.add(frame, bad, header, lambda mask: "okänd kod '" + some(item_u, mask).astype("str") + "'")
-            if bad.any():
-                unknown.append(_count_unknown(some(item_u, bad), fil, header))
-            out[name] = rows(codes_u)
-        elif col.kind == "kommun":
-            raw = distinct
-            if mapped:
-                raw = raw.map(lambda v: mapped.get(norm_label(v), v) if isinstance(v, str) else v)
-            codes_u = reference.normalise_kommunkod(raw)
-            bad_u = codes_u.notna() & ~reference.is_kommunkod(codes_u)
-            bad = rows(bad_u)
-            log.add(frame, bad, header, lambda mask: "okänd kommunkod '" + some(raw, mask).astype("str") + "'")
-            out[name] = rows(codes_u.where(~bad_u))
-        elif col.kind == "date":
-            dates, bad = (rows(r) for r in parse_dates(distinct))
-            log.add(frame, bad, header, _quoted("ogiltigt datum '", values, "' (väntat ÅÅÅÅ-MM-DD)"))
-            out[name] = dates
-        elif col.kind in ("int", "float"):
-            nums_u, bad_u = parse_numbers(distinct, integer=col.kind == "int", share=col.bounds == (0.0, 1.0))
-            what = "heltal" if col.kind == "int" else "tal"
-            log.add(frame, rows(bad_u), header, _quoted(f"ogiltigt {what} '", values))
-            if col.bounds is not None:
-                lo, hi = col.bounds
-                outside_u = (nums_u.notna() & ((nums_u < lo) | (nums_u > hi))).fillna(False)
-                log.add(frame, rows(outside_u), header,
-                        _quoted("värdet '", values, f"' ligger utanför {_fmt(lo)}–{_fmt(hi)}"))
-                nums_u = nums_u.where(~outside_u)
-            out[name] = rows(nums_u)
-    unknown = [u for u in unknown if len(u)]
-    typed = TypedTable(out)
+    # Each column on its own, then what was found is logged in schema order.
+    # (Typing two columns at a time was measured: no faster, with the worker
+    # thread of read_participants hashing the ids meanwhile.)
+    unknown: list[pd.DataFrame] = []
+    for name, result in zip(typed, map(one, typed)):
+        for mask, reason in result.rejects:
+            log.add(frame, mask, headers.get(name, name), reason)
+        if result.unknown is not None and len(result.unknown):
+            unknown.append(result.unknown)
+        out[name] = result.values
+    table = TypedTable(out)
     if unknown:
-        typed.unknown_labels = pd.concat(unknown, ignore_index=True)
-    return typed
+        table.unknown_labels = pd.concat(unknown, ignore_index=True)
+    return table
+
+
+@dataclass
+class _TypedColumn:
+    values: object
+    rejects: list = field(default_factory=list)  # (mask, reason) in the order to log them
+    unknown: pd.DataFrame | None = None
+
+
+def _type_column(
+    values: pd.Series,
+    col: Column,
+    header: str,
+    mapping: Mapping,
+    categorical: bool,
+    fil: str,
+    found: tuple[np.ndarray, pd.Series],
+) -> _TypedColumn:
+    """Type one column (pure: nothing is logged here, see :func:`type_columns`)."""
+    positions, distinct = found
+    mapped = mapping.values.get(col.name, {})
+    result = _TypedColumn(values=None)
+
+    def rows(per_distinct):
+        return per_row(per_distinct, positions, values.index)
+
+    def some(per_distinct, mask: np.ndarray) -> pd.Series:
+        # The rows of `mask` only: messages need the few bad rows.
+        return per_distinct.take(positions[mask])
+
+    if col.kind == "str":
+        table = {v: mapped.get(norm_label(v), v) for v in distinct.dropna()}
+        result.values = rows(distinct.map(table).astype("str"))
+    elif col.kind == "code":
+        codes_u, bad_u = map_codes(distinct, col.vocabulary, mapped)
+        bad = rows(bad_u)
+        result.rejects.append((bad, _quoted("okänd kod '", values)))
+        if bad.any():
+            result.unknown = _count_unknown(values[bad], fil, header)
+        if categorical:
+            result.values = categorical_from_distinct(codes_u, positions, col.vocabulary)
+        else:
+            result.values = rows(codes_u)
+    elif col.kind == "codelist":
+        codes_u, bad_u, item_u = map_code_lists(distinct, col.vocabulary, mapped, mapping.list_separator)
+        bad = rows(bad_u)
+        result.rejects.append((bad, lambda mask: "okänd kod '" + some(item_u, mask).astype("str") + "'"))
+        if bad.any():
+            result.unknown = _count_unknown(some(item_u, bad), fil, header)
+        result.values = rows(codes_u)
+    elif col.kind == "kommun":
+        raw = distinct
+        if mapped:
+            raw = raw.map(lambda v: mapped.get(norm_label(v), v) if isinstance(v, str) else v)
+        codes_u = reference.normalise_kommunkod(raw)
+        bad_u = codes_u.notna() & ~reference.is_kommunkod(codes_u)
+        result.rejects.append((rows(bad_u), lambda mask: "okänd kommunkod '" + some(raw, mask).astype("str") + "'"))
+        result.values = rows(codes_u.where(~bad_u))
+    elif col.kind == "date":
+        dates, bad = (rows(r) for r in parse_dates(distinct))
+        result.rejects.append((bad, _quoted("ogiltigt datum '", values, "' (väntat ÅÅÅÅ-MM-DD)")))
+        result.values = dates
+    elif col.kind in ("int", "float"):
+        nums_u, bad_u = parse_numbers(distinct, integer=col.kind == "int", share=col.bounds == (0.0, 1.0))
+        what = "heltal" if col.kind == "int" else "tal"
+        result.rejects.append((rows(bad_u), _quoted(f"ogiltigt {what} '", values)))
+        if col.bounds is not None:
+            lo, hi = col.bounds
+            outside_u = (nums_u.notna() & ((nums_u < lo) | (nums_u > hi))).fillna(False)
+            result.rejects.append(
+                (rows(outside_u), _quoted("värdet '", values, f"' ligger utanför {_fmt(lo)}–{_fmt(hi)}"))
+            )
+            nums_u = nums_u.where(~outside_u)
+        result.values = rows(nums_u)
+    return result
 
 
 def _fmt(x: float) -> str:
