@@ -17,10 +17,10 @@ help:  ## Show the targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	@touch $(STAMP)
 
-install: $(STAMP)  ## Create .venv and install the package with its test tools
+install: $(STAMP)  ## Create .venv and install the package with its test and benchmark tools
 
 sample-data: $(STAMP)  ## Write the synthetic sample dataset to data/sample
 	$(BIN)/finsam sample-data --out $(DATA)

@@ -14,6 +14,8 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 from .errors import FinsamError  # noqa: E402
 from .loading import Dataset, load_dataset, read_participants  # noqa: E402
-from .figures import key_figures  # noqa: E402
+from .figures import key_figures, key_figures_all  # noqa: E402
 
-__all__ = ["Dataset", "FinsamError", "__version__", "key_figures", "load_dataset", "read_participants"]
+__all__ = [
+    "Dataset", "FinsamError", "__version__", "key_figures", "key_figures_all", "load_dataset", "read_participants",
+]

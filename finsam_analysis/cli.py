@@ -68,10 +68,23 @@ def _positive(text: str) -> int:
     return value
 
 
+def _volume(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' är inte ett tal") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"'{text}' måste vara större än 0")
+    return value
+
+
 def cmd_sample_data(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
-    summary = write_sample(Path(args.out), seed=args.seed, n_forbund=args.forbund, years=args.years)
+    summary = write_sample(
+        Path(args.out), seed=args.seed, n_forbund=args.forbund, years=args.years,
+        volume=args.volume, xlsx=not args.no_xlsx,
+    )
     n_rows = sum(summary.rows.values()) if hasattr(summary, "rows") else None
     _say(
         f"Skrev syntetiska exempeldata för {len(summary.forbund)} förbund, "
@@ -224,6 +237,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2025, help="slumpfrö (samma frö ger samma data)")
     p.add_argument("--forbund", type=_positive, default=None, help="antal förbund (standard: hela katalogen)")
     p.add_argument("--years", type=_years, default=(2020, 2025), help="år, t.ex. 2020-2025")
+    p.add_argument(
+        "--volume", type=_volume, default=1.0,
+        help="gånger så många deltaganden som i verkliga förbund (standard 1; större för prestandatester)",
+    )
+    p.add_argument(
+        "--no-xlsx", action="store_true",
+        help="skriv inte förbundets egen Excelfil; dess deltaganden hamnar i deltagande.csv, med personnummer",
+    )
     p.set_defaults(func=cmd_sample_data)
 
     p = sub.add_parser("validate", help="läs in och kontrollera data")

@@ -200,3 +200,78 @@ def population_figures(he: pd.DataFrame | None, medlemmar: pd.DataFrame, forbund
     }
 
 
+
+
+def population_figures_all(
+    he: pd.DataFrame | None, medlemmar: pd.DataFrame, forbund_ids, year: int
+) -> dict[str, dict]:
+    """:func:`population_figures` of many förbund in one pass.
+
+    Gives, for each id, exactly what ``population_figures(he, medlemmar, id,
+    year)`` gives (same sums in the same order), without redoing the riket
+    series and the member-month join per förbund. ``he`` is the normalised
+    table (one row per cell, as :func:`finsam_analysis.scb.read_directory`
+    gives it), long or wide; only its summa and folkmängd are used, so the
+    long table need not be pivoted.
+    """
+    forbund_ids = list(forbund_ids)
+    none = {"befolkning_ar": None, "befolkning_andel_20_64": None, "riket_andel_20_64": None}
+    if he is None or he.empty:
+        return {fid: dict(none) for fid in forbund_ids}
+    w = _summa_rows(he)
+    months = pd.DatetimeIndex(sorted(w["manad"].unique()))
+    members = _all_member_months(medlemmar, forbund_ids, months)
+    rows = members.merge(w, on=["manad", "kommunkod"], how="left")
+    rows["_ok"] = _complete(rows)
+    per_month = rows.groupby(["forbund_id", "manad"], sort=True)
+    ok = per_month["_ok"].all()
+    sums = per_month[["summa", "folkmangd"]].sum(min_count=1).loc[ok[ok].index]
+    year_of = sums.index.get_level_values("manad").year
+    sums = sums.loc[year_of <= year]
+    yearly_means = sums.groupby([sums.index.get_level_values("forbund_id"), year_of[year_of <= year].rename("ar")]).mean()
+    # riket_monthly and yearly, for the one column needed here
+    r = w.loc[(w["kommunkod"] == schema.RIKET) & _complete(w)].set_index("manad").sort_index()
+    r = r[["summa", "folkmangd"]].groupby(r.index.year.rename("ar")).mean()
+    riket = (r["summa"] / r["folkmangd"]).to_dict()
+    latest = {}  # the rows come sorted by förbund and year: the last one wins
+    for (fid, ar), summa, folkmangd in zip(
+        yearly_means.index, yearly_means["summa"].to_numpy("float64"), yearly_means["folkmangd"].to_numpy("float64")
+    ):
+        latest[fid] = (int(ar), float(summa / folkmangd))
+    out = {}
+    for fid in forbund_ids:
+        if fid not in latest:
+            out[fid] = dict(none)
+            continue
+        chosen, andel = latest[fid]
+        out[fid] = {
+            "befolkning_ar": chosen,
+            "befolkning_andel_20_64": andel,
+            "riket_andel_20_64": float(riket[chosen]) if chosen in riket else None,
+        }
+    return out
+
+
+def _summa_rows(he: pd.DataFrame) -> pd.DataFrame:
+    """Summa and folkmängd of kön totalt, 20–64, one row per kommun and month."""
+    if "summa" in he.columns:
+        return _select(he, "totalt", AGE)
+    rows = he.loc[(he["kon"] == "totalt") & (he["aldersgrupp"] == AGE) & (he["ersattning"] == "summa")]
+    out = rows[["kommunkod", "manad", "kon", "aldersgrupp"]].assign(
+        summa=rows["helarsekvivalenter"].to_numpy(),
+        folkmangd=rows["folkmangd"].astype("Float64"),
+        imputerad=rows["imputerad"].to_numpy(),
+    )
+    return out.reset_index(drop=True)
+
+
+def _all_member_months(medlemmar: pd.DataFrame, forbund_ids: list[str], months: pd.DatetimeIndex) -> pd.DataFrame:
+    """(forbund_id, manad, kommunkod) of every förbund, in :func:`member_months` order."""
+    m = medlemmar.loc[medlemmar["forbund_id"].isin(forbund_ids), ["forbund_id", "kommunkod", "giltig_from", "giltig_tom"]]
+    month_end = months + pd.offsets.MonthEnd(0)
+    pairs = m.merge(pd.DataFrame({"manad": months, "_slut": month_end}), how="cross")
+    valid = (pairs["giltig_from"] <= pairs["_slut"]) & (
+        pairs["giltig_tom"].isna() | (pairs["giltig_tom"] >= pairs["manad"])
+    )
+    cols = ["forbund_id", "manad", "kommunkod"]
+    return pairs.loc[valid, cols].drop_duplicates().reset_index(drop=True)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,11 +44,14 @@ from . import personnummer as pnr
 from . import schema
 from .errors import SchemaError, UnreadableFileError
 from .mapping import Mapping, load_mapping, resolve_headers
-from .readers import RawTable, read_table
+from .readers import Prefetched, RawTable, prefetch_csv, read_table
 from .validation import (
     MAX_AGE,
     MIN_AGE,
     RejectLog,
+    as_categorical,
+    distinct_values,
+    per_row,
     reject_duplicate_keys,
     reject_foreign_keys,
     relpath,
@@ -198,15 +202,26 @@ class Dataset:
             self._derived[key] = compute()
         return self._derived[key]
 
-    def participations(self) -> pd.DataFrame:
+    def participations(self, columns: list[str] | None = None) -> pd.DataFrame:
         """Participations prepared for measuring (:func:`outcomes.prepare`).
 
         Computed once per dataset and cached: a batch of förbund reports
         shares the work. Treat the result as read-only.
-        """
-        if self._prepared is None:
-            from .outcomes import prepare
 
+        Parameters
+        ----------
+        columns : list of str, optional
+            Only these canonical columns are needed (plus what
+            :func:`outcomes.prepare` derives). Unless the whole table is
+            already cached, just they are prepared, and not cached: the key
+            figures of every förbund need a third of the columns.
+        """
+        from .outcomes import PREPARE_NEEDS, prepare
+
+        if self._prepared is None and columns is not None:
+            wanted = list(dict.fromkeys([*columns, *PREPARE_NEEDS]))
+            return prepare(self.deltagande[[c for c in self.deltagande.columns if c in wanted]])
+        if self._prepared is None:
             self._prepared = prepare(self.deltagande)
         return self._prepared
 
@@ -227,6 +242,13 @@ class Dataset:
         if forbund_id is not None:
             rej = rej.loc[rej["forbund_id"] == forbund_id]
         return int(rej[["fil", "rad"]].drop_duplicates().shape[0])
+
+    def rejected_rows_per_forbund(self) -> dict[str, int]:
+        """:meth:`rejected_rows` of every förbund with rejected rows, at once."""
+        rej = self.quality.rejects
+        rej = rej.loc[rej["fil"].isin(PARTICIPANT_FILES) & rej["forbund_id"].notna()]
+        counts = rej[["forbund_id", "fil", "rad"]].drop_duplicates()["forbund_id"].value_counts()
+        return {str(k): int(v) for k, v in counts.items()}
 
     @property
     def synthetic(self) -> bool:
@@ -298,13 +320,21 @@ def _read_small(
 
 
 def _read_participant_frame(
-    path: Path, root: Path | None, mapping: Mapping, log: RejectLog, quality: DataQuality
+    path: Path,
+    root: Path | None,
+    mapping: Mapping,
+    log: RejectLog,
+    quality: DataQuality,
+    prefetched: Prefetched | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str], FileQuality]:
-    raw = read_table(path)
+    raw = read_table(path, prefetched)
     fil = relpath(path, root)
     quality.notes.extend(f"{fil}: {note}." for note in raw.notes)
     frame, headers, ignored = _canonical_frame(raw, schema.TABLES["deltagande"], fil, mapping)
+    # Distinct values the reader worked out ahead, for the columns kept as read.
+    distinct = {canon: raw.distinct[header] for canon, header in headers.items() if header in raw.distinct}
     for col, value in mapping.defaults.items():
+        distinct.pop(col, None)
         if col in frame.columns:
             frame[col] = frame[col].fillna(value)
         else:
@@ -321,26 +351,60 @@ def _read_participant_frame(
         if name not in frame.columns:
             frame[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
     fq = FileQuality(fil=fil, rader_lasta=raw.n_rows, tomma_rader=raw.blank_rows, ignorerade_kolumner=ignored)
-    return frame, headers, fq
+    return frame, headers, fq, distinct
+
+
+def typed_columns(headers: list[str], mapping: Mapping) -> list[int]:
+    """Positions of the headers that feed a typed column of ``deltagande``.
+
+    The columns :func:`type_columns` parses (worth dictionary-encoding
+    ahead, see :func:`readers.prefetch_csv`).
+    """
+    resolved = resolve_headers(headers, mapping)
+    out = []
+    for i, header in enumerate(headers):
+        name = resolved.get(header)
+        if name is None:
+            continue
+        kind = schema.DELTAGANDE[name].kind
+        if kind != "personnummer" and (kind != "str" or mapping.values.get(name)):
+            out.append(i)
+    return out
 
 
 def _pseudonymise(frame: pd.DataFrame, headers, key: bytes, log: RejectLog, quality: DataQuality):
     """Replace personnummer by HMAC pseudonyms; derive kön and födelseår."""
     raw_pnr = frame["personnummer"]
-    parsed = pnr.parse(raw_pnr)
+    # Only the rows that carry a number are parsed and changed: in a national
+    # file most rows may already have a pseudonymous deltagare_id.
+    has = raw_pnr.notna().to_numpy(dtype=bool)
+    parsed = pnr.parse(raw_pnr[has])
     header = headers.get("personnummer", "personnummer")
+    invalid = np.zeros(len(frame), dtype=bool)
+    invalid[has] = parsed["fel"].notna().to_numpy(dtype=bool)
     # The reason never echoes the number itself (DATA.md §7).
-    log.add(frame, parsed["fel"].notna(), header, "ogiltigt personnummer (" + parsed["fel"].astype("str") + ")")
-    both = raw_pnr.notna() & frame["deltagare_id"].notna()
+    log.add(frame, invalid, header, lambda mask: "ogiltigt personnummer (" + parsed["fel"][mask[has]].astype("str") + ")")
+    both = has & frame["deltagare_id"].notna().to_numpy(dtype=bool)
     log.add(frame, both, header, "både deltagare_id och personnummer är ifyllda; ange bara det ena")
-    valid = parsed["pnr12"].notna()
-    ids = pnr.pseudonymise(parsed["pnr12"], key)
-    frame["deltagare_id"] = frame["deltagare_id"].where(~valid, ids)
-    frame["kon"] = frame["kon"].where(frame["kon"].notna() | ~valid, parsed["kon"])
-    derived_year = parsed["fodelsear"].astype("Int64").astype("str")
-    frame["fodelsear"] = frame["fodelsear"].where(frame["fodelsear"].notna() | ~valid, derived_year)
-    frame["_pnr_invalid"] = parsed["fel"].notna().to_numpy()
+    valid = parsed["pnr12"].notna().to_numpy(dtype=bool)
+    rows = frame.index[has][valid]
+    ids = pnr.pseudonymise(parsed["pnr12"][valid], key)
+    frame["deltagare_id"] = _replaced(frame["deltagare_id"], rows, ids)
+    fill = frame.loc[rows, "kon"].isna().to_numpy(dtype=bool)
+    frame["kon"] = _replaced(frame["kon"], rows[fill], parsed["kon"][valid][fill])
+    fill = frame.loc[rows, "fodelsear"].isna().to_numpy(dtype=bool)
+    derived_year = parsed["fodelsear"][valid][fill].astype("Int64").astype("str")
+    frame["fodelsear"] = _replaced(frame["fodelsear"], rows[fill], derived_year)
+    frame["_pnr_invalid"] = invalid
     return frame.drop(columns=["personnummer"])
+
+
+def _replaced(column: pd.Series, rows: pd.Index, values: pd.Series) -> pd.Series:
+    """``column`` with the cells of ``rows`` set to ``values`` (a new Series)."""
+    out = column.copy()
+    if len(rows):
+        out.loc[rows] = values.to_numpy(dtype=object)
+    return out
 
 
 def _guard_ids(frame: pd.DataFrame, get_key, quality: DataQuality) -> pd.DataFrame:
@@ -349,7 +413,9 @@ def _guard_ids(frame: pd.DataFrame, get_key, quality: DataQuality) -> pd.DataFra
     # Only the written forms of a personnummer (10 or 12 digits): a short
     # numeric löpnummer is a legitimate pseudonymous key and stays as it is.
     written = ids.str.fullmatch(r"(?:\d{2})?\d{6}[-+]?\d{4}").fillna(False).astype(bool)
-    looks = written & pnr.looks_like_personnummer(ids).fillna(False).astype(bool)
+    looks = written.copy()
+    if written.any():  # parse only the candidates, not a million pseudonyms
+        looks[written] = pnr.looks_like_personnummer(ids[written]).fillna(False).astype(bool)
     n = int(looks.sum())
     if n:
         parsed = pnr.parse(ids[looks])
@@ -398,7 +464,7 @@ def _participant_rules(frame: pd.DataFrame, headers, log: RejectLog) -> None:
         frame,
         bad_year.fillna(False),
         h("fodelsear", h("personnummer", "fodelsear")),
-        "omöjligt födelseår " + frame["fodelsear"].astype("str")
+        lambda mask: "omöjligt födelseår " + frame["fodelsear"][mask].astype("str")
         + f" (ålder vid start måste vara {MIN_AGE}–{MAX_AGE} år)",
     )
 
@@ -413,6 +479,7 @@ def read_participants(
     root: Path | None = None,
     log: RejectLog | None = None,
     quality: DataQuality | None = None,
+    prefetched: dict[Path, Future] | None = None,
 ) -> tuple[pd.DataFrame, DataQuality]:
     """Read participant files into the canonical ``deltagande`` table.
 
@@ -434,6 +501,9 @@ def read_participants(
         Shown file names are relative to it.
     log, quality : optional
         Shared accumulators when called from :func:`load_dataset`.
+    prefetched : dict, optional
+        Path → future of :func:`readers.prefetch_csv` (files being read in
+        a worker thread); the result is the same without it.
 
     Returns
     -------
@@ -460,43 +530,17 @@ def read_participants(
             keys.append(resolved.key)
         return keys[0]
 
-    frames, fqs = [], []
-    for path in paths:
-        frame, headers, fq = _read_participant_frame(path, root, mapping, log, quality)
-        if frame["personnummer"].notna().any():
-            frame = _pseudonymise(frame, headers, get_key(), log, quality)
-        else:
-            frame = frame.drop(columns=["personnummer"])
-        frame = _guard_ids(frame, get_key, quality)
-        typed = type_columns(frame, schema.DELTAGANDE, log, headers, mapping)
-        _require_participant_values(frame, headers, log)
-        frames.append((typed.data, headers))
-        if len(typed.unknown_labels):
-            quality.unknown_labels = pd.concat([quality.unknown_labels, typed.unknown_labels], ignore_index=True)
-        fqs.append(fq)
-    for frame, headers in frames:
-        _participant_rules(frame, headers, log)
-        if forbund_ids is not None:
-            reject_foreign_keys(frame, "forbund_id", forbund_ids, "forbund.csv", log, headers)
-        if insatser is not None:
-            reject_foreign_keys(frame, "insats_id", insatser["insats_id"], "insatser.csv", log, headers)
-            owner = frame["insats_id"].map(insatser.set_index("insats_id")["forbund_id"])
-            wrong = owner.notna() & frame["forbund_id"].notna() & (owner != frame["forbund_id"])
-            log.add(
-                frame,
-                wrong.fillna(False),
-                headers.get("insats_id", "insats_id"),
-                "insatsen tillhör förbundet '" + owner.astype("str") + "', inte '"
-                + frame["forbund_id"].astype("str") + "'",
-            )
-    out_frames = []
-    for (frame, _), fq in zip(frames, fqs):
-        rejected = log.rows(fq.fil)
-        keep = ~frame["_rad"].isin(rejected)
-        fq.rader_avvisade = int((~keep).sum())
-        out_frames.append(frame.loc[keep])
-    data = pd.concat(out_frames, ignore_index=True) if out_frames else frames[0][0].iloc[0:0]
-    data, dups = _drop_duplicates(data)
+    frames, fqs, people = [], [], []
+    prefetched = prefetched or {}
+    # Hashing the person ids for the duplicate test is the costliest single
+    # step; a worker thread does it (GIL released) while this one types.
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        data, dups = _read_and_check(
+            paths, mapping, log, quality, prefetched, root, insatser, forbund_ids, get_key, pool, frames, fqs, people
+        )
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     for fq in fqs:
         fq.dubbletter = int((dups["fil"] == fq.fil).sum())
         fq.rader_inlasta = fq.rader_lasta - fq.rader_avvisade - fq.dubbletter
@@ -508,9 +552,68 @@ def read_participants(
     return _finalise(data), quality
 
 
-def _drop_duplicates(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_and_check(paths, mapping, log, quality, prefetched, root, insatser, forbund_ids, get_key, pool,
+                    frames, fqs, people) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The body of :func:`read_participants`: read, type, judge, drop duplicates."""
+    for path in paths:
+        ahead = prefetched.get(path)
+        frame, headers, fq, distinct = _read_participant_frame(
+            path, root, mapping, log, quality, ahead.result() if ahead is not None else None
+        )
+        if frame["personnummer"].notna().any():
+            frame = _pseudonymise(frame, headers, get_key(), log, quality)
+            for changed in ("deltagare_id", "kon", "fodelsear"):
+                distinct.pop(changed, None)
+        else:
+            frame = frame.drop(columns=["personnummer"])
+        frame = _guard_ids(frame, get_key, quality)
+        distinct.pop("deltagare_id", None)
+        if "deltagare_id" not in mapping.values:  # else typing changes the ids
+            people.append(pool.submit(lambda ids: pd.factorize(ids)[0], frame["deltagare_id"]))
+        typed = type_columns(frame, schema.DELTAGANDE, log, headers, mapping, categorical=True, distinct=distinct)
+        _require_participant_values(frame, headers, log)
+        frames.append((typed.data, headers))
+        if len(typed.unknown_labels):
+            quality.unknown_labels = pd.concat([quality.unknown_labels, typed.unknown_labels], ignore_index=True)
+        fqs.append(fq)
+    for frame, headers in frames:
+        _participant_rules(frame, headers, log)
+        if forbund_ids is not None:
+            reject_foreign_keys(frame, "forbund_id", forbund_ids, "forbund.csv", log, headers)
+        if insatser is not None:
+            reject_foreign_keys(frame, "insats_id", insatser["insats_id"], "insatser.csv", log, headers)
+            positions, distinct = distinct_values(frame["insats_id"])
+            owner = per_row(distinct.map(insatser.set_index("insats_id")["forbund_id"]), positions, frame.index)
+            wrong = owner.notna() & frame["forbund_id"].notna() & (owner != frame["forbund_id"])
+            log.add(
+                frame,
+                wrong.fillna(False),
+                headers.get("insats_id", "insats_id"),
+                lambda mask: "insatsen tillhör förbundet '" + owner[mask].astype("str") + "', inte '"
+                + frame["forbund_id"][mask].astype("str") + "'",
+            )
+    out_frames, kept = [], []
+    for (frame, _), fq in zip(frames, fqs):
+        rejected = log.rows(fq.fil)
+        keep = ~frame["_rad"].isin(rejected)
+        fq.rader_avvisade = int((~keep).sum())
+        out_frames.append(frame.loc[keep] if fq.rader_avvisade else frame)
+        kept.append(keep.to_numpy(dtype=bool))
+    data = pd.concat(out_frames, ignore_index=True) if out_frames else frames[0][0].iloc[0:0]
+    # One file: its ids' codes stand for the ids (codes of several files are
+    # not comparable, so they are tested on the strings).
+    person = people[0].result()[kept[0]] if len(frames) == 1 and len(people) == 1 else None
+    return _drop_duplicates(data, person)
+
+
+def _drop_duplicates(data: pd.DataFrame, person: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop exact duplicates; ``person`` optionally gives ``deltagare_id`` as codes."""
     key = list(schema.DUPLICATE_KEY)
-    dup = data.duplicated(key, keep="first")
+    if person is None:
+        dup = data.duplicated(key, keep="first")
+    else:
+        columns = {c: person if c == "deltagare_id" else data[c] for c in key}
+        dup = pd.DataFrame(columns, index=data.index).duplicated(keep="first")
     if not dup.any():
         return data, pd.DataFrame(columns=["fil", "rad", "forsta_rad"])
     first = data.loc[~dup].set_index(key)[["_fil", "_rad"]]
@@ -543,7 +646,7 @@ def _finalise(data: pd.DataFrame) -> pd.DataFrame:
             continue
         values = data[name]
         if col.kind == "code":
-            values = pd.Categorical(values, categories=list(col.vocabulary))
+            values = as_categorical(values, list(col.vocabulary))
         elif col.kind in ("str", "codelist", "kommun"):
             values = values.astype("str")
         out[name] = values
@@ -610,6 +713,29 @@ def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
     root = Path(path)
     if not root.is_dir():
         raise UnreadableFileError(f"Datakatalogen {root} finns inte.")
+    # A worker thread reads, parses (pyarrow) and checksums the participant
+    # CSV files, with the GIL released nearly all the time, while this thread
+    # reads the small tables and the SCB files; on two cores that overlaps.
+    # Every check still happens here, in the usual order, so results and
+    # errors are the same as reading one file after the other.
+    def encode(headers: list[str]) -> list[int]:
+        # Errors in mapping.yaml are reported by the main thread, in order.
+        mapping_path = root / MAPPING_FILE
+        return typed_columns(headers, load_mapping(mapping_path if mapping_path.is_file() else None))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = {
+            root / name: pool.submit(prefetch_csv, root / name, encode)
+            for name in PARTICIPANT_FILES
+            if name.endswith(".csv") and (root / name).is_file()
+        }
+        digests = {
+            name: pool.submit(sha256_file, root / name) for name in PARTICIPANT_FILES if (root / name).is_file()
+        }
+        return _load(root, key, ahead, digests)
+
+
+def _load(root: Path, key: bytes | None, ahead: dict[Path, Future], digests: dict[str, Future]) -> Dataset:
     log, quality = RejectLog(), DataQuality()
     inputs: dict[str, str] = {}
 
@@ -650,6 +776,13 @@ def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
         for name, frame in tables.items()
     }
 
+    # Read now, while the worker parses; an error in them waits for the
+    # participants, as it did when they were read last.
+    try:
+        scb_read, scb_error = _read_scb(root), None
+    except Exception as exc:  # noqa: BLE001 (re-raised below, after the participants)
+        scb_read, scb_error = None, exc
+
     participant_paths = [root / f for f in PARTICIPANT_FILES if (root / f).is_file()]
     if not participant_paths:
         raise UnreadableFileError(
@@ -659,8 +792,6 @@ def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
     mapping = load_mapping(mapping_path if mapping_path.is_file() else None)
     if mapping_path.is_file():
         inputs[MAPPING_FILE] = sha256_file(mapping_path)
-    for p in participant_paths:
-        inputs[p.name] = sha256_file(p)
     deltagande, _ = read_participants(
         participant_paths,
         mapping,
@@ -670,9 +801,13 @@ def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
         root=root,
         log=log,
         quality=quality,
+        prefetched=ahead,
     )
     quality.rejects = log.frame()
-    helarsekvivalenter = _read_helarsekvivalenter(root, inputs, quality)
+    inputs.update((p.name, digests[p.name].result()) for p in participant_paths)
+    if scb_error is not None:
+        raise scb_error
+    helarsekvivalenter = _apply_helarsekvivalenter(scb_read, inputs, quality)
     metadata = _read_metadata(root / METADATA_FILE)
     if (root / METADATA_FILE).is_file():
         inputs[METADATA_FILE] = sha256_file(root / METADATA_FILE)
@@ -693,8 +828,8 @@ def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
     )
 
 
-def _read_helarsekvivalenter(root: Path, inputs: dict[str, str], quality: DataQuality) -> pd.DataFrame | None:
-    """The SCB files of ``helarsekvivalenter/``, or None when there are none."""
+def _read_scb(root: Path) -> tuple | None:
+    """The SCB folder read: ``(ScbData, {file: sha256})``, or None without files."""
     folder = root / HELARSEKVIVALENTER_DIR
     files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".json", ".csv")) if folder.is_dir() else []
     if not files:
@@ -702,8 +837,16 @@ def _read_helarsekvivalenter(root: Path, inputs: dict[str, str], quality: DataQu
     from .scb import read_directory
 
     scb = read_directory(folder)
-    for name in scb.files:
-        inputs[f"{HELARSEKVIVALENTER_DIR}/{name}"] = sha256_file(folder / name)
+    return scb, {name: sha256_file(folder / name) for name in scb.files}
+
+
+def _apply_helarsekvivalenter(read: tuple | None, inputs: dict[str, str], quality: DataQuality) -> pd.DataFrame | None:
+    """The SCB table of ``helarsekvivalenter/``, or None when there are none."""
+    if read is None:
+        return None
+    scb, checksums = read
+    for name, digest in checksums.items():
+        inputs[f"{HELARSEKVIVALENTER_DIR}/{name}"] = digest
     quality.scb_files = list(scb.files)
     quality.imputed = scb.imputed
     quality.scb_overlaps = scb.overlaps

@@ -44,10 +44,13 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from .errors import SchemaError, UnreadableFileError
+from .threads import on_two_cores
 
 SEPARATORS = (";", ",", "\t")
 _SEPARATOR_NAMES = {";": "semikolon", ",": "komma", "\t": "tabb"}
@@ -73,6 +76,11 @@ class RawTable:
         Completely empty rows that were skipped.
     encoding, separator : str or None
         What was detected (CSV only).
+    distinct : dict
+        Header → ``(positions, distinct)`` as
+        :func:`finsam_analysis.validation.distinct_values` gives them for
+        that column, when the reader worked them out ahead (a prefetched CSV
+        file, columns the caller asked for); empty otherwise.
     """
 
     path: Path
@@ -82,19 +90,23 @@ class RawTable:
     encoding: str | None = None
     separator: str | None = None
     notes: list[str] = field(default_factory=list)
+    distinct: dict = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
         return len(self.data)
 
 
-def read_table(path: str | Path) -> RawTable:
+def read_table(path: str | Path, prefetched: Prefetched | None = None) -> RawTable:
     """Read a ``.csv`` or ``.xlsx`` file as strings.
 
     Parameters
     ----------
     path : str or Path
         The file.
+    prefetched : Prefetched, optional
+        The CSV file as :func:`prefetch_csv` read it ahead; the result is the
+        same as without it.
 
     Returns
     -------
@@ -119,7 +131,7 @@ def read_table(path: str | Path) -> RawTable:
             f"Filen {path} är i det gamla Excel-formatet .xls, som inte stöds. "
             "Öppna den i Excel och spara den som .xlsx."
         )
-    return _read_csv(path)
+    return _read_csv(path, prefetched)
 
 
 # --------------------------------------------------------------------------
@@ -209,11 +221,83 @@ def detect_separator(header_line: str) -> str | None:
     return best if counts[best] > 0 else None
 
 
-def _read_csv(path: Path) -> RawTable:
-    raw = path.read_bytes()
-    if not raw.strip():
+@dataclass
+class Prefetched:
+    """A CSV file read and parsed ahead, e.g. in a worker thread (:func:`prefetch_csv`).
+
+    Attributes
+    ----------
+    raw : bytes or None
+        The file's bytes (None if reading failed: the reader then tries again
+        and reports the error itself, in its usual order).
+    parsed : tuple or None
+        What :func:`_parse_arrow` returned for ``raw`` (None: use the careful
+        reader).
+    """
+
+    raw: bytes | None
+    parsed: tuple | None = None
+    encoded: dict = field(default_factory=dict)
+
+
+def prefetch_csv(path: str | Path, encode: Callable[[list[str]], list[int]] | None = None) -> Prefetched:
+    """Read and parse a CSV file without judging it, for :func:`read_table` later.
+
+    Meant for a worker thread: pyarrow parses with the GIL released, so the
+    calling thread can do other work meanwhile. Never raises for a bad file;
+    :func:`read_table` does every check, in the usual order, when it is
+    given the result.
+
+    Parameters
+    ----------
+    path : str or Path
+    encode : callable, optional
+        Given the (trimmed) headers, the positions of the columns whose
+        distinct values to work out too (pyarrow's dictionary encoding, also
+        without the GIL); they come back in ``RawTable.distinct``.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return Prefetched(raw=None)
+    # In a worker thread, next to a busy main thread: one core is what is left.
+    parsed = _parse_arrow(raw, threads=False)
+    encoded = {}
+    if parsed is not None and encode is not None:
+        header_cells, columns = parsed[0], parsed[1]
+        try:
+            wanted = encode([h.strip() for h in header_cells])
+        except Exception:  # noqa: BLE001 (a hint only: the columns are then encoded later)
+            wanted = []
+        wanted = [i for i in wanted if 0 <= i < len(columns)]
+        encoded = dict(zip(wanted, on_two_cores(_dictionary, [columns[i] for i in wanted], len(parsed[2]))))
+    return Prefetched(raw=raw, parsed=parsed, encoded=encoded)
+
+
+def _dictionary(column) -> tuple[np.ndarray, object]:
+    """Dictionary encoding of a column as ``pandas.factorize`` does it: (codes, uniques)."""
+    combined = column.dictionary_encode(null_encoding="mask").combine_chunks()
+    codes = combined.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+    return codes, combined.dictionary
+
+
+def _read_csv(path: Path, prefetched: Prefetched | None = None) -> RawTable:
+    raw = prefetched.raw if prefetched is not None and prefetched.raw is not None else path.read_bytes()
+    # Look at the head first: strip() copies, and a big file is rarely empty.
+    if not raw[:_SNIFF_BYTES].strip() and not raw.strip():
         raise UnreadableFileError(f"Filen {path} är tom.")
     _check_not_binary(path, raw)
+    parsed = prefetched.parsed if prefetched is not None and prefetched.raw is not None else _parse_arrow(raw)
+    if parsed is not None:
+        encoded = prefetched.encoded if prefetched is not None and prefetched.raw is not None else {}
+        fast = _arrow_table(path, *parsed, encoded=encoded)
+        if fast is not None:
+            return fast
+    return _read_csv_python(path, raw)
+
+
+def _read_csv_python(path: Path, raw: bytes) -> RawTable:
+    """The careful reader: any encoding, leading blank lines, ragged rows."""
     text, encoding, cp1252_lines = decode_text(path, raw)
     header = _header_line(text)
     sep = detect_separator(header)
@@ -319,6 +403,191 @@ def _other_separator(text: str, sep: str, body: list[list[str]], width: int) -> 
         if rows and 2 * sum(len(r) == width for r in rows) > len(rows):
             return other
     return None
+
+
+def _read_csv_arrow(path: Path, raw: bytes) -> RawTable | None:
+    """Fast path for a well-formed UTF-8 CSV file, or None to read it carefully.
+
+    pyarrow parses quoting the way ``csv.reader`` does (a field is quoted
+    only when it starts with a quote, ``""`` inside is a quote, text after a
+    closing quote is kept). Anything this path is not sure to read exactly
+    as :func:`_read_csv_python` would (another encoding, a blank or ragged
+    line, a header that is not on the first line, a stray control byte) makes
+    it return None, so both paths give the same table. Cells are trimmed with
+    the same function (Arrow's ``utf8_trim_whitespace``, which strips exactly
+    what ``str.strip`` does).
+    """
+    parsed = _parse_arrow(raw)
+    return None if parsed is None else _arrow_table(path, *parsed)
+
+
+def _parse_arrow(raw: bytes, threads: bool = True) -> tuple | None:
+    """Parse ``raw`` with pyarrow, or None to leave it to the careful reader.
+
+    Returns ``(header cells, trimmed data columns, mask of non-blank rows,
+    separator, bom)``. Only looks and parses (every cell a string, nothing
+    judged yet), so it can run in a worker thread; :func:`_arrow_table` does
+    the rest.
+    """
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    body = memoryview(raw)[3:] if bom else memoryview(raw)
+    if b"\x00" in raw:  # csv.reader refuses NUL; pyarrow would not
+        return None
+    end = raw.find(b"\n", 0, _SNIFF_BYTES)
+    if end < 0:
+        return None
+    try:
+        first = bytes(body[: end - (3 if bom else 0)]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    first = first[:-1] if first.endswith("\r") else first
+    # str.splitlines() (the careful reader's header line) knows more line
+    # breaks than CSV does: the first line must be the header for both.
+    if not first.strip() or len(first.splitlines()) != 1:
+        return None
+    sep = detect_separator(first)
+    if sep is None:
+        return None
+    irregular: list[int] = []
+
+    def on_invalid(row) -> str:
+        irregular.append(row.number)
+        return "skip"
+
+    width = first.count(sep) + 1
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22, use_threads=threads),
+            parse_options=pacsv.ParseOptions(
+                delimiter=sep,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                # a quoted line break goes to the careful reader, which checks
+                # that a stray quote did not swallow rows
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.large_string() for i in range(width)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if irregular or table.num_rows == 0 or table.num_columns < 2:
+        return None
+    # Trimming is part of the parse (no judgement yet), so it too runs in a
+    # worker thread when the file is prefetched.
+    header_cells = [table.column(i)[0].as_py() for i in range(table.num_columns)]
+    n = table.num_rows - 1
+    columns, filled = [], np.zeros(n, dtype=bool)
+    for cells, present in on_two_cores(_trimmed, [table.column(i).slice(1) for i in range(table.num_columns)], n):
+        columns.append(cells)
+        filled |= present
+    return header_cells, columns, filled, sep, bom
+
+
+def _arrow_table(
+    path: Path, header_cells: list[str], columns: list, filled, sep: str, bom: bool, encoded: dict | None = None
+) -> RawTable | None:
+    """The :class:`RawTable` of what :func:`_parse_arrow` made, or None."""
+    import pyarrow as pa
+
+    if any(("\n" in h or "\r" in h) for h in header_cells) or not any(h.strip() for h in header_cells):
+        return None
+    headers = [h.strip() for h in header_cells]
+    _check_headers(path, headers)
+
+    n = len(filled)
+    numbers = np.arange(2, n + 2, dtype=np.int64)
+    blank = int(n - filled.sum())
+    if blank:
+        keep = pa.array(filled)
+        columns = [c.filter(keep) for c in columns]
+        numbers = numbers[filled]
+    frame = pd.DataFrame(
+        {h: pd.Series(pd.array(c, dtype="str"), copy=False) for h, c in zip(headers, columns)}
+    )
+    frame["_rad"] = numbers
+    distinct = {}
+    for i, (codes, dictionary) in (encoded or {}).items():
+        if blank:
+            codes = codes[filled]
+        uniques = pd.Series(pd.array(dictionary, dtype="str")).reindex(range(len(dictionary) + 1))
+        distinct[headers[i]] = (np.where(codes < 0, len(dictionary), codes), uniques)
+    encoding = "utf-8-sig" if bom else "utf-8"
+    return RawTable(
+        path=path, data=frame, headers=headers, blank_rows=blank, encoding=encoding, separator=sep, distinct=distinct
+    )
+
+
+#: Every character ``str.strip()`` removes (``str.isspace``); pyarrow's
+#: ``utf8_trim_whitespace`` removes exactly the same (tests check both).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# The bytes a white-space character can begin and end with in UTF-8: a cell
+# whose first and last bytes are neither cannot need trimming.
+_WS_FIRST = np.zeros(256, dtype=bool)
+_WS_LAST = np.zeros(256, dtype=bool)
+for _ch in WHITESPACE:
+    _WS_FIRST[_ch.encode()[0]] = _WS_LAST[_ch.encode()[-1]] = True
+
+
+def _trimmed(column):
+    """Cells stripped of surrounding white space, empty ones missing.
+
+    Returns the column and a numpy mask of the cells with a value. Most
+    columns (dates, codes, ids) have no white space to strip: a look at each
+    cell's first and last byte finds that out, and such a chunk keeps its
+    buffers, the mask becoming its validity bitmap; only a chunk with a
+    candidate cell is trimmed (by Arrow, as ``str.strip`` would).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks, masks = [], []
+    for chunk in column.chunks:
+        if len(chunk) == 0:
+            continue
+        if chunk.null_count:  # not from the CSV reader; keep it simple
+            chunk = pc.fill_null(chunk, "")
+        n, offset = len(chunk), chunk.offset
+        _, offsets, data = chunk.buffers()
+        ends = np.frombuffer(offsets, dtype=np.int64, count=offset + n + 1)[offset:]
+        nonempty = ends[1:] > ends[:-1]
+        if n and np.any(nonempty):
+            body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+            starts, stops = ends[:-1][nonempty], ends[1:][nonempty]
+            candidate = bool(np.any(_WS_FIRST[body[starts]]) or np.any(_WS_LAST[body[stops - 1]]))
+        else:
+            candidate = False
+        if candidate:
+            chunk = pc.utf8_trim_whitespace(chunk)
+            n, offset = len(chunk), chunk.offset
+            _, offsets, data = chunk.buffers()
+            ends = np.frombuffer(offsets, dtype=np.int64, count=offset + n + 1)[offset:]
+            nonempty = ends[1:] > ends[:-1]
+        bits = np.concatenate([np.zeros(offset, dtype=bool), nonempty]) if offset else nonempty
+        chunk = pa.Array.from_buffers(
+            pa.large_string(),
+            n,
+            [pa.py_buffer(np.packbits(bits, bitorder="little")), offsets, data],
+            null_count=int(n - nonempty.sum()),
+            offset=offset,
+        )
+        chunks.append(chunk)
+        masks.append(nonempty)
+    mask = np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
+    return pa.chunked_array(chunks, type=pa.large_string()), mask
 
 
 def _frame(path: Path, headers: list[str], body: list[list], first_row: int) -> RawTable:

@@ -345,7 +345,8 @@ class SampleSummary:
     rows : dict
         File name → number of data rows written (header not counted).
     xlsx_forbund : str
-        The förbund whose participations are in ``deltagande.xlsx``.
+        The förbund whose participations are in ``deltagande.xlsx`` (empty
+        when it was not written, ``xlsx=False``).
     """
 
     out: Path
@@ -364,6 +365,9 @@ def write_sample(
     seed: int = 2025,
     n_forbund: int | None = None,
     years: tuple[int, int] = (2020, 2025),
+    *,
+    volume: float = 1.0,
+    xlsx: bool = True,
 ) -> SampleSummary:
     """Write a deterministic synthetic dataset directory.
 
@@ -382,6 +386,19 @@ def write_sample(
         covers (``syntet_<kommunkod>``), in kommunkod order.
     years : (int, int)
         First and last calendar year of participations (inclusive).
+    volume : float, default 1.0
+        Multiplies every förbund's yearly number of participations. 1 gives
+        volumes like real förbund; the national scale benchmark
+        (``benchmarks/scale.py``) raises it to reach a million rows without
+        inventing decades of history.
+    xlsx : bool, default True
+        Write the förbund-style ``deltagande.xlsx`` with its ``mapping.yaml``.
+        With False, that förbund's participations go into ``deltagande.csv``
+        in canonical form but still with ``personnummer`` (written like in
+        the Excel file, some without the dash) instead of ``deltagare_id``,
+        so loading still pseudonymises. The benchmark uses this: at national
+        scale openpyxl would spend most of the time writing and reading one
+        förbund's workbook, and DuckDB, its yardstick, reads only CSV.
 
     Returns
     -------
@@ -392,7 +409,7 @@ def write_sample(
     Files written: ``forbund.csv``, ``forbund_medlemmar.csv``, ``insatser.csv``,
     ``insats_ekonomi.csv``, ``deltagande.csv`` (canonical, every förbund but
     one), ``deltagande.xlsx`` + ``mapping.yaml`` (that one förbund's own
-    Excel file), ``helarsekvivalenter/TAB1386_<år>.json`` (SCB-shaped
+    Excel file; with ``xlsx=False`` its rows are in ``deltagande.csv``), ``helarsekvivalenter/TAB1386_<år>.json`` (SCB-shaped
     JSON-stat 2.0, one per year; ``rows`` counts their values),
     ``dataset.yaml`` and ``README.txt``.
     """
@@ -400,6 +417,8 @@ def write_sample(
     y0, y1 = int(years[0]), int(years[1])
     if y0 > y1:
         raise ValueError(f"years måste vara (första, sista) år, fick {years!r}.")
+    if not volume > 0:
+        raise ValueError(f"volume måste vara större än 0, fick {volume!r}.")
     if y1 - _MIN_AGE > dt.date.today().year:
         raise ValueError(f"years {years!r} ligger för långt fram: deltagarna skulle inte vara födda än.")
     rng = np.random.default_rng(seed)
@@ -411,7 +430,7 @@ def write_sample(
 
     size = _forbund_size(rng, fids)
     insatser = _make_insatser(rng, forbund, medlemmar, size, y0, y1)
-    rows = _make_deltagande(rng, fids, medlemmar, kommuner, insatser, size, y0, y1, xlsx_fid)
+    rows = _make_deltagande(rng, fids, medlemmar, kommuner, insatser, size * volume, y0, y1, xlsx_fid)
     insatser = _set_targets(rng, insatser, rows, y0, y1)
     ekonomi = _make_ekonomi(rng, insatser, y0, y1)
 
@@ -431,17 +450,21 @@ def write_sample(
     csv("insats_ekonomi.csv", ekonomi)
 
     in_xlsx = rows["forbund_id"] == xlsx_fid
-    csv("deltagande.csv", _canonical_frame({k: v[~in_xlsx] for k, v in rows.items()}))
-
-    xrows = {k: v[in_xlsx] for k, v in rows.items()}
-    names = dict(zip(insatser["insats_id"], insatser["namn"]))
-    own = (insatser["forbund_id"] == xlsx_fid) & (insatser["typ"] == _INDIVID)
-    insats_names = dict(zip(insatser.loc[own, "namn"], insatser.loc[own, "insats_id"]))
-    counts["deltagande.xlsx"] = _write_xlsx(out / "deltagande.xlsx", rng, xrows, names)
-    forbund_namn = dict(zip(forbund["forbund_id"], forbund["namn"]))[xlsx_fid]
-    (out / "mapping.yaml").write_text(
-        _mapping_yaml(xlsx_fid, forbund_namn, insats_names, seed), encoding="utf-8"
-    )
+    if xlsx:
+        csv("deltagande.csv", _canonical_frame({k: v[~in_xlsx] for k, v in rows.items()}))
+        xrows = {k: v[in_xlsx] for k, v in rows.items()}
+        names = dict(zip(insatser["insats_id"], insatser["namn"]))
+        own = (insatser["forbund_id"] == xlsx_fid) & (insatser["typ"] == _INDIVID)
+        insats_names = dict(zip(insatser.loc[own, "namn"], insatser.loc[own, "insats_id"]))
+        counts["deltagande.xlsx"] = _write_xlsx(out / "deltagande.xlsx", rng, xrows, names)
+        forbund_namn = dict(zip(forbund["forbund_id"], forbund["namn"]))[xlsx_fid]
+        (out / "mapping.yaml").write_text(
+            _mapping_yaml(xlsx_fid, forbund_namn, insats_names, seed), encoding="utf-8"
+        )
+    else:
+        pnr = np.full(len(in_xlsx), "", dtype=object)
+        pnr[in_xlsx] = _personnummer({k: v[in_xlsx] for k, v in rows.items()}, rng)
+        csv("deltagande.csv", _canonical_frame(rows, personnummer=pnr))
 
     members = sorted(set(medlemmar["kommunkod"]))
     he_counts = _write_helarsekvivalenter(out, seed, members, kommuner, y0, y1)
@@ -455,7 +478,7 @@ def write_sample(
         "seed": int(seed),
         "years": [y0, y1],
         "n_forbund": len(fids),
-        "deltagande_xlsx_forbund": xlsx_fid,
+        ("deltagande_xlsx_forbund" if xlsx else "personnummer_forbund"): xlsx_fid,
         "helarsekvivalenter": {
             "description": "SCB-formade JSON-stat2-filer (syntetiska), som PxWeb levererar dem",
             "table": HE_TABLE,
@@ -468,8 +491,8 @@ def write_sample(
         + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True),
         encoding="utf-8",
     )
-    (out / "README.txt").write_text(_readme(y0, y1, len(fids), xlsx_fid, seed, version), encoding="utf-8")
-    return SampleSummary(out=out, forbund=tuple(fids), rows=counts, xlsx_forbund=xlsx_fid)
+    (out / "README.txt").write_text(_readme(y0, y1, len(fids), xlsx_fid, seed, version, xlsx), encoding="utf-8")
+    return SampleSummary(out=out, forbund=tuple(fids), rows=counts, xlsx_forbund=xlsx_fid if xlsx else "")
 
 
 # --------------------------------------------------------------------------
@@ -1076,16 +1099,24 @@ def _date_text(values: np.ndarray) -> np.ndarray:
     return np.where(np.isnat(values), "", text)
 
 
-def _canonical_frame(rows: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """deltagande.csv: every canonical column except personnummer, as text."""
+def _canonical_frame(rows: Mapping[str, np.ndarray], personnummer: np.ndarray | None = None) -> pd.DataFrame:
+    """deltagande.csv: every canonical column as text.
+
+    Without ``personnummer`` the column is left out; with it, rows with a
+    number carry it instead of a ``deltagare_id`` (DATA.md §5: one of the two).
+    """
     n = len(rows["forbund_id"])
     frame = {}
     seq = pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(6).to_numpy(dtype=object)
     year = (rows["startdatum"].astype("datetime64[Y]").astype(np.int64) + 1970).astype(str).astype(object)
     for col in schema.DELTAGANDE:
         if col == "personnummer":
+            if personnummer is not None:
+                frame[col] = personnummer
             continue
-        if col == "deltagande_id":
+        if col == "deltagare_id" and personnummer is not None:
+            frame[col] = np.where(personnummer == "", rows[col], "")
+        elif col == "deltagande_id":
             frame[col] = rows["forbund_id"] + "-" + year + "-" + seq
         elif col in ("startdatum", "slutdatum"):
             frame[col] = _date_text(rows[col])
@@ -1140,15 +1171,13 @@ def _numbers(text: np.ndarray) -> np.ndarray:
     return values
 
 
-def _write_xlsx(path: Path, rng: np.random.Generator, rows: Mapping[str, np.ndarray],
-                insats_names: Mapping[str, str]) -> int:
-    """Write the förbund's own participant file; returns the number of data rows."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.writer.excel import ExcelWriter
+def _personnummer(rows: Mapping[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """One synthetic personnummer per person of ``rows``, as a förbund writes them.
 
+    Kön as recorded (a person with empty kön gets a random one); about 5 % of
+    the cells are written without the dash.
+    """
     n = len(rows["forbund_id"])
-    # one personnummer per person, kön as recorded (a person with empty kön gets a random one)
     people, first_row, inverse = np.unique(rows["person"], return_index=True, return_inverse=True)
     kon = rows["kon"][first_row]
     kon_for_pnr = np.where(kon == "", np.where(rng.random(len(kon)) < 0.5, "kvinna", "man"), kon)
@@ -1157,9 +1186,18 @@ def _write_xlsx(path: Path, rng: np.random.Generator, rows: Mapping[str, np.ndar
         samordningsnummer_share=0.02, dash=True,
     ).astype(object)[inverse]
     no_dash = rng.random(n) < 0.05
-    pnr = np.where(no_dash, _without_dashes(pnr), pnr)
+    return np.where(no_dash, _without_dashes(pnr), pnr)
 
-    cols: dict[str, np.ndarray] = {"personnummer": pnr}
+
+def _write_xlsx(path: Path, rng: np.random.Generator, rows: Mapping[str, np.ndarray],
+                insats_names: Mapping[str, str]) -> int:
+    """Write the förbund's own participant file; returns the number of data rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.writer.excel import ExcelWriter
+
+    n = len(rows["forbund_id"])
+    cols: dict[str, np.ndarray] = {"personnummer": _personnummer(rows, rng)}
     cols["kon"] = _vary_case(rng, _labels("kon", rows["kon"]), 0.03, "lower")
     names = pd.Series(rows["insats_id"]).map(insats_names).to_numpy(dtype=object)
     cols["insats_id"] = _vary_case(rng, names, 0.01, "lower")
@@ -1267,7 +1305,16 @@ def _version() -> str:
     return str(getattr(finsam_analysis, "__version__", "0"))
 
 
-def _readme(y0: int, y1: int, n_forbund: int, xlsx_fid: str, seed: int, version: str) -> str:
+def _readme(y0: int, y1: int, n_forbund: int, xlsx_fid: str, seed: int, version: str, xlsx: bool = True) -> str:
+    if xlsx:
+        pnr_file = "deltagande.xlsx"
+        files = f"""deltagande.csv         deltaganden i kanoniskt format (alla förbund utom {xlsx_fid})
+deltagande.xlsx        {xlsx_fid}s egen deltagarfil, så som ett förbund för den i Excel
+mapping.yaml           hur deltagande.xlsx översätts till det kanoniska formatet"""
+    else:
+        pnr_file = f"deltagande.csv ({xlsx_fid}s rader)"
+        files = f"""deltagande.csv         deltaganden i kanoniskt format; {xlsx_fid}s rader har
+                       personnummer i stället för deltagare_id"""
     return f"""SYNTETISKA DATA — inte verklig statistik
 ========================================
 
@@ -1278,7 +1325,7 @@ seed {seed}) och beskriver {n_forbund} samordningsförbund åren {y0}–{y1}.
 Förbunden och deras medlemskommuner är verkliga (paketets förbundskatalog),
 men insatserna, budgetarna, alla deltagare och SCB-filerna med
 helårsekvivalenter är slumpmässigt genererade. Inga uppgifter rör verkliga
-personer. Personnumren i deltagande.xlsx är
+personer. Personnumren i {pnr_file} är
 syntetiska (födelsenummer 980–999) men har korrekt kontrollsiffra.
 Siffrorna får inte användas eller citeras som statistik om något förbund
 eller någon kommun.
@@ -1289,9 +1336,7 @@ forbund.csv            förbunden
 forbund_medlemmar.csv  medlemskommuner med giltighetstider
 insatser.csv           insatser (individinriktade och strukturövergripande)
 insats_ekonomi.csv     budget och utfall per insats och år
-deltagande.csv         deltaganden i kanoniskt format (alla förbund utom {xlsx_fid})
-deltagande.xlsx        {xlsx_fid}s egen deltagarfil, så som ett förbund för den i Excel
-mapping.yaml           hur deltagande.xlsx översätts till det kanoniska formatet
+{files}
 helarsekvivalenter/    TAB1386_<år>.json: helårsekvivalenter per kommun och månad i
                        samma form (JSON-stat 2.0) som SCB:s tabell HE0000T02N2
                        (TAB1386) levereras, med riket och förbundens medlemskommuner;

@@ -190,7 +190,13 @@ class _FileRead:
 
 def _fold(text: str) -> str:
     """Lower case, diacritics removed, punctuation as single spaces."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    return _fold_text(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_text(text: str) -> str:
+    # Every file of a folder repeats the same few hundred labels.
+    decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(re.sub(r"[^0-9a-z+]+", " ", plain.casefold()).split())
 
@@ -216,6 +222,7 @@ _CONTENT_NAMES: dict[str, tuple[str, ...]] = {
 _CONTENT_PREFIX_ONLY: dict[str, tuple[str, ...]] = {"summa": ("Summa",)}
 
 
+@functools.lru_cache(maxsize=1024)
 def _content_code(label: str) -> str | None:
     """The content (ersättning code, ``folkmangd`` or ``andel``) a label names."""
     tokens = tuple(_fold(label).split())
@@ -366,6 +373,18 @@ def _resolve(kind: str, raw: pd.Series, path: Path, fallback: pd.Series | None =
     return resolved
 
 
+@functools.lru_cache(maxsize=64)
+def _resolved_categories(kind: str, codes: tuple, labels: tuple) -> pd.Series | None:
+    """:func:`_resolve` of a dimension's categories, or None if one is not recognised.
+
+    Cached: the files of a folder (one per year) repeat the same categories,
+    and resolving them is the slow part of reading a small file.
+    """
+    resolved = _RESOLVERS[kind](pd.Series(codes, dtype=object))
+    resolved = resolved.fillna(_RESOLVERS[kind](pd.Series(labels, dtype=object)))
+    return None if resolved.isna().any() else resolved
+
+
 def _parse_values(raw: pd.Series, path: Path) -> pd.Series:
     """Numbers with decimal comma or point and space thousands; missing tokens -> NaN."""
     numbers = pd.to_numeric(raw, errors="coerce").astype("float64")
@@ -466,7 +485,7 @@ def _check_counts(cells: pd.DataFrame, path: Path) -> None:
         )
 
 
-def _assemble(cells: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
+def _assemble(cells: pd.DataFrame, path: Path, notes: list[str], ordered: bool = True) -> pd.DataFrame:
     """Cells (resolved dimensions, ``content`` code, float ``value``) -> table.
 
     Drops other region levels, checks the file does not contradict itself and
@@ -508,7 +527,8 @@ def _assemble(cells: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame
     table = he.merge(pop.rename(columns={"value": "folkmangd"}), on=_CELL, how="left", validate="many_to_one")
     table = table.rename(columns={"content": "ersattning", "value": "helarsekvivalenter"})
     table["imputerad"] = False
-    return _typed(_sorted(table))
+    # A folder's files are sorted once, together (_resolve_overlaps).
+    return _typed(_sorted(table)) if ordered else _typed(table)
 
 
 # --------------------------------------------------------------------------
@@ -645,7 +665,11 @@ def _jsonstat_cells(doc: dict, path: Path, notes: list[str]) -> pd.DataFrame:
             # Opaque codes: only the file's own labels say what they are.
             resolved = _content_lookup(label_series, path, notes)
         else:
-            resolved = _resolve(kind, code_series, path, fallback=label_series)
+            resolved = _resolved_categories(kind, tuple(codes), tuple(label_series))
+            if resolved is None:  # not recognised: _resolve names the file and values
+                resolved = _resolve(kind, code_series, path, fallback=label_series)
+            else:
+                resolved = resolved.copy()
         # Expand through category codes, not by copying strings per cell.
         positions, distinct = pd.factorize(resolved)
         if kind == "tid":
@@ -660,7 +684,7 @@ def _jsonstat_cells(doc: dict, path: Path, notes: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _read_jsonstat2(path: Path) -> _FileRead:
+def _read_jsonstat2(path: Path, ordered: bool = True) -> _FileRead:
     notes: list[str] = []
     doc = _load_json(path)
     updated = _parse_updated(doc.get("updated"), path, notes)
@@ -673,7 +697,7 @@ def _read_jsonstat2(path: Path) -> _FileRead:
             f"Filen {path} kunde inte läsas som JSON-stat 2.0 ({type(exc).__name__}: {exc}). "
             "Ladda ner tabellen på nytt i formatet JSON-stat2."
         ) from None
-    return _FileRead(_assemble(cells, path, notes), notes, updated)
+    return _FileRead(_assemble(cells, path, notes, ordered), notes, updated)
 
 
 def _with_attrs(read: _FileRead) -> pd.DataFrame:
@@ -879,7 +903,7 @@ def _csv_cells(frame: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFram
     return cells
 
 
-def _read_pxweb_csv(path: Path) -> _FileRead:
+def _read_pxweb_csv(path: Path, ordered: bool = True) -> _FileRead:
     notes: list[str] = []
     try:
         frame = _csv_frame(path, notes)
@@ -890,7 +914,7 @@ def _read_pxweb_csv(path: Path) -> _FileRead:
         raise ScbFormatError(
             f"Filen {path} kunde inte läsas som en CSV-fil från PxWeb ({type(exc).__name__}: {exc})."
         ) from None
-    return _FileRead(_assemble(cells, path, notes), notes)
+    return _FileRead(_assemble(cells, path, notes, ordered), notes)
 
 
 def read_pxweb_csv(path: str | Path) -> pd.DataFrame:
@@ -1004,14 +1028,17 @@ def _impute(out: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 # --------------------------------------------------------------------------
 
 
-def _read_file(path: Path) -> _FileRead:
+def _read_file(path: Path, ordered: bool = True) -> _FileRead:
     if path.suffix.lower() == ".json":
-        return _read_jsonstat2(path)
-    return _read_pxweb_csv(path)
+        return _read_jsonstat2(path, ordered)
+    return _read_pxweb_csv(path, ordered)
 
 
 def _resolve_overlaps(reads: list[tuple[str, _FileRead]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Combine the files; keep one row per cell and report cells in several files."""
+    """Combine the files; keep one row per cell and report cells in several files.
+
+    The files' tables are typed but need not be sorted: the result is.
+    """
     no_overlaps = pd.DataFrame({c: pd.Series([], dtype=object) for c in OVERLAP_COLUMNS})
     frames = [
         read.table.assign(_file=name, _order=order, _updated=read.updated if read.updated is not None else pd.NaT)
@@ -1020,8 +1047,8 @@ def _resolve_overlaps(reads: list[tuple[str, _FileRead]]) -> tuple[pd.DataFrame,
     ]
     if not frames:
         return _empty_table(), no_overlaps
-    if len(frames) == 1:  # one file is already typed and sorted
-        return frames[0].drop(columns=["_file", "_order", "_updated"]), no_overlaps
+    if len(frames) == 1:  # one file is already typed
+        return _sorted(frames[0].drop(columns=["_file", "_order", "_updated"])), no_overlaps
     combined = pd.concat(frames, ignore_index=True)
     helpers = ["_file", "_order", "_updated"]
     # One integer per cell key: everything below works on integers.
@@ -1116,7 +1143,7 @@ def read_directory(path: str | Path) -> ScbData:
             f"Mappen {folder} innehåller inga filer från SCB (.json eller .csv). "
             "Ladda ner tabellen HE0000T02N2 som JSON-stat2 eller CSV och lägg den där."
         )
-    reads = [(p.name, _read_file(p)) for p in files]
+    reads = [(p.name, _read_file(p, ordered=False)) for p in files]
     notes = [note for _, read in reads for note in read.notes]
 
     combined, overlaps = _resolve_overlaps(reads)

@@ -94,6 +94,20 @@ def test_sample_data_then_validate_exits_0(tmp_path):
     assert not re.search(r"\d{6}[-+]?\d{4}", r.out)
 
 
+def test_sample_data_without_xlsx_at_double_volume(tmp_path):
+    out = tmp_path / "s"
+    r = run_cli("sample-data", "--out", out, "--forbund", "2", "--years", "2025", "--volume", "2,5", "--no-xlsx")
+    assert r.code == 0, r.err
+    assert not (out / "deltagande.xlsx").exists() and not (out / "mapping.yaml").exists()
+    assert "personnummer" in (out / "deltagande.csv").read_text(encoding="utf-8").splitlines()[0]
+    r = run_cli("validate", "--data-dir", out)
+    assert r.code == 0, r.out[-3000:]
+    import re
+
+    assert not re.search(r"\d{6}[-+]?\d{4}", r.out)
+    assert run_cli("sample-data", "--out", out, "--volume", "0").code == 2
+
+
 def test_installed_console_script_runs(tmp_path):
     script = Path(sys.executable).with_name("finsam")
     assert script.is_file(), "the finsam command is installed by the package"

@@ -9,7 +9,7 @@ import pytest
 
 import finsam_analysis as fa
 from finsam_analysis.errors import FinsamError
-from finsam_analysis.figures import KEY_ORDER, raw_key_figures
+from finsam_analysis.figures import KEY_ORDER, key_figures_all, raw_key_figures, raw_key_figures_all
 
 from .conftest import SHARED
 from .test_outcomes import EKONOMI, INSATSER, ROWS, write_dataset
@@ -104,3 +104,51 @@ def test_sample_data_key_figures_for_every_forbund(tmp_path):
             assert 0.2 <= shown <= 0.7
             assert kf["ci_low"] <= shown <= kf["ci_high"]
         json.dumps(kf)
+
+
+def _same(a: dict, b: dict) -> None:
+    """Equal values of equal types, keys in the same order."""
+    assert list(a) == list(b)
+    for key in a:
+        assert a[key] == b[key] and type(a[key]) is type(b[key]), (key, a[key], b[key])
+
+
+def test_key_figures_all_on_the_hand_dataset(ds):
+    together = key_figures_all(ds, "2024", min_cell=1)
+    assert list(together) == ["alfa", "beta"]
+    alfa = together["alfa"]
+    # The values worked out by hand in test_outcomes.py
+    assert (alfa["aktiva_deltagare"], alfa["kvinnor"], alfa["man"], alfa["kon_okand"]) == (6, 3, 1, 2)
+    assert alfa["andel_arbete_studier"] == 0.5 and alfa["tid_i_insats_median_dagar"] == 182.5
+    for fid in ("alfa", "beta"):
+        for min_cell in (1, 5):
+            _same(key_figures_all(ds, "2024", min_cell)[fid], fa.key_figures(ds, fid, "2024", min_cell))
+        _same(raw_key_figures_all(ds, "2024")[fid], raw_key_figures(ds, fid, "2024"))
+    with pytest.raises(FinsamError, match="min_cell"):
+        key_figures_all(ds, "2024", min_cell=0)
+
+
+def test_key_figures_all_equal_key_figures_per_forbund_on_generated_data(tmp_path):
+    from finsam_analysis.sample import write_sample
+
+    root = tmp_path / "s"
+    write_sample(root, n_forbund=5, years=(2022, 2025))
+    # A few broken rows, so that rejected_rows differs between förbund.
+    text = (root / "deltagande.csv").read_text(encoding="utf-8").splitlines()
+    header = text[0].split(",")
+    broken = []
+    for line, column, value in ((text[5], "kon", "x"), (text[-40], "startdatum", "2024/01/01")):
+        cells = line.split(",")
+        cells[header.index(column)] = value
+        broken.append(",".join(cells))
+    (root / "deltagande.csv").write_text("\n".join(text + broken) + "\n", encoding="utf-8")
+    ds = fa.load_dataset(root)
+    assert ds.quality.rejected_rows == 2
+    for period in ("2025", "2024H2", "2023Q1", "2021"):
+        together = key_figures_all(ds, period)
+        raw = raw_key_figures_all(ds, period)
+        assert list(together) == list(ds.forbund["forbund_id"])
+        for fid in ds.forbund["forbund_id"]:
+            _same(together[fid], fa.key_figures(ds, fid, period))
+            _same(raw[fid], raw_key_figures(ds, fid, period))
+    assert sum(kf["rejected_rows"] for kf in key_figures_all(ds, "2025").values()) == 2

@@ -92,3 +92,20 @@ def test_population_key_figures(he):
     assert ff.population_figures(he, MEDLEMMAR, "kust", 2025)["befolkning_ar"] == 2024
     assert ff.population_figures(he, MEDLEMMAR, "kust", 2023)["befolkning_ar"] is None
     assert ff.population_figures(None, MEDLEMMAR, "kust", 2024)["befolkning_andel_20_64"] is None
+
+
+def test_population_figures_of_all_forbund_at_once(he):
+    # Hand values as above; "ensam" (1440 until February) has January and
+    # February: summa 30, folkmängd 500.
+    for table in (he, ff.wide(he)):
+        together = ff.population_figures_all(table, MEDLEMMAR, ["kust", "ensam", "ingen"], 2024)
+        assert together["kust"] == {
+            "befolkning_ar": 2024, "befolkning_andel_20_64": pytest.approx(0.054),
+            "riket_andel_20_64": pytest.approx(0.13)}
+        assert together["ensam"]["befolkning_andel_20_64"] == pytest.approx(0.06)
+        assert together["ingen"] == {"befolkning_ar": None, "befolkning_andel_20_64": None, "riket_andel_20_64": None}
+        for fid in ("kust", "ensam", "ingen"):
+            for year in (2023, 2024, 2025):
+                assert ff.population_figures_all(table, MEDLEMMAR, [fid], year)[fid] == ff.population_figures(
+                    he, MEDLEMMAR, fid, year)
+    assert ff.population_figures_all(None, MEDLEMMAR, ["kust"], 2024)["kust"]["befolkning_ar"] is None

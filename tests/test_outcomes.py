@@ -295,3 +295,34 @@ def test_shares_in_range_and_groups_add_up(rows, period):
     for month, n in series.items():
         end = month + pd.offsets.MonthEnd(0)
         assert outcomes.active(d, parse_period(f"{month:%Y-%m-%d}..{end:%Y-%m-%d}")).sum() == n
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(row_strategy, min_size=0, max_size=25), period=periods)
+def test_summaries_of_all_groups_equal_summary_per_group(rows, period):
+    # The one-pass computation for many groups (the key figures of every
+    # förbund) against summary() on each group's own rows, ties included:
+    # a person's rows may share start and end and differ in kön.
+    d = outcomes.prepare(_frame(rows))
+    p = parse_period(period)
+    keys = ["i1", "i2", "i3", "saknas"]
+    together = outcomes.summaries(d, p, "insats_id", keys)
+    assert list(together) == keys
+    for key in keys:
+        alone = outcomes.summary(d.loc[d["insats_id"] == key], p)
+        assert list(together[key]) == list(alone)
+        for name, value in alone.items():
+            assert together[key][name] == value and type(together[key][name]) is type(value), (key, name)
+
+
+def test_summaries_on_the_hand_dataset(ds):
+    s = outcomes.summaries(ds.participations(), P2024, "forbund_id", ["alfa", "beta", "gamma"])
+    # Worked out by hand above: alfa has 6 persons (3 K, 1 M, 2 unknown) and
+    # 7 aktiva deltaganden; beta one woman; gamma has no rows at all.
+    alfa = s["alfa"]
+    assert (alfa["aktiva_deltagare"], alfa["kvinnor"], alfa["man"], alfa["kon_okand"]) == (6, 3, 1, 2)
+    assert (alfa["aktiva_deltaganden"], alfa["nya_deltaganden"], alfa["avslutade_deltaganden"]) == (7, 6, 4)
+    assert (alfa["arbete"], alfa["studier"], alfa["arbetssokande"], alfa["ovriga"], alfa["okand"]) == (1, 1, 1, 1, 1)
+    assert alfa["andel_arbete_studier"] == 0.5 and alfa["tid_i_insats_median_dagar"] == 182.5
+    assert (s["beta"]["aktiva_deltagare"], s["beta"]["kvinnor"]) == (1, 1)
+    assert s["gamma"]["aktiva_deltagare"] == 0 and s["gamma"]["andel_arbete_studier"] is None

@@ -729,3 +729,13 @@ def test_every_written_form_parses_to_the_same_pnr12(seed, year, kon, samord):
     assert result["fodelsear"].tolist() == [year] * len(forms)
     assert result["kon"].tolist() == [kon] * len(forms)
     assert result["samordningsnummer"].tolist() == [samord] * len(forms)
+
+
+@pytest.mark.parametrize("length", [32, 63, 64, 65, 200])
+def test_precomputed_hmac_equals_the_hmac_module(length):
+    from finsam_analysis.personnummer import _HmacSha256
+
+    key = bytes((7 * i + length) % 256 for i in range(length))  # longer than a block: hashed first
+    mac = _HmacSha256(key)
+    for message in (b"", b"199001011234", b"199001011234#1", bytes(range(256)) * 3):
+        assert mac.hexdigest(message) == hmac.new(key, message, hashlib.sha256).hexdigest()

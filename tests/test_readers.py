@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from finsam_analysis import load_dataset
 from finsam_analysis.errors import SchemaError, UnreadableFileError
-from finsam_analysis.readers import detect_separator, read_table
+from finsam_analysis.readers import (
+    WHITESPACE,
+    _read_csv_arrow,
+    _read_csv_python,
+    detect_separator,
+    prefetch_csv,
+    read_table,
+)
 
 from .conftest import FORBUND_CSV, write_dataset
 
@@ -174,3 +188,113 @@ def test_date_formats_and_impossible_dates():
     shown = [d.strftime("%Y-%m-%d") if not pd.isna(d) else None for d in dates]
     assert shown == ["2024-01-02", "2024-01-03", "2024-03-04", None, None, None, None, None, None]
     assert bad.tolist() == [False, False, False, True, True, True, True, False, True]
+
+
+# --------------------------------------------------------------------------
+# The fast (pyarrow) CSV path reads exactly what the careful reader reads
+# --------------------------------------------------------------------------
+
+
+def _outcome(read):
+    """What a reader made of a file: its table, or its error."""
+    try:
+        t = read()
+    except Exception as exc:  # noqa: BLE001 (compared, not hidden)
+        return ("error", type(exc).__name__, str(exc))
+    if t is None:
+        return None
+    return ("table", t.headers, t.data, t.blank_rows, t.encoding, t.separator)
+
+
+def _assert_same(fast, careful):
+    assert fast[0] == careful[0], (fast, careful)
+    if fast[0] == "error":
+        assert fast == careful
+        return
+    assert fast[1] == careful[1] and fast[3:] == careful[3:]
+    pd.testing.assert_frame_equal(fast[2], careful[2])
+
+
+def test_whitespace_is_what_str_strip_and_arrow_remove():
+    assert WHITESPACE == "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    cells = [f"{c}x{c}" for c in WHITESPACE] + ["\u200bx\u200b"]  # zero-width space is not white space
+    assert pc.utf8_trim_whitespace(pa.array(cells)).to_pylist() == [c.strip() for c in cells]
+
+
+FAST_CASES = {
+    "plain": b"a,b,c\n1,2,3\n4,,6\n",
+    "bom, semicolon, crlf": "\ufeffnamn;kod\r\nÄlv & Kust;0180\r\n Värna ;  2482 \r\n".encode(),
+    "quoted separators and quotes": b'a,b\n"x,y","say ""hi"""\n"two\nlines",z\n',
+    "text after a closing quote": b'a,b\n"ab"c,"d"\n',
+    "quote inside a field": b'a,b\nab"c,d\n',
+    "row of separators only": b"a;b\n1;2\n;\n3;4\n",
+    "tabs and odd white space": "a\tb\n\u3000x\u00a0\t\u2028y\n".encode(),
+    "no final newline": b"a,b\n1,2",
+}
+
+
+@pytest.mark.parametrize("raw", FAST_CASES.values(), ids=FAST_CASES.keys())
+def test_fast_path_is_taken_and_reads_as_the_careful_reader(raw):
+    path = Path("f.csv")
+    fast = _outcome(lambda: _read_csv_arrow(path, raw))
+    assert fast is not None, "the fast path should take this file"
+    _assert_same(fast, _outcome(lambda: _read_csv_python(path, raw)))
+
+
+SLOW_CASES = {
+    "windows-1252": "a;b\nVärna;1\n".encode("cp1252"),
+    "blank line first": b"\na,b\n1,2\n",
+    "short row": b"a,b,c\n1,2\n",
+    "long row": b"a,b\n1,2,3\n",
+    "nul byte": b"a,b\n1,\x002\n",
+}
+
+
+@pytest.mark.parametrize("raw", SLOW_CASES.values(), ids=SLOW_CASES.keys())
+def test_files_the_fast_path_leaves_to_the_careful_reader(raw):
+    assert _read_csv_arrow(Path("f.csv"), raw) is None
+
+
+_SPECIAL = st.text(alphabet=list('ab1 ,;\t"\r\nö\u00a0\u3000\x1f'), max_size=5)
+_CELL = st.one_of(st.text(alphabet=list("ab1 ö"), max_size=4), _SPECIAL, st.just('"q,""x"""'))
+
+
+@st.composite
+def _tables(draw):
+    """Mostly rectangular tables (so the fast path is tried), sometimes not."""
+    width = draw(st.integers(1, 4))
+    n_rows = draw(st.integers(1, 6))
+    return [draw(st.lists(_CELL, min_size=width, max_size=width if draw(st.booleans()) else width + 1))
+            for _ in range(n_rows)]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=_tables(),
+    sep=st.sampled_from([",", ";", "\t"]),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+    bom=st.booleans(),
+    final=st.booleans(),
+)
+def test_fast_and_careful_readers_agree_on_any_text(rows, sep, newline, bom, final):
+    text = newline.join(sep.join(cells) for cells in rows) + (newline if final else "")
+    raw = ("\ufeff" if bom else "").encode() + text.encode("utf-8")
+    if not raw[:65536].strip():
+        return  # read_table stops at "empty file" before either reader
+    path = Path("f.csv")
+    fast = _outcome(lambda: _read_csv_arrow(path, raw))
+    if fast is not None:  # None: the careful reader takes the file
+        _assert_same(fast, _outcome(lambda: _read_csv_python(path, raw)))
+
+
+def test_prefetched_file_reads_the_same(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("a;b\n 1 ;x\n;\n2;y\n", encoding="utf-8")
+    ahead = prefetch_csv(p)
+    assert ahead.parsed is not None
+    _assert_same(_outcome(lambda: read_table(p, ahead)), _outcome(lambda: read_table(p)))
+    # A file that could not be read ahead is read (and judged) as usual.
+    missing = prefetch_csv(tmp_path / "nope.csv")
+    assert missing.raw is None
+    with pytest.raises(UnreadableFileError, match="finns inte"):
+        read_table(tmp_path / "nope.csv", missing)

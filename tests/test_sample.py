@@ -508,6 +508,48 @@ def test_more_forbund_than_the_catalogue(tmp_path):
     assert 0.001 <= felreg <= 0.012, felreg
 
 
+def test_without_xlsx_that_forbund_keeps_its_personnummer_in_the_csv(tmp_path, small):
+    from finsam_analysis import load_dataset
+
+    out = tmp_path / "csv"
+    summary = write_sample(out, seed=SEED, n_forbund=3, years=YEARS, xlsx=False)
+    assert not (out / "deltagande.xlsx").exists() and not (out / "mapping.yaml").exists()
+    default_out, default = small
+    fid = default.xlsx_forbund
+    assert summary.xlsx_forbund == ""
+    assert yaml.safe_load((out / "dataset.yaml").read_text(encoding="utf-8"))["personnummer_forbund"] == fid
+    d = read(out / "deltagande.csv")
+    own = d["forbund_id"] == fid
+    # The same participations as the default sample, that förbund's now in the CSV.
+    assert own.sum() == default.rows["deltagande.xlsx"]
+    before = read(default_out / "deltagande.csv").drop(columns="deltagande_id")
+    pd.testing.assert_frame_equal(
+        d.loc[~own].drop(columns=["deltagande_id", "personnummer"]).reset_index(drop=True), before
+    )
+    # Exactly one of deltagare_id and personnummer on every row (DATA.md §5).
+    assert (d.loc[own, "deltagare_id"] == "").all() and (d.loc[own, "personnummer"] != "").all()
+    assert (d.loc[~own, "personnummer"] == "").all()
+    digits = d.loc[own, "personnummer"].str.replace("-", "", regex=False)
+    assert digits.str.fullmatch(r"\d{12}").all() and digits.map(lambda p: luhn_ok(p[2:])).all()
+    assert digits.str[8:11].astype(int).between(980, 999).all()  # the synthetic range
+    assert (d.loc[own, "personnummer"].str.contains("-")).mean() > 0.8
+    ds = load_dataset(out, key=bytes(range(32)))
+    assert ds.quality.rejected_rows == 0 and ds.quality.duplicate_rows == 0
+    assert len(ds.deltagande) == len(d)
+    ids = ds.deltagande.loc[ds.deltagande["forbund_id"] == fid, "deltagare_id"]
+    assert ids.str.fullmatch(r"p[0-9a-f]{20}").all()
+    assert not set(ids) & set(d["personnummer"]) and not set(ids) & set(digits)
+
+
+def test_volume_scales_the_participations(tmp_path):
+    one = write_sample(tmp_path / "v1", n_forbund=2, years=(2024, 2025), xlsx=False)
+    three = write_sample(tmp_path / "v3", n_forbund=2, years=(2024, 2025), xlsx=False, volume=3.0)
+    ratio = three.rows["deltagande.csv"] / one.rows["deltagande.csv"]
+    assert 2.6 < ratio < 3.4, ratio
+    with pytest.raises(ValueError, match="volume"):
+        write_sample(tmp_path / "v0", volume=0)
+
+
 def test_bad_arguments(tmp_path):
     with pytest.raises(ValueError):
         write_sample(tmp_path / "a", n_forbund=0)
