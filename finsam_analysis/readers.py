@@ -483,6 +483,21 @@ def _parse_arrow(raw: bytes, threads: bool = True) -> tuple | None:
         return None
     if irregular or table.num_rows == 0 or table.num_columns < 2:
         return None
+    if len(raw) > csv.field_size_limit():
+        # a field the careful reader would refuse as too long: let it say so
+        import pyarrow.compute as pc
+
+        if any((pc.max(pc.binary_length(table.column(i))).as_py() or 0) > csv.field_size_limit()
+               for i in range(table.num_columns)):
+            return None
+    if b'"' in raw:
+        # A line break inside quotes: the careful reader decides whether a
+        # stray quote swallowed rows (it names the row).
+        import pyarrow.compute as pc
+
+        if any(pc.any(pc.match_substring_regex(table.column(i), "[\r\n]")).as_py()
+               for i in range(table.num_columns)):
+            return None
     # Trimming is part of the parse (no judgement yet), so it too runs in a
     # worker thread when the file is prefetched.
     header_cells = [table.column(i)[0].as_py() for i in range(table.num_columns)]

@@ -224,7 +224,7 @@ def test_whitespace_is_what_str_strip_and_arrow_remove():
 FAST_CASES = {
     "plain": b"a,b,c\n1,2,3\n4,,6\n",
     "bom, semicolon, crlf": "\ufeffnamn;kod\r\nÄlv & Kust;0180\r\n Värna ;  2482 \r\n".encode(),
-    "quoted separators and quotes": b'a,b\n"x,y","say ""hi"""\n"two\nlines",z\n',
+    "quoted separators and quotes": b'a,b\n"x,y","say ""hi"""\n"c",z\n',
     "text after a closing quote": b'a,b\n"ab"c,"d"\n',
     "quote inside a field": b'a,b\nab"c,d\n',
     "row of separators only": b"a;b\n1;2\n;\n3;4\n",
@@ -247,6 +247,8 @@ SLOW_CASES = {
     "short row": b"a,b,c\n1,2\n",
     "long row": b"a,b\n1,2,3\n",
     "nul byte": b"a,b\n1,\x002\n",
+    # the careful reader checks that a stray quote did not swallow rows
+    "line break inside quotes": b'a,b\n"two\nlines",z\n',
 }
 
 
