@@ -336,7 +336,7 @@ def _read_participant_frame(
     for col, value in mapping.defaults.items():
         distinct.pop(col, None)
         if col in frame.columns:
-            frame[col] = frame[col].fillna(value)
+            frame[col] = _as_text(frame[col]).fillna(value)
         else:
             frame[col] = pd.Series(value, index=frame.index, dtype="str")
     has_pnr = "personnummer" in frame.columns
@@ -399,11 +399,25 @@ def _pseudonymise(frame: pd.DataFrame, headers, key: bytes, log: RejectLog, qual
     return frame.drop(columns=["personnummer"])
 
 
+def _as_text(column: pd.Series) -> pd.Series:
+    """A column the reader gave as a categorical, as plain strings (to be changed)."""
+    return column.astype("str") if isinstance(column.dtype, pd.CategoricalDtype) else column
+
+
 def _replaced(column: pd.Series, rows: pd.Index, values: pd.Series) -> pd.Series:
-    """``column`` with the cells of ``rows`` set to ``values`` (a new Series)."""
-    out = column.copy()
+    """``column`` with the cells of ``rows`` set to ``values`` (a new Series).
+
+    A categorical (as the reader may give a column) stays one, with the new
+    values added to its categories.
+    """
+    values = values.to_numpy(dtype=object)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        new = pd.Index(pd.unique(values)).difference(column.cat.categories)
+        out = column.cat.add_categories(new.astype(column.cat.categories.dtype)) if len(new) else column.copy()
+    else:
+        out = column.copy()
     if len(rows):
-        out.loc[rows] = values.to_numpy(dtype=object)
+        out.loc[rows] = values
     return out
 
 

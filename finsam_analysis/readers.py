@@ -78,9 +78,10 @@ class RawTable:
         What was detected (CSV only).
     distinct : dict
         Header → ``(positions, distinct)`` as
-        :func:`finsam_analysis.validation.distinct_values` gives them for
-        that column, when the reader worked them out ahead (a prefetched CSV
-        file, columns the caller asked for); empty otherwise.
+        :func:`finsam_analysis.validation.distinct_values` gives them, for
+        the columns read dictionary-encoded (a prefetched CSV file, columns
+        the caller asked for, see :func:`prefetch_csv`). Such a column is a
+        categorical of the same strings in ``data``.
     """
 
     path: Path
@@ -237,7 +238,6 @@ class Prefetched:
 
     raw: bytes | None
     parsed: tuple | None = None
-    encoded: dict = field(default_factory=dict)
 
 
 def prefetch_csv(path: str | Path, encode: Callable[[list[str]], list[int]] | None = None) -> Prefetched:
@@ -252,33 +252,15 @@ def prefetch_csv(path: str | Path, encode: Callable[[list[str]], list[int]] | No
     ----------
     path : str or Path
     encode : callable, optional
-        Given the (trimmed) headers, the positions of the columns whose
-        distinct values to work out too (pyarrow's dictionary encoding, also
-        without the GIL); they come back in ``RawTable.distinct``.
+        Given the headers (trimmed), the positions of the columns to read
+        dictionary-encoded (see :func:`_parse_arrow`).
     """
     try:
         raw = Path(path).read_bytes()
     except OSError:
         return Prefetched(raw=None)
     # In a worker thread, next to a busy main thread: one core is what is left.
-    parsed = _parse_arrow(raw, threads=False)
-    encoded = {}
-    if parsed is not None and encode is not None:
-        header_cells, columns = parsed[0], parsed[1]
-        try:
-            wanted = encode([h.strip() for h in header_cells])
-        except Exception:  # noqa: BLE001 (a hint only: the columns are then encoded later)
-            wanted = []
-        wanted = [i for i in wanted if 0 <= i < len(columns)]
-        encoded = dict(zip(wanted, on_two_cores(_dictionary, [columns[i] for i in wanted], len(parsed[2]))))
-    return Prefetched(raw=raw, parsed=parsed, encoded=encoded)
-
-
-def _dictionary(column) -> tuple[np.ndarray, object]:
-    """Dictionary encoding of a column as ``pandas.factorize`` does it: (codes, uniques)."""
-    combined = column.dictionary_encode(null_encoding="mask").combine_chunks()
-    codes = combined.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
-    return codes, combined.dictionary
+    return Prefetched(raw=raw, parsed=_parse_arrow(raw, threads=False, encode=encode))
 
 
 def _read_csv(path: Path, prefetched: Prefetched | None = None) -> RawTable:
@@ -289,8 +271,7 @@ def _read_csv(path: Path, prefetched: Prefetched | None = None) -> RawTable:
     _check_not_binary(path, raw)
     parsed = prefetched.parsed if prefetched is not None and prefetched.raw is not None else _parse_arrow(raw)
     if parsed is not None:
-        encoded = prefetched.encoded if prefetched is not None and prefetched.raw is not None else {}
-        fast = _arrow_table(path, *parsed, encoded=encoded)
+        fast = _arrow_table(path, *parsed)
         if fast is not None:
             return fast
     return _read_csv_python(path, raw)
@@ -421,13 +402,18 @@ def _read_csv_arrow(path: Path, raw: bytes) -> RawTable | None:
     return None if parsed is None else _arrow_table(path, *parsed)
 
 
-def _parse_arrow(raw: bytes, threads: bool = True) -> tuple | None:
+def _parse_arrow(
+    raw: bytes, threads: bool = True, encode: Callable[[list[str]], list[int]] | None = None
+) -> tuple | None:
     """Parse ``raw`` with pyarrow, or None to leave it to the careful reader.
 
-    Returns ``(header cells, trimmed data columns, mask of non-blank rows,
-    separator, bom)``. Only looks and parses (every cell a string, nothing
-    judged yet), so it can run in a worker thread; :func:`_arrow_table` does
-    the rest.
+    Returns ``(header cells, data columns, mask of non-blank rows,
+    separator, bom)``; a data column is a pyarrow string array (trimmed, an
+    empty cell missing) or, for the positions ``encode`` gives for the
+    headers of the first line, a :class:`_Coded` column: pyarrow builds the
+    dictionary while it parses, and trimming touches only the few distinct
+    values. Only looks and parses (nothing judged yet), so it can run in a
+    worker thread; :func:`_arrow_table` does the rest.
     """
     import pyarrow as pa
     from pyarrow import csv as pacsv
@@ -458,6 +444,16 @@ def _parse_arrow(raw: bytes, threads: bool = True) -> tuple | None:
         return "skip"
 
     width = first.count(sep) + 1
+    coded = set()
+    if encode is not None:
+        try:  # a hint only: a wrong guess still reads the same values
+            names = [h.strip() for h in next(csv.reader([first], delimiter=sep))]
+            coded = {i for i in encode(names) if 0 <= i < width}
+        except Exception:  # noqa: BLE001
+            coded = set()
+    types = {
+        f"f{i}": pa.dictionary(pa.int32(), pa.string()) if i in coded else pa.large_string() for i in range(width)
+    }
     try:
         table = pacsv.read_csv(
             pa.py_buffer(body),
@@ -474,7 +470,7 @@ def _parse_arrow(raw: bytes, threads: bool = True) -> tuple | None:
                 invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={f"f{i}": pa.large_string() for i in range(width)},
+                column_types=types,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -503,16 +499,51 @@ def _parse_arrow(raw: bytes, threads: bool = True) -> tuple | None:
     header_cells = [table.column(i)[0].as_py() for i in range(table.num_columns)]
     n = table.num_rows - 1
     columns, filled = [], np.zeros(n, dtype=bool)
-    for cells, present in on_two_cores(_trimmed, [table.column(i).slice(1) for i in range(table.num_columns)], n):
+    def clean(column):
+        return _trimmed_codes(column) if pa.types.is_dictionary(column.type) else _trimmed(column)
+
+    for cells, present in on_two_cores(clean, [table.column(i).slice(1) for i in range(table.num_columns)], n):
         columns.append(cells)
         filled |= present
     return header_cells, columns, filled, sep, bom
 
 
-def _arrow_table(
-    path: Path, header_cells: list[str], columns: list, filled, sep: str, bom: bool, encoded: dict | None = None
-) -> RawTable | None:
-    """The :class:`RawTable` of what :func:`_parse_arrow` made, or None."""
+@dataclass
+class _Coded:
+    """A dictionary-encoded column: ``categories[codes]``, code -1 missing."""
+
+    codes: np.ndarray
+    categories: pd.Index
+
+
+def _trimmed_codes(column) -> tuple[_Coded, np.ndarray]:
+    """:func:`_trimmed` for a dictionary column: trim the distinct values only.
+
+    Values that become equal when trimmed share a code, and a value that
+    becomes empty is missing, so the categories are the trimmed, non-empty,
+    distinct values.
+    """
+    import pyarrow.compute as pc
+
+    column = column.unify_dictionaries()
+    n = len(column)
+    if column.num_chunks == 0 or n == 0:
+        return _Coded(np.full(n, -1, dtype=np.intp), pd.Index([], dtype="str")), np.zeros(n, dtype=bool)
+    trimmed = pd.array(pc.utf8_trim_whitespace(column.chunks[0].dictionary), dtype="str")
+    filled = np.asarray(trimmed != "", dtype=bool)
+    remap = np.full(len(trimmed), -1, dtype=np.intp)
+    remap[filled], categories = pd.factorize(trimmed[filled])
+    indices = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in column.chunks])
+    codes = remap[indices]
+    return _Coded(codes, pd.Index(categories, dtype="str")), codes >= 0
+
+
+def _arrow_table(path: Path, header_cells: list[str], columns: list, filled, sep: str, bom: bool) -> RawTable | None:
+    """The :class:`RawTable` of what :func:`_parse_arrow` made, or None.
+
+    A dictionary-encoded column becomes a categorical of strings, and its
+    distinct values go to ``RawTable.distinct`` (the typing uses them).
+    """
     import pyarrow as pa
 
     if any(("\n" in h or "\r" in h) for h in header_cells) or not any(h.strip() for h in header_cells):
@@ -523,20 +554,23 @@ def _arrow_table(
     n = len(filled)
     numbers = np.arange(2, n + 2, dtype=np.int64)
     blank = int(n - filled.sum())
+    keep = pa.array(filled) if blank else None
+    data, distinct = {}, {}
+    for header, column in zip(headers, columns):
+        if isinstance(column, _Coded):
+            codes = column.codes[filled] if blank else column.codes
+            data[header] = pd.Series(pd.Categorical.from_codes(codes, categories=column.categories), copy=False)
+            k = len(column.categories)
+            distinct[header] = (
+                np.where(codes < 0, k, codes),
+                pd.Series(column.categories, dtype="str").reindex(range(k + 1)),
+            )
+        else:
+            data[header] = pd.Series(pd.array(column.filter(keep) if blank else column, dtype="str"), copy=False)
     if blank:
-        keep = pa.array(filled)
-        columns = [c.filter(keep) for c in columns]
         numbers = numbers[filled]
-    frame = pd.DataFrame(
-        {h: pd.Series(pd.array(c, dtype="str"), copy=False) for h, c in zip(headers, columns)}
-    )
+    frame = pd.DataFrame(data)
     frame["_rad"] = numbers
-    distinct = {}
-    for i, (codes, dictionary) in (encoded or {}).items():
-        if blank:
-            codes = codes[filled]
-        uniques = pd.Series(pd.array(dictionary, dtype="str")).reindex(range(len(dictionary) + 1))
-        distinct[headers[i]] = (np.where(codes < 0, len(dictionary), codes), uniques)
     encoding = "utf-8-sig" if bom else "utf-8"
     return RawTable(
         path=path, data=frame, headers=headers, blank_rows=blank, encoding=encoding, separator=sep, distinct=distinct

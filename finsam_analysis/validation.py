@@ -466,6 +466,8 @@ def _fmt(x: float) -> str:
 
 
 def _count_unknown(labels: pd.Series, fil: str, header: str) -> pd.DataFrame:
+    if isinstance(labels.dtype, pd.CategoricalDtype):  # count the strings, not every category
+        labels = labels.astype("str")
     counts = labels.value_counts()
     return pd.DataFrame(
         {

@@ -19,6 +19,8 @@ from finsam_analysis import load_dataset
 from finsam_analysis.errors import SchemaError, UnreadableFileError
 from finsam_analysis.readers import (
     WHITESPACE,
+    _arrow_table,
+    _parse_arrow,
     _read_csv_arrow,
     _read_csv_python,
     detect_separator,
@@ -286,7 +288,19 @@ def test_fast_and_careful_readers_agree_on_any_text(rows, sep, newline, bom, fin
     path = Path("f.csv")
     fast = _outcome(lambda: _read_csv_arrow(path, raw))
     if fast is not None:  # None: the careful reader takes the file
-        _assert_same(fast, _outcome(lambda: _read_csv_python(path, raw)))
+        careful = _outcome(lambda: _read_csv_python(path, raw))
+        _assert_same(fast, careful)
+        # Every column dictionary-encoded: the same strings.
+        coded = _outcome(lambda: _as_text(_arrow_table(path, *_parse_arrow(raw, encode=lambda h: range(len(h))))))
+        _assert_same(coded, careful)
+
+
+def _as_text(table):
+    if table is not None:
+        for name in table.headers:
+            if isinstance(table.data[name].dtype, pd.CategoricalDtype):
+                table.data[name] = table.data[name].astype("str")
+    return table
 
 
 def test_prefetched_file_reads_the_same(tmp_path):
@@ -300,3 +314,22 @@ def test_prefetched_file_reads_the_same(tmp_path):
     assert missing.raw is None
     with pytest.raises(UnreadableFileError, match="finns inte"):
         read_table(tmp_path / "nope.csv", missing)
+
+
+def test_columns_read_as_codes_hold_the_same_values(tmp_path):
+    # " x " and "x" become one value, a cell of white space only is missing,
+    # a blank row is still skipped and counted.
+    p = tmp_path / "f.csv"
+    p.write_text('a;b;c\n x ;1;k\nx;;"k "\n;;\n\\u3000;2;\n y;\\u00a0; z\n', encoding="utf-8")
+    plain = read_table(p)
+    coded = read_table(p, prefetch_csv(p, lambda headers: [headers.index("a"), headers.index("c")]))
+    assert coded.blank_rows == plain.blank_rows == 1
+    assert coded.data["_rad"].tolist() == plain.data["_rad"].tolist() == [2, 3, 5, 6]
+    assert isinstance(coded.data["a"].dtype, pd.CategoricalDtype) and coded.data["b"].dtype == "str"
+    for header in ("a", "c"):
+        as_text = coded.data[header].astype("str")
+        pd.testing.assert_series_equal(as_text, plain.data[header], check_names=True)
+        positions, distinct = coded.distinct[header]
+        assert distinct.iloc[positions].tolist() == plain.data[header].tolist()
+        assert distinct.iloc[-1] is np.nan or pd.isna(distinct.iloc[-1])
+    assert sorted(coded.distinct) == ["a", "c"]
