@@ -402,6 +402,15 @@ def _read_csv_arrow(path: Path, raw: bytes) -> RawTable | None:
     return None if parsed is None else _arrow_table(path, *parsed)
 
 
+def _value_arrays(table):
+    """Every chunk's values (a dictionary-encoded chunk: its dictionary)."""
+    import pyarrow as pa
+
+    for column in table.columns:
+        for chunk in column.chunks:
+            yield chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+
+
 def _parse_arrow(
     raw: bytes, threads: bool = True, encode: Callable[[list[str]], list[int]] | None = None
 ) -> tuple | None:
@@ -483,16 +492,15 @@ def _parse_arrow(
         # a field the careful reader would refuse as too long: let it say so
         import pyarrow.compute as pc
 
-        if any((pc.max(pc.binary_length(table.column(i))).as_py() or 0) > csv.field_size_limit()
-               for i in range(table.num_columns)):
+        if any((pc.max(pc.binary_length(values)).as_py() or 0) > csv.field_size_limit()
+               for values in _value_arrays(table)):
             return None
     if b'"' in raw:
         # A line break inside quotes: the careful reader decides whether a
         # stray quote swallowed rows (it names the row).
         import pyarrow.compute as pc
 
-        if any(pc.any(pc.match_substring_regex(table.column(i), "[\r\n]")).as_py()
-               for i in range(table.num_columns)):
+        if any(pc.any(pc.match_substring_regex(values, "[\r\n]")).as_py() for values in _value_arrays(table)):
             return None
     # Trimming is part of the parse (no judgement yet), so it too runs in a
     # worker thread when the file is prefetched.
