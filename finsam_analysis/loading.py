@@ -180,28 +180,26 @@ class Dataset:
     _prepared: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     _scb_wide: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
-    def participations(self, columns: list[str] | None = None) -> pd.DataFrame:
+    def participations(self) -> pd.DataFrame:
         """Participations prepared for measuring (:func:`outcomes.prepare`).
 
         Computed once per dataset and cached: a batch of förbund reports
         shares the work. Treat the result as read-only.
-
-        Parameters
-        ----------
-        columns : list of str, optional
-            Only these canonical columns are needed (plus what
-            :func:`outcomes.prepare` derives). Unless the whole table is
-            already cached, just they are prepared, and not cached: the key
-            figures of every förbund need a third of the columns.
         """
-        from .outcomes import PREPARE_NEEDS, prepare
-
-        if self._prepared is None and columns is not None:
-            wanted = list(dict.fromkeys([*columns, *PREPARE_NEEDS]))
-            return prepare(self.deltagande[[c for c in self.deltagande.columns if c in wanted]])
         if self._prepared is None:
+            from .outcomes import prepare
+
             self._prepared = prepare(self.deltagande)
         return self._prepared
+
+    def measurable(self) -> pd.DataFrame:
+        """The prepared participations if already made, else ``deltagande``.
+
+        :func:`outcomes.summaries` takes either; for the key figures of every
+        förbund at once, preparing a copy of every column first would cost
+        more than the figures themselves.
+        """
+        return self._prepared if self._prepared is not None else self.deltagande
 
     def scb_wide(self) -> pd.DataFrame | None:
         """Helårsekvivalenter in wide form (one column per ersättning), cached."""
