@@ -400,7 +400,9 @@ def _guard_ids(frame: pd.DataFrame, get_key, quality: DataQuality) -> pd.DataFra
     ids = frame["deltagare_id"]
     # Only the written forms of a personnummer (10 or 12 digits): a short
     # numeric löpnummer is a legitimate pseudonymous key and stays as it is.
-    written = ids.str.fullmatch(r"(?:\d{2})?\d{6}[-+]?\d{4}").fillna(False).astype(bool)
+    written = ids.str.match(r"\d").fillna(False).astype(bool)  # cheap first look: a digit first
+    if written.any():
+        written[written] = ids[written].str.fullmatch(r"(?:\d{2})?\d{6}[-+]?\d{4}").fillna(False).astype(bool)
     looks = written.copy()
     if written.any():  # parse only the candidates, not a million pseudonyms
         looks[written] = pnr.looks_like_personnummer(ids[written]).fillna(False).astype(bool)
