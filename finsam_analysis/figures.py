@@ -90,8 +90,7 @@ def raw_key_figures_all(dataset, period: Period | str) -> dict[str, dict]:
     """
     period = parse_period(period)
     ids = list(dataset.forbund["forbund_id"])
-    d = dataset.participations(["forbund_id", *outcomes.SUMMARY_NEEDS])
-    sums = outcomes.summaries(d, period, "forbund_id", ids)
+    sums = outcomes.summaries(dataset.measurable(), period, "forbund_id", ids)
     population = population_figures_all(dataset.helarsekvivalenter, dataset.medlemmar, ids, period.year)
     rejected = dataset.rejected_rows_per_forbund()
     names = dict(zip(dataset.forbund["forbund_id"], dataset.forbund["namn"]))

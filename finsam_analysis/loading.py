@@ -202,28 +202,26 @@ class Dataset:
             self._derived[key] = compute()
         return self._derived[key]
 
-    def participations(self, columns: list[str] | None = None) -> pd.DataFrame:
+    def participations(self) -> pd.DataFrame:
         """Participations prepared for measuring (:func:`outcomes.prepare`).
 
         Computed once per dataset and cached: a batch of förbund reports
         shares the work. Treat the result as read-only.
-
-        Parameters
-        ----------
-        columns : list of str, optional
-            Only these canonical columns are needed (plus what
-            :func:`outcomes.prepare` derives). Unless the whole table is
-            already cached, just they are prepared, and not cached: the key
-            figures of every förbund need a third of the columns.
         """
-        from .outcomes import PREPARE_NEEDS, prepare
-
-        if self._prepared is None and columns is not None:
-            wanted = list(dict.fromkeys([*columns, *PREPARE_NEEDS]))
-            return prepare(self.deltagande[[c for c in self.deltagande.columns if c in wanted]])
         if self._prepared is None:
+            from .outcomes import prepare
+
             self._prepared = prepare(self.deltagande)
         return self._prepared
+
+    def measurable(self) -> pd.DataFrame:
+        """The prepared participations if already made, else ``deltagande``.
+
+        :func:`outcomes.summaries` takes either; for the key figures of every
+        förbund at once, preparing a copy of every column first would cost
+        more than the figures themselves.
+        """
+        return self._prepared if self._prepared is not None else self.deltagande
 
     def scb_wide(self) -> pd.DataFrame | None:
         """Helårsekvivalenter in wide form (one column per ersättning), cached."""
@@ -426,7 +424,9 @@ def _guard_ids(frame: pd.DataFrame, get_key, quality: DataQuality) -> pd.DataFra
     ids = frame["deltagare_id"]
     # Only the written forms of a personnummer (10 or 12 digits): a short
     # numeric löpnummer is a legitimate pseudonymous key and stays as it is.
-    written = ids.str.fullmatch(r"(?:\d{2})?\d{6}[-+]?\d{4}").fillna(False).astype(bool)
+    written = ids.str.match(r"\d").fillna(False).astype(bool)  # cheap first look: a digit first
+    if written.any():
+        written[written] = ids[written].str.fullmatch(r"(?:\d{2})?\d{6}[-+]?\d{4}").fillna(False).astype(bool)
     looks = written.copy()
     if written.any():  # parse only the candidates, not a million pseudonyms
         looks[written] = pnr.looks_like_personnummer(ids[written]).fillna(False).astype(bool)
@@ -544,17 +544,33 @@ def read_participants(
             keys.append(resolved.key)
         return keys[0]
 
-    frames, fqs, people = [], [], []
     prefetched = prefetched or {}
     # Hashing the person ids for the duplicate test is the costliest single
     # step; a worker thread does it (GIL released) while this one types.
-    pool = ThreadPoolExecutor(max_workers=1)
-    try:
-        data, dups = _read_and_check(
-            paths, mapping, log, quality, prefetched, root, insatser, forbund_ids, get_key, pool, frames, fqs, people
-        )
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        files = [
+            _typed_participants(path, root, mapping, log, quality, get_key, pool, prefetched.get(path))
+            for path in paths
+        ]
+        for f in files:
+            _participant_rules(f.frame, f.headers, log)
+            if forbund_ids is not None:
+                reject_foreign_keys(f.frame, "forbund_id", forbund_ids, "forbund.csv", log, f.headers)
+            if insatser is not None:
+                reject_foreign_keys(f.frame, "insats_id", insatser["insats_id"], "insatser.csv", log, f.headers)
+                _reject_other_forbunds_insats(f.frame, insatser, log, f.headers)
+        out_frames, kept = [], []
+        for f in files:
+            keep = ~f.frame["_rad"].isin(log.rows(f.quality.fil))
+            f.quality.rader_avvisade = int((~keep).sum())
+            out_frames.append(f.frame.loc[keep] if f.quality.rader_avvisade else f.frame)
+            kept.append(keep.to_numpy(dtype=bool))
+        data = pd.concat(out_frames, ignore_index=True) if out_frames else pd.DataFrame()
+        # One file: its ids' codes stand for the ids (codes of several files
+        # are not comparable, so they are tested on the strings).
+        one = len(files) == 1 and files[0].people is not None
+        data, dups = _drop_duplicates(data, files[0].people.result()[kept[0]] if one else None)
+    fqs = [f.quality for f in files]
     for fq in fqs:
         fq.dubbletter = int((dups["fil"] == fq.fil).sum())
         fq.rader_inlasta = fq.rader_lasta - fq.rader_avvisade - fq.dubbletter
@@ -566,58 +582,67 @@ def read_participants(
     return _finalise(data), quality
 
 
-def _read_and_check(paths, mapping, log, quality, prefetched, root, insatser, forbund_ids, get_key, pool,
-                    frames, fqs, people) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The body of :func:`read_participants`: read, type, judge, drop duplicates."""
-    for path in paths:
-        ahead = prefetched.get(path)
-        frame, headers, fq, distinct = _read_participant_frame(
-            path, root, mapping, log, quality, ahead.result() if ahead is not None else None
-        )
-        if frame["personnummer"].notna().any():
-            frame = _pseudonymise(frame, headers, get_key(), log, quality)
-            for changed in ("deltagare_id", "kon", "fodelsear"):
-                distinct.pop(changed, None)
-        else:
-            frame = frame.drop(columns=["personnummer"])
-        frame = _guard_ids(frame, get_key, quality)
-        distinct.pop("deltagare_id", None)
-        if "deltagare_id" not in mapping.values:  # else typing changes the ids
-            people.append(pool.submit(lambda ids: pd.factorize(ids)[0], frame["deltagare_id"]))
-        typed = type_columns(frame, schema.DELTAGANDE, log, headers, mapping, categorical=True, distinct=distinct)
-        _require_participant_values(frame, headers, log)
-        frames.append((typed.data, headers))
-        if len(typed.unknown_labels):
-            quality.unknown_labels = pd.concat([quality.unknown_labels, typed.unknown_labels], ignore_index=True)
-        fqs.append(fq)
-    for frame, headers in frames:
-        _participant_rules(frame, headers, log)
-        if forbund_ids is not None:
-            reject_foreign_keys(frame, "forbund_id", forbund_ids, "forbund.csv", log, headers)
-        if insatser is not None:
-            reject_foreign_keys(frame, "insats_id", insatser["insats_id"], "insatser.csv", log, headers)
-            positions, distinct = distinct_values(frame["insats_id"])
-            owner = per_row(distinct.map(insatser.set_index("insats_id")["forbund_id"]), positions, frame.index)
-            wrong = owner.notna() & frame["forbund_id"].notna() & (owner != frame["forbund_id"])
-            log.add(
-                frame,
-                wrong.fillna(False),
-                headers.get("insats_id", "insats_id"),
-                lambda mask: "insatsen tillhör förbundet '" + owner[mask].astype("str") + "', inte '"
-                + frame["forbund_id"][mask].astype("str") + "'",
-            )
-    out_frames, kept = [], []
-    for (frame, _), fq in zip(frames, fqs):
-        rejected = log.rows(fq.fil)
-        keep = ~frame["_rad"].isin(rejected)
-        fq.rader_avvisade = int((~keep).sum())
-        out_frames.append(frame.loc[keep] if fq.rader_avvisade else frame)
-        kept.append(keep.to_numpy(dtype=bool))
-    data = pd.concat(out_frames, ignore_index=True) if out_frames else frames[0][0].iloc[0:0]
-    # One file: its ids' codes stand for the ids (codes of several files are
-    # not comparable, so they are tested on the strings).
-    person = people[0].result()[kept[0]] if len(frames) == 1 and len(people) == 1 else None
-    return _drop_duplicates(data, person)
+@dataclass
+class _ParticipantFile:
+    """One participant file, typed, before the rules across columns."""
+
+    frame: pd.DataFrame
+    headers: dict[str, str]
+    quality: FileQuality
+    people: Future | None  # pandas.factorize codes of deltagare_id, being computed
+
+
+def _typed_participants(
+    path: Path,
+    root: Path | None,
+    mapping: Mapping,
+    log: RejectLog,
+    quality: DataQuality,
+    get_key,
+    pool: ThreadPoolExecutor,
+    ahead: Future | None,
+) -> _ParticipantFile:
+    """Read one file: canonical columns, pseudonyms, types, required values."""
+    frame, headers, fq, distinct = _read_participant_frame(
+        path, root, mapping, log, quality, ahead.result() if ahead is not None else None
+    )
+    if frame["personnummer"].notna().any():
+        frame = _pseudonymise(frame, headers, get_key(), log, quality)
+        for changed in ("deltagare_id", "kon", "fodelsear"):
+            distinct.pop(changed, None)
+    else:
+        frame = frame.drop(columns=["personnummer"])
+    frame = _guard_ids(frame, get_key, quality)
+    distinct.pop("deltagare_id", None)
+    people = None
+    if "deltagare_id" not in mapping.values:  # else typing changes the ids
+        people = pool.submit(lambda ids: pd.factorize(ids)[0], frame["deltagare_id"])
+    typed = type_columns(frame, schema.DELTAGANDE, log, headers, mapping, categorical=True, distinct=distinct)
+    _require_participant_values(frame, headers, log)
+    if len(typed.unknown_labels):
+        quality.unknown_labels = pd.concat([quality.unknown_labels, typed.unknown_labels], ignore_index=True)
+    return _ParticipantFile(typed.data, headers, fq, people)
+
+
+def _reject_other_forbunds_insats(frame: pd.DataFrame, insatser: pd.DataFrame, log: RejectLog, headers) -> None:
+    """Reject rows whose insats belongs to another förbund than the row's."""
+    # Compared as codes of the few distinct ids, not as a million strings.
+    ins_pos, ins = distinct_values(frame["insats_id"])
+    fb_pos, fb = distinct_values(frame["forbund_id"])
+    owner = ins.map(insatser.set_index("insats_id")["forbund_id"])
+    owner_code = pd.Index(fb.astype(object)).get_indexer(owner.astype(object))
+    wrong = (
+        owner.notna().to_numpy(dtype=bool)[ins_pos]
+        & fb.notna().to_numpy(dtype=bool)[fb_pos]
+        & (np.where(owner_code < 0, -2, owner_code)[ins_pos] != fb_pos)
+    )
+
+    def reason(mask: np.ndarray) -> list[str]:
+        owners = owner.take(ins_pos[mask]).astype("str")
+        written = frame["forbund_id"][mask].astype("str")
+        return [f"insatsen tillhör förbundet '{o}', inte '{w}'" for o, w in zip(owners, written)]
+
+    log.add(frame, wrong, headers.get("insats_id", "insats_id"), reason)
 
 
 def _drop_duplicates(data: pd.DataFrame, person: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -39,6 +39,7 @@ Decisions where REPORT.md is silent
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -80,13 +81,6 @@ COUNT_KEYS = (
 # Preparation: derived columns, computed once per dataset
 # --------------------------------------------------------------------------
 
-#: The canonical columns :func:`prepare` needs (``fodelsear`` too for ``alder``).
-PREPARE_NEEDS = (
-    "avslutsanledning", "startdatum", "slutdatum", "sysselsattning_efter", "forsorjning_fore", "forsorjning_efter",
-)
-#: The columns :func:`summaries` reads besides the grouping column and the derived ones.
-SUMMARY_NEEDS = ("deltagare_id", "kon", "startdatum", "slutdatum", "omfattning_fore", "omfattning_efter")
-
 
 def _primary(values: pd.Series) -> pd.Series:
     """First source of a ``;``-separated list (the *primary* source)."""
@@ -107,9 +101,7 @@ def prepare(deltagande: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     deltagande : DataFrame
-        The canonical table (``Dataset.deltagande``), or some of its columns:
-        ``alder`` and ``aldersgrupp`` need ``fodelsear`` and are left out
-        without it (see :data:`PREPARE_NEEDS` for the rest).
+        The canonical table (``Dataset.deltagande``).
 
     Returns
     -------
@@ -119,30 +111,58 @@ def prepare(deltagande: pd.DataFrame) -> pd.DataFrame:
     # .loc gives a new frame (pandas copy-on-write): no second copy needed.
     d = deltagande.loc[deltagande["avslutsanledning"] != schema.FELREGISTRERING]
     d = d.reset_index(drop=True)
-    if "fodelsear" in d.columns:
-        alder = (d["startdatum"].dt.year - d["fodelsear"]).astype("Int64")
-        d["alder"] = alder
-        # pd.cut of the few distinct ages, spread back by code: the same
-        # ordered categorical as cutting every row.
-        positions, ages = distinct_values(alder)
-        cut = pd.cut(ages.astype("float64"), bins=[-1, 15, 24, 29, 39, 49, 200], labels=list(schema.ALDERSGRUPPER))
-        d["aldersgrupp"] = pd.Categorical.from_codes(cut.cat.codes.to_numpy()[positions], dtype=cut.dtype)
-    # The derived codes are worked out once per distinct value and spread
-    # back (distinct_values): a few dozen labels over a million rows.
-    positions, efter = distinct_values(d["sysselsattning_efter"])
-    utfall = efter.map(dict(schema.UTFALL_GRUPP)).fillna("ovriga")
-    d["utfall"] = categorical_from_distinct(utfall, positions, schema.UTFALL_GRUPP_LABELS)
-    d["utfall_okand"] = (efter.isna() | (efter == "okand")).to_numpy()[positions]
-    groups = list(schema.FORSORJNING_GRUPP_LABELS)
+    alder = (d["startdatum"].dt.year - d["fodelsear"]).astype("Int64")
+    d["alder"] = alder
+    # pd.cut of the few distinct ages, spread back by code: the same ordered
+    # categorical as cutting every row.
+    positions, ages = distinct_values(alder)
+    cut = pd.cut(ages.astype("float64"), bins=[-1, 15, 24, 29, 39, 49, 200], labels=list(schema.ALDERSGRUPPER))
+    d["aldersgrupp"] = pd.Categorical.from_codes(cut.cat.codes.to_numpy()[positions], dtype=cut.dtype)
+    d["utfall"], d["utfall_okand"] = _utfall(d["sysselsattning_efter"])
     for when in ("fore", "efter"):
-        positions, lists = distinct_values(d[f"forsorjning_{when}"])
-        primary = _primary(lists)
-        d[f"forsorjning_{when}_primar"] = per_row(primary, positions, d.index)
-        grupp = primary.map(dict(schema.FORSORJNING_GRUPP)).fillna("okand")
-        d[f"forsorjning_{when}_grupp"] = categorical_from_distinct(grupp, positions, groups)
-        d[f"offentlig_{when}"] = grupp.isin(schema.OFFENTLIG_FORSORJNING_GRUPPER).to_numpy()[positions]
-    d["tid_dagar"] = (d["slutdatum"] - d["startdatum"]).dt.days.astype("Float64")
+        f = _forsorjning(d[f"forsorjning_{when}"])
+        d[f"forsorjning_{when}_primar"] = per_row(f.primary, f.positions, d.index)
+        d[f"forsorjning_{when}_grupp"] = categorical_from_distinct(
+            f.grupp, f.positions, schema.FORSORJNING_GRUPP_LABELS
+        )
+        d[f"offentlig_{when}"] = f.offentlig[f.positions]
+    d["tid_dagar"] = _days(d)
     return d
+
+
+# The derived codes are worked out once per distinct value and spread back
+# (distinct_values): a few dozen labels over a million rows. prepare() and
+# summaries() on the canonical table share these, so they agree exactly.
+
+
+def _utfall(efter: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
+    """Outcome group of ``sysselsattning_efter`` and whether it is unknown."""
+    positions, distinct = distinct_values(efter)
+    grupp = distinct.map(dict(schema.UTFALL_GRUPP)).fillna("ovriga")
+    okand = (distinct.isna() | (distinct == "okand")).to_numpy()[positions]
+    return categorical_from_distinct(grupp, positions, schema.UTFALL_GRUPP_LABELS), okand
+
+
+@dataclass
+class _Sources:
+    """Per distinct försörjning list: the primary source, its group, offentlig."""
+
+    positions: np.ndarray
+    primary: pd.Series
+    grupp: pd.Series
+    offentlig: np.ndarray
+
+
+def _forsorjning(lists: pd.Series) -> _Sources:
+    positions, distinct = distinct_values(lists)
+    primary = _primary(distinct)
+    grupp = primary.map(dict(schema.FORSORJNING_GRUPP)).fillna("okand")
+    return _Sources(positions, primary, grupp, grupp.isin(schema.OFFENTLIG_FORSORJNING_GRUPPER).to_numpy())
+
+
+def _days(d: pd.DataFrame) -> pd.Series:
+    """Tid i insats in days (missing while pågående)."""
+    return (d["slutdatum"] - d["startdatum"]).dt.days.astype("Float64")
 
 
 # --------------------------------------------------------------------------
@@ -329,7 +349,10 @@ def summaries(d: pd.DataFrame, period: Period, column: str, keys) -> dict[object
     Parameters
     ----------
     d : DataFrame
-        Prepared participations (:func:`prepare`).
+        Prepared participations (:func:`prepare`), or the canonical table
+        itself (``Dataset.deltagande``): then felregistrering rows are left
+        out by a mask and the derived values are worked out here, which
+        spares building the prepared copy of every column.
     period : Period
     column : str
         The grouping column, e.g. ``"forbund_id"``.
@@ -345,6 +368,22 @@ def summaries(d: pd.DataFrame, period: Period, column: str, keys) -> dict[object
     positions, distinct = distinct_values(d[column])
     group = pd.Index(keys).get_indexer(distinct.astype(object))[positions]
     k = len(keys)
+    prepared = "utfall" in d.columns
+    if prepared:
+        utfall = d["utfall"].cat.codes.to_numpy()
+        utfall_okand = d["utfall_okand"].to_numpy(dtype=bool)
+        offentlig = {when: d[f"offentlig_{when}"].to_numpy(dtype=bool) for when in ("fore", "efter")}
+        days = d["tid_dagar"]
+    else:
+        # prepare() leaves felregistrering out; here it is a group of none.
+        group = np.where((d["avslutsanledning"] != schema.FELREGISTRERING).to_numpy(dtype=bool), group, -1)
+        cat, utfall_okand = _utfall(d["sysselsattning_efter"])
+        utfall = cat.codes
+        offentlig = {}
+        for when in ("fore", "efter"):
+            f = _forsorjning(d[f"forsorjning_{when}"])
+            offentlig[when] = f.offentlig[f.positions]
+        days = _days(d)
 
     def count(mask) -> np.ndarray:
         mask = np.asarray(mask, dtype=bool) & (group >= 0)
@@ -363,18 +402,17 @@ def summaries(d: pd.DataFrame, period: Period, column: str, keys) -> dict[object
         "avslutade_deltaganden": count(avsl),
         "pagaende_vid_periodens_slut": count(ongoing_at_end(d, period)),
     }
-    utfall = d["utfall"].cat.codes.to_numpy()
     for code, name in enumerate(schema.UTFALL_GRUPP_LABELS):
         counts[name] = count(avsl & (utfall == code))
     counts["arbete_studier"] = counts["arbete"] + counts["studier"]
-    counts["okand"] = count(avsl & d["utfall_okand"].to_numpy(dtype=bool))
+    counts["okand"] = count(avsl & utfall_okand)
     fore, efter = d["omfattning_fore"], d["omfattning_efter"]
     both = avsl & (fore.notna() & efter.notna()).to_numpy(dtype=bool)
     okat = both & (efter > fore).fillna(False).to_numpy(dtype=bool)
     omf_kand, omf_okat = count(both), count(okat)
-    off_fore = count(avsl & d["offentlig_fore"].to_numpy(dtype=bool))
-    off_efter = count(avsl & d["offentlig_efter"].to_numpy(dtype=bool))
-    tid = _days_per_group(d["tid_dagar"], avsl & (group >= 0), group, k)
+    off_fore = count(avsl & offentlig["fore"])
+    off_efter = count(avsl & offentlig["efter"])
+    tid = _days_per_group(days, avsl & (group >= 0), group, k)
 
     out: dict[object, dict] = {}
     for i, key in enumerate(keys):

@@ -567,7 +567,9 @@ def _arrow_table(path: Path, header_cells: list[str], columns: list, filled, sep
     for header, column in zip(headers, columns):
         if isinstance(column, _Coded):
             codes = column.codes[filled] if blank else column.codes
-            data[header] = pd.Series(pd.Categorical.from_codes(codes, categories=column.categories), copy=False)
+            data[header] = pd.Series(
+                pd.Categorical.from_codes(codes, categories=column.categories, validate=False), copy=False
+            )
             k = len(column.categories)
             distinct[header] = (
                 np.where(codes < 0, k, codes),

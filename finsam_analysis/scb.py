@@ -465,7 +465,8 @@ def _sorted(table: pd.DataFrame) -> pd.DataFrame:
         codes, distinct = pd.factorize(table[col])
         ranks = pd.Index(np.asarray(distinct)).argsort().argsort()
         keys.append(ranks[codes])
-    keys.append(pd.Index(_ERSATTNINGAR).get_indexer(table["ersattning"].astype(object)))
+    codes, distinct = pd.factorize(table["ersattning"])  # schema order, via the few distinct values
+    keys.append(pd.Index(_ERSATTNINGAR).get_indexer(pd.Index(np.asarray(distinct, dtype=object)))[codes])
     order = np.lexsort(keys[::-1])
     return table.take(order).reset_index(drop=True)
 

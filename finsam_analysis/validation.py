@@ -304,8 +304,8 @@ def as_categorical(values: pd.Series, categories: list[str]) -> pd.Categorical:
 def categorical_from_distinct(distinct: pd.Series, positions: np.ndarray, categories) -> pd.Categorical:
     """A categorical of the rows from per-distinct-value codes (see :func:`distinct_values`)."""
     index = pd.Index(list(categories))
-    codes = index.get_indexer(pd.Index(distinct.astype(object)))
-    return pd.Categorical.from_codes(codes[positions], categories=index)
+    codes = index.get_indexer(pd.Index(distinct.astype(object)))  # -1 or a valid code by construction
+    return pd.Categorical.from_codes(codes[positions], categories=index, validate=False)
 
 
 def _quoted(prefix: str, values: pd.Series, suffix: str = "'") -> Callable[[np.ndarray], pd.Series]:
@@ -498,7 +498,8 @@ def reject_foreign_keys(
 ) -> None:
     """Reject rows whose ``column`` is not among ``allowed`` (a key of ``target``)."""
     values = frame[column]
-    bad = values.notna() & ~values.isin(list(allowed))
+    positions, distinct = distinct_values(values)  # a few hundred ids over many rows
+    bad = (distinct.notna() & ~distinct.isin(list(allowed))).to_numpy(dtype=bool)[positions]
     log.add(frame, bad, headers.get(column, column), _quoted("'", values, f"' finns inte i {target}"))
 
 

@@ -303,16 +303,20 @@ def test_summaries_of_all_groups_equal_summary_per_group(rows, period):
     # The one-pass computation for many groups (the key figures of every
     # förbund) against summary() on each group's own rows, ties included:
     # a person's rows may share start and end and differ in kön.
-    d = outcomes.prepare(_frame(rows))
+    canonical = _frame(rows)
+    if len(canonical) > 2:  # a felregistrering row, left out by both routes
+        canonical.loc[1, "avslutsanledning"] = "felregistrering"
+    d = outcomes.prepare(canonical)
     p = parse_period(period)
     keys = ["i1", "i2", "i3", "saknas"]
-    together = outcomes.summaries(d, p, "insats_id", keys)
-    assert list(together) == keys
-    for key in keys:
-        alone = outcomes.summary(d.loc[d["insats_id"] == key], p)
-        assert list(together[key]) == list(alone)
-        for name, value in alone.items():
-            assert together[key][name] == value and type(together[key][name]) is type(value), (key, name)
+    # From the prepared table, and from the canonical one (masked, not copied).
+    for together in (outcomes.summaries(d, p, "insats_id", keys), outcomes.summaries(canonical, p, "insats_id", keys)):
+        assert list(together) == keys
+        for key in keys:
+            alone = outcomes.summary(d.loc[d["insats_id"] == key], p)
+            assert list(together[key]) == list(alone)
+            for name, value in alone.items():
+                assert together[key][name] == value and type(together[key][name]) is type(value), (key, name)
 
 
 def test_summaries_on_the_hand_dataset(ds):
