@@ -7,6 +7,12 @@ pseudonyms, rejects rows that break a rule and accounts for every row read:
 :class:`DataQuality`). Nothing here prints; the CLI and the report decide
 what to show.
 
+Speed (docs/performance-load.md): a worker thread parses the participant CSV
+with pyarrow while this thread reads the small tables and the SCB files, and
+another hashes the person ids for the duplicate test while the columns are
+typed; every rule runs on distinct values. Checks, messages and errors come
+in the same order as reading one file after another.
+
 Decisions where DATA.md is silent
 ---------------------------------
 * ``deltagande.csv`` and ``deltagande.xlsx`` may both be present; both are

@@ -63,7 +63,7 @@ from . import forsorjningsformer as ff
 from . import outcomes, plots, schema
 from .disclosure import SUPPRESSED, ProtectedTable, footnote, suppress
 from .errors import FinsamError
-from .figures import KEY_ORDER, forbund_participations, key_figures
+from .figures import KEY_ORDER, forbund_participations, key_figures, key_figures_all
 from .fmt import NOT_AVAILABLE, fmt_dec, fmt_int, is_missing, swedish_month
 from .periods import SWEDISH_MONTHS, Period, month_range, parse_period
 from .reference import kommun_namn
@@ -642,7 +642,7 @@ def compare_forbund(dataset, period: Period | str, min_cell: int = 5) -> pd.Data
         total over förbund is added, so each row is protected on its own.
     """
     period = parse_period(period)
-    rows = [key_figures(dataset, fid, period, min_cell) for fid in dataset.forbund["forbund_id"]]
+    rows = list(key_figures_all(dataset, period, min_cell).values())  # one pass for every förbund
     columns = [k for k in KEY_ORDER if k != "forbund_id"]
     frame = pd.DataFrame(
         {k: pd.Series([r[k] for r in rows], dtype=object) for k in columns},

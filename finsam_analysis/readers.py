@@ -7,6 +7,14 @@ user sees (the header is row 1, so the first data row of a plain CSV is 2).
 Typing, mapping and validation happen later, in one vectorised pass
 (:mod:`finsam_analysis.validation`).
 
+Two CSV readers give the same table: a fast one (pyarrow) for well-formed
+UTF-8 files, and a careful one (``csv.reader``) for everything the fast one
+is not sure to read the same way (see :func:`_read_csv_arrow`; a
+property-based test compares them). :func:`prefetch_csv` runs the fast
+reader's parsing in a worker thread, and may read chosen columns
+dictionary-encoded: they come as categoricals of the same strings, with
+their distinct values in ``RawTable.distinct``.
+
 Decisions where DATA.md is silent
 ---------------------------------
 * Encoding: a BOM wins (UTF-8, or UTF-16 as Excel's "Unicode-text" writes);

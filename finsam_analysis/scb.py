@@ -441,7 +441,8 @@ def _empty_table() -> pd.DataFrame:
 
 def _typed(table: pd.DataFrame) -> pd.DataFrame:
     """The column order and dtypes of the normalised table."""
-    out = table.loc[:, list(schema.HELARSEKVIVALENTER_COLUMNS)].copy()
+    # A new frame (copy-on-write): replacing its columns leaves `table` alone.
+    out = table.loc[:, list(schema.HELARSEKVIVALENTER_COLUMNS)].copy(deep=False)
     for col in ("kommunkod", "kon", "aldersgrupp", "ersattning"):
         if isinstance(out[col].dtype, pd.CategoricalDtype):
             # Convert the few categories, then take: far cheaper than per row.
@@ -457,15 +458,20 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _sorted(table: pd.DataFrame) -> pd.DataFrame:
-    """Sorted by kommun, month, kön, åldersgrupp and ersättning (schema order)."""
+def _sorted(table: pd.DataFrame, factorized: dict | None = None) -> pd.DataFrame:
+    """Sorted by kommun, month, kön, åldersgrupp and ersättning (schema order).
+
+    ``factorized`` may give ``pandas.factorize`` of these columns, if done.
+    """
     # lexsort over integer ranks: much faster than sorting text columns.
+    found = factorized or {}
     keys = []
     for col in _CELL:
-        codes, distinct = pd.factorize(table[col])
+        codes, distinct = found[col] if col in found else pd.factorize(table[col])
         ranks = pd.Index(np.asarray(distinct)).argsort().argsort()
         keys.append(ranks[codes])
-    codes, distinct = pd.factorize(table["ersattning"])  # schema order, via the few distinct values
+    # schema order, via the few distinct values
+    codes, distinct = found["ersattning"] if "ersattning" in found else pd.factorize(table["ersattning"])
     keys.append(pd.Index(_ERSATTNINGAR).get_indexer(pd.Index(np.asarray(distinct, dtype=object)))[codes])
     order = np.lexsort(keys[::-1])
     return table.take(order).reset_index(drop=True)
@@ -1041,23 +1047,28 @@ def _resolve_overlaps(reads: list[tuple[str, _FileRead]]) -> tuple[pd.DataFrame,
     The files' tables are typed but need not be sorted: the result is.
     """
     no_overlaps = pd.DataFrame({c: pd.Series([], dtype=object) for c in OVERLAP_COLUMNS})
-    frames = [
-        read.table.assign(_file=name, _order=order, _updated=read.updated if read.updated is not None else pd.NaT)
-        for order, (name, read) in enumerate(reads)
-        if not read.table.empty
-    ]
-    if not frames:
+    used = [(order, name, read) for order, (name, read) in enumerate(reads) if not read.table.empty]
+    if not used:
         return _empty_table(), no_overlaps
-    if len(frames) == 1:  # one file is already typed
-        return _sorted(frames[0].drop(columns=["_file", "_order", "_updated"])), no_overlaps
-    combined = pd.concat(frames, ignore_index=True)
-    helpers = ["_file", "_order", "_updated"]
+    if len(used) == 1:  # one file is already typed
+        return _sorted(used[0][2].table), no_overlaps
+    plain = pd.concat([read.table for _, _, read in used], ignore_index=True)
     # One integer per cell key: everything below works on integers.
-    codes = [pd.factorize(combined[c])[0] for c in _KEY]
+    factorized = {c: pd.factorize(plain[c]) for c in _KEY}
+    codes = [factorized[c][0] for c in _KEY]
     key = np.ravel_multi_index(codes, [int(c.max()) + 1 for c in codes])
     in_several = pd.Series(key).duplicated(keep=False).to_numpy()
     if not in_several.any():
-        return _typed(_sorted(combined.drop(columns=helpers))), no_overlaps
+        return _typed(_sorted(plain, factorized)), no_overlaps
+    helpers = ["_file", "_order", "_updated"]
+    lengths = [len(read.table) for _, _, read in used]
+    combined = plain.assign(
+        _file=np.repeat(np.array([name for _, name, _ in used], dtype=object), lengths),
+        _order=np.repeat([order for order, _, _ in used], lengths),
+        _updated=np.repeat(
+            pd.to_datetime(pd.Series([read.updated for _, _, read in used], dtype=object)).to_numpy(), lengths
+        ),
+    )
 
     over = combined[in_several]
     cell = pd.factorize(key[in_several])[0]  # 0 .. number of overlapping cells - 1
