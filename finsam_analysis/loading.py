@@ -928,10 +928,15 @@ def load_dataset_cached(path: str | Path, *, key: bytes | None = None) -> Datase
     root = Path(path).resolve()
     if not root.is_dir():
         return load_dataset(root, key=key)
-    memo_key = (str(root), _key_identity(key), _signature(root))
+    signature = _signature(root)
+    memo_key = (str(root), _key_identity(key), signature)
     if memo_key not in _LOADED:
         _LOADED.clear()  # one dataset at a time: a batch never needs more
-        _LOADED[memo_key] = load_dataset(root, key=key)
+        dataset = load_dataset(root, key=key)
+        # Keyed on the identity after loading: the first load of files with
+        # personnummer creates the key file, and the next call must match.
+        _LOADED[(str(root), _key_identity(key), signature)] = dataset
+        return dataset
     return _LOADED[memo_key]
 
 

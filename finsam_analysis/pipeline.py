@@ -409,8 +409,14 @@ def html_to_pdf(html_path: Path, pdf_path: Path) -> None:
 
 
 def validate_run(data_dir: Path, period: str, forbund: Sequence[str] | None, formats, min_cell: int):
-    """Check every parameter before any work starts; returns what the run needs."""
-    from .loading import load_dataset
+    """Check every parameter before any work starts; returns what the run needs.
+
+    The data is loaded through :func:`~finsam_analysis.loading.load_dataset_cached`,
+    the call the report notebook makes: a forked child then finds the
+    parent's dataset (and the tables already computed on it) instead of
+    reading and validating every file again.
+    """
+    from .loading import load_dataset_cached
 
     period_obj = parse_period(period)
     fmts = parse_formats(formats)
@@ -421,7 +427,7 @@ def validate_run(data_dir: Path, period: str, forbund: Sequence[str] | None, for
             "PDF kräver webbläsaren chromium, som inte är installerad. "
             "Installera den med: sudo apt-get update && sudo apt-get install chromium"
         )
-    dataset = load_dataset(Path(data_dir))
+    dataset = load_dataset_cached(Path(data_dir))
     known = list(dataset.forbund["forbund_id"])
     chosen = known if forbund is None else list(dict.fromkeys(forbund))
     unknown = [f for f in chosen if f not in known]

@@ -288,7 +288,7 @@ def figure_html(result) -> str:
     """A plots.FigureResult as an embedded PNG with alt text and caption."""
     from .plots import close, figure_to_png_bytes
 
-    png = figure_to_png_bytes(result.fig)
+    png = figure_to_png_bytes(result.fig, as_built=True)  # straight from the builder
     close(result.fig)
     data = base64.b64encode(png).decode("ascii")
     return (

@@ -492,6 +492,20 @@ def _check_counts(cells: pd.DataFrame, path: Path) -> None:
         )
 
 
+def _cell_keys(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per (kommun, month, kön, åldersgrupp), and the content's code.
+
+    Equal cells get equal keys and different cells different ones (missing
+    values count as one value, as in ``duplicated``).
+    """
+    codes = [pd.factorize(cells[c], use_na_sentinel=False)[0] for c in _CELL]
+    if not len(cells):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    key = np.ravel_multi_index(codes, [int(c.max()) + 1 for c in codes])
+    content = pd.factorize(cells["content"], use_na_sentinel=False)[0]
+    return key.astype(np.int64), content.astype(np.int64)
+
+
 def _assemble(cells: pd.DataFrame, path: Path, notes: list[str], ordered: bool = True) -> pd.DataFrame:
     """Cells (resolved dimensions, ``content`` code, float ``value``) -> table.
 
@@ -513,9 +527,13 @@ def _assemble(cells: pd.DataFrame, path: Path, notes: list[str], ordered: bool =
     cells = cells[~other_level & cells["content"].isin([*_ERSATTNINGAR, _FOLKMANGD])]
     _check_counts(cells, path)
 
-    key = [*_CELL, "content"]
-    cells = cells.drop_duplicates([*key, "value"])
-    clash = cells.duplicated(key, keep=False)
+    # Integer keys (from the columns' codes) for the two duplicate tests:
+    # the same answers as on the columns, without hashing them.
+    cell_key, content_code = _cell_keys(cells)
+    full_key = cell_key * (int(content_code.max(initial=0)) + 2) + content_code + 1
+    keep = ~pd.DataFrame({"k": full_key, "v": cells["value"].to_numpy()}).duplicated().to_numpy()
+    cells, cell_key, full_key = cells.loc[keep], cell_key[keep], full_key[keep]
+    clash = pd.Series(full_key, index=cells.index).duplicated(keep=False)
     if clash.any():
         first = cells[clash].iloc[0]
         raise ScbFormatError(
@@ -525,13 +543,20 @@ def _assemble(cells: pd.DataFrame, path: Path, notes: list[str], ordered: bool =
         )
 
     he = cells[cells["content"].isin(_ERSATTNINGAR)]
-    pop = cells.loc[cells["content"] == _FOLKMANGD, [*_CELL, "value"]]
     if not has_population:
         notes.append(
             f"Filen {path.name} saknar folkmängd, så andelar och nollfällan för ekonomiskt "
             "bistånd kan inte beräknas för dess uppgifter."
         )
-    table = he.merge(pop.rename(columns={"value": "folkmangd"}), on=_CELL, how="left", validate="many_to_one")
+    # A left join on the cell (each cell has at most one folkmängd: the clash
+    # test above), by integer keys.
+    is_he = cells["content"].isin(_ERSATTNINGAR).to_numpy()
+    is_pop = (cells["content"] == _FOLKMANGD).to_numpy()
+    at = pd.Index(cell_key[is_pop]).get_indexer(cell_key[is_he])
+    # A trailing NaN is what a cell without folkmängd (at == -1) picks up.
+    pop_values = np.append(cells["value"].to_numpy(dtype=float)[is_pop], np.nan)
+    folkmangd = pop_values[at]
+    table = he.reset_index(drop=True).assign(folkmangd=folkmangd)
     table = table.rename(columns={"content": "ersattning", "value": "helarsekvivalenter"})
     table["imputerad"] = False
     # A folder's files are sorted once, together (_resolve_overlaps).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import nbformat
 import pytest
@@ -129,3 +130,25 @@ def test_resume_keeps_finished_reports_and_renders_the_rest(sample, tmp_path):
     third = pipeline.run_reports(sample, "2025", FORBUND, out=tmp_path, formats="json", progress=False,
                                  resume=True, min_cell=3)
     assert not any(r.resumed for r in third.results)
+
+
+def test_forked_reports_reuse_the_parents_dataset(sample, tmp_path, monkeypatch):
+    # Each load_dataset call, in the parent or in any forked child, leaves a
+    # line in a file. The notebooks' open_report must find the dataset the
+    # parent loaded (and the tables computed on it), not read every file again.
+    from finsam_analysis import loading
+
+    calls = tmp_path / "loads.txt"
+    real = loading.load_dataset
+
+    def counting(*args, **kwargs):
+        with calls.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loading, "load_dataset", counting)
+    monkeypatch.setattr(loading, "_LOADED", {})
+    run = pipeline.run_reports(sample, "2025", FORBUND[:2], out=tmp_path / "out", formats="html", jobs=1,
+                               progress=False, engine="fork")
+    assert [r.status for r in run.results] == ["ok", "ok"]
+    assert calls.read_text().split() == [str(os.getpid())]
