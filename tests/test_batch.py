@@ -152,3 +152,17 @@ def test_forked_reports_reuse_the_parents_dataset(sample, tmp_path, monkeypatch)
                                progress=False, engine="fork")
     assert [r.status for r in run.results] == ["ok", "ok"]
     assert calls.read_text().split() == [str(os.getpid())]
+
+
+def test_the_largest_forbund_start_first_and_the_manifest_keeps_the_order_asked(sample, tmp_path):
+    from finsam_analysis.loading import load_dataset
+
+    rows = load_dataset(sample).deltagande.groupby("forbund_id").size()
+    asked = sorted(FORBUND, key=lambda f: rows[f])  # smallest first, the worst order for the batch
+    assert len(set(rows[asked])) == len(asked), "the sample needs förbund of different sizes"
+    run = pipeline.run_reports(sample, "2025", asked, out=tmp_path, formats="json", jobs=1, progress=False)
+    # One job: each report is written before the next starts.
+    written = sorted(asked, key=lambda f: (run.out_dir / f"{f}.json").stat().st_mtime_ns)
+    assert written == asked[::-1]
+    manifest = json.loads((run.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert list(manifest["forbund"]) == asked
