@@ -77,10 +77,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from . import reference, schema
 from .errors import FinsamError, UnreadableFileError
@@ -439,17 +440,30 @@ def _empty_table() -> pd.DataFrame:
     )
 
 
-def _typed(table: pd.DataFrame) -> pd.DataFrame:
-    """The column order and dtypes of the normalised table."""
-    # A new frame (copy-on-write): replacing its columns leaves `table` alone.
-    out = table.loc[:, list(schema.HELARSEKVIVALENTER_COLUMNS)].copy(deep=False)
-    for col in ("kommunkod", "kon", "aldersgrupp", "ersattning"):
+_TEXT = ("kommunkod", "kon", "aldersgrupp", "ersattning")
+
+
+def _as_text(out: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``columns`` of ``out`` (a new frame, changed in place) as pandas text."""
+    for col in columns:
         if isinstance(out[col].dtype, pd.CategoricalDtype):
             # Convert the few categories, then take: far cheaper than per row.
             categories = pd.array(np.asarray(out[col].cat.categories, dtype=object), dtype=_STR)
             out[col] = pd.Series(categories.take(out[col].cat.codes.to_numpy()), index=out.index)
         elif out[col].dtype != _STR:
             out[col] = out[col].astype(_STR)
+    return out
+
+
+def _typed(table: pd.DataFrame, text: bool = True) -> pd.DataFrame:
+    """The column order and dtypes of the normalised table.
+
+    ``text=False`` leaves categorical text columns categorical: a folder's
+    files are combined first (:func:`_concat`) and converted once.
+    """
+    # A new frame (copy-on-write): replacing its columns leaves `table` alone.
+    out = table.loc[:, list(schema.HELARSEKVIVALENTER_COLUMNS)].copy(deep=False)
+    _as_text(out, [c for c in _TEXT if text or not isinstance(out[c].dtype, pd.CategoricalDtype)])
     if out["manad"].dtype != "datetime64[ns]":
         out["manad"] = pd.to_datetime(out["manad"]).astype("datetime64[ns]")
     out["helarsekvivalenter"] = out["helarsekvivalenter"].astype("float64")
@@ -560,7 +574,7 @@ def _assemble(cells: pd.DataFrame, path: Path, notes: list[str], ordered: bool =
     table = table.rename(columns={"content": "ersattning", "value": "helarsekvivalenter"})
     table["imputerad"] = False
     # A folder's files are sorted once, together (_resolve_overlaps).
-    return _typed(_sorted(table)) if ordered else _typed(table)
+    return _typed(_sorted(table)) if ordered else _typed(table, text=False)
 
 
 # --------------------------------------------------------------------------
@@ -1075,9 +1089,9 @@ def _resolve_overlaps(reads: list[tuple[str, _FileRead]]) -> tuple[pd.DataFrame,
     used = [(order, name, read) for order, (name, read) in enumerate(reads) if not read.table.empty]
     if not used:
         return _empty_table(), no_overlaps
-    if len(used) == 1:  # one file is already typed
-        return _sorted(used[0][2].table), no_overlaps
-    plain = pd.concat([read.table for _, _, read in used], ignore_index=True)
+    if len(used) == 1:
+        return _typed(_sorted(used[0][2].table)), no_overlaps
+    plain = _concat([read.table for _, _, read in used])
     # One integer per cell key: everything below works on integers.
     factorized = {c: pd.factorize(plain[c]) for c in _KEY}
     codes = [factorized[c][0] for c in _KEY]
@@ -1127,10 +1141,26 @@ def _resolve_overlaps(reads: list[tuple[str, _FileRead]]) -> tuple[pd.DataFrame,
         olika_varden=differed,
         behallen_fil=kept["_file"].to_numpy(),
     )
-    overlaps = _sorted(overlaps).loc[:, list(OVERLAP_COLUMNS)]
+    overlaps = _as_text(_sorted(overlaps).loc[:, list(OVERLAP_COLUMNS)], _TEXT)
 
     table = pd.concat([combined[~in_several], kept], ignore_index=True).drop(columns=helpers)
     return _typed(_sorted(table)), overlaps
+
+
+def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """The files' tables one after another; categorical columns stay categorical.
+
+    ``pandas.concat`` turns categoricals with different categories into
+    objects (text per row); their union keeps the work on a few distinct values.
+    """
+    columns = {}
+    for col in tables[0].columns:
+        parts = [t[col] for t in tables]
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            columns[col] = pd.Series(union_categoricals(parts, ignore_order=True))
+        else:
+            columns[col] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns)
 
 
 def _differs(values: pd.Series, cell: np.ndarray) -> np.ndarray:
