@@ -35,11 +35,7 @@ report: validate  ## Build the sample data and render every förbund's report fo
 test: $(STAMP)  ## Run the test suite
 	$(BIN)/python -m pytest
 
-$(VENV)/.bench-installed: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[test,bench]'
-	@touch $@
-
-bench: $(VENV)/.bench-installed  ## Time the report batch against naive papermill+nbconvert, and 1 M rows against DuckDB
+bench: $(STAMP)  ## Time the report batch against naive papermill+nbconvert, and 1 M rows against DuckDB
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:  ## Remove generated data, reports and the virtual environment

@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     report = ForbundReport(ds, fid, period, 5)
     report.tables, report.figures, report.previous_figures  # noqa: B018 (computed above; cached here)
     figs = clock("figurer: rita", lambda: [f for t in report.tables.values() for f in report.figures_for(t)])
-    clock(f"figurer: PNG ({len(figs)} st)", lambda: [plots.figure_to_png_bytes(f.fig) for f in figs])
+    clock(f"figurer: PNG ({len(figs)} st)", lambda: [plots.figure_to_png_bytes(f.fig, as_built=True) for f in figs])
     out = Path(tempfile.mkdtemp())
     clock("Excel", lambda: write_workbook(list(report.tables.values()), out / "x.xlsx", title="t", synthetic=True,
                                           provenance={}))

@@ -1526,9 +1526,13 @@ def figure_to_png_bytes(fig: Figure | FigureResult, dpi: int = PNG_DPI, *, as_bu
     buffer = io.BytesIO()
     engine = fig.get_layout_engine()
     reuse = as_built and isinstance(engine, ConstrainedLayoutEngine) and fig.dpi == dpi
-    with matplotlib.rc_context(dict(STYLE)):
+    # The two layout settings off: set_layout_engine(None) would otherwise
+    # follow a user's rcParams and put a tight or constrained engine back.
+    with matplotlib.rc_context({**STYLE, "figure.autolayout": False, "figure.constrained_layout.use": False}):
         if reuse:
-            fig.set_layout_engine("none")
+            # No engine at all: savefig then skips its layout pass (a "none"
+            # placeholder engine would still cost a draw without output).
+            fig.set_layout_engine(None)
         try:
             fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
         finally:

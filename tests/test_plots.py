@@ -537,3 +537,56 @@ def test_figures_from_the_sample(sample, tmp_path):
         assert result.alt and result.title
         plots.close(result)
     assert plt.get_fignums() == []
+
+
+@pytest.mark.parametrize("name", list(BUILDERS))
+def test_png_as_built_is_drawn_once_with_the_builders_layout(name):
+    import io
+
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+    from PIL import Image
+
+    default = BUILDERS[name][0]()
+    fresh = BUILDERS[name][0]()
+    engine = fresh.fig.get_layout_engine()
+    draws = []
+    real_draw = type(fresh.fig).draw
+    fresh.fig.draw = lambda renderer: (draws.append(1), real_draw(fresh.fig, renderer))[1]
+    png = plots.figure_to_png_bytes(fresh.fig, as_built=True)
+    # One draw (a plain savefig draws twice: a layout pass, then the picture),
+    # and the layout engine is back for anyone who changes the figure later.
+    assert len(draws) == 1
+    assert fresh.fig.get_layout_engine() is engine and isinstance(engine, ConstrainedLayoutEngine)
+    assert plots.figure_to_png_bytes(fresh.fig, as_built=True) == png  # deterministic
+    # The same picture as after matplotlib's own layout pass: same size, and at
+    # most a sliver of anti-aliased pixels different where the layout had not
+    # quite settled (a legend outside the axes).
+    a = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+    b = np.asarray(Image.open(io.BytesIO(plots.figure_to_png_bytes(default.fig))).convert("RGB"), dtype=int)
+    assert a.shape == b.shape
+    assert (np.abs(a - b).sum(axis=2) > 0).mean() < 0.02
+    plots.close(default)
+    plots.close(fresh)
+
+
+def test_png_as_built_lays_out_again_at_another_resolution():
+    result = BUILDERS["active_per_month"][0]()
+    draws = []
+    real_draw = type(result.fig).draw
+    result.fig.draw = lambda renderer: (draws.append(1), real_draw(result.fig, renderer))[1]
+    plots.figure_to_png_bytes(result.fig, dpi=60, as_built=True)
+    assert len(draws) == 2  # the layout was made at PNG_DPI, so it is made again
+    plots.close(result)
+
+
+def test_png_as_built_ignores_a_users_layout_settings():
+    # A user's global rcParams asking for tight or constrained layout must not
+    # bring a layout pass (or a different engine) back into the save.
+    result = BUILDERS["transition_heatmap"][0]()  # has a colorbar: engines cannot be swapped freely
+    expected = plots.figure_to_png_bytes(BUILDERS["transition_heatmap"][0]().fig, as_built=True)
+    engine = result.fig.get_layout_engine()
+    with matplotlib.rc_context({"figure.autolayout": True, "figure.constrained_layout.use": True}):
+        png = plots.figure_to_png_bytes(result.fig, as_built=True)
+    assert png == expected
+    assert result.fig.get_layout_engine() is engine
+    plots.close(result)
