@@ -495,86 +495,106 @@ def _sorted(table: pd.DataFrame, factorized: dict | None = None) -> pd.DataFrame
 MAX_PERSONS = 1e9
 
 
-def _check_counts(cells: pd.DataFrame, path: Path) -> None:
-    """Helårsekvivalenter and folkmängd are counts of people: finite, 0 or more, below a billion."""
+def _check_counts(cells: pd.DataFrame, paths: Sequence[Path], file: np.ndarray) -> None:
+    """Helårsekvivalenter and folkmängd are counts of people: finite, 0 or more, below a billion.
+
+    ``file`` gives each row's index in ``paths``; the message names the
+    first file with such a value.
+    """
     value = cells["value"]
-    bad = value.notna() & ~((value >= 0) & (value < MAX_PERSONS))  # also inf and -inf
+    bad = (value.notna() & ~((value >= 0) & (value < MAX_PERSONS))).to_numpy()  # also inf and -inf
     if bad.any():
+        first = int(file[bad][0])
+        in_file = bad & (file == first)
         raise ScbFormatError(
-            f"Filen {path} har {int(bad.sum())} värden som inte kan vara antal personer (negativa, "
-            f"oändliga eller över en miljard), till exempel {value[bad].iloc[0]:g}. Ladda ner filen på nytt."
+            f"Filen {paths[first]} har {int(in_file.sum())} värden som inte kan vara antal personer (negativa, "
+            f"oändliga eller över en miljard), till exempel {value[in_file].iloc[0]:g}. Ladda ner filen på nytt."
         )
 
 
-def _cell_keys(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """One integer per (kommun, month, kön, åldersgrupp), and the content's code.
+def _cell_keys(cells: pd.DataFrame, file: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per (file, kommun, month, kön, åldersgrupp), and the content's code.
 
-    Equal cells get equal keys and different cells different ones (missing
-    values count as one value, as in ``duplicated``).
+    Equal cells of a file get equal keys and different cells different ones
+    (missing values count as one value, as in ``duplicated``).
     """
-    codes = [pd.factorize(cells[c], use_na_sentinel=False)[0] for c in _CELL]
     if not len(cells):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    codes = [np.asarray(file), *(pd.factorize(cells[c], use_na_sentinel=False)[0] for c in _CELL)]
     key = np.ravel_multi_index(codes, [int(c.max()) + 1 for c in codes])
     content = pd.factorize(cells["content"], use_na_sentinel=False)[0]
     return key.astype(np.int64), content.astype(np.int64)
 
 
 def _assemble(cells: pd.DataFrame, path: Path, notes: list[str], ordered: bool = True) -> pd.DataFrame:
-    """Cells (resolved dimensions, ``content`` code, float ``value``) -> table.
+    """Cells (resolved dimensions, ``content`` code, float ``value``) of one file -> table."""
+    table, _ = _assemble_files(cells, np.zeros(len(cells), np.int64), [path], [notes])
+    # A folder's files are sorted once, together (_resolve_overlaps).
+    return _typed(_sorted(table)) if ordered else _typed(table, text=False)
 
-    Drops other region levels, checks the file does not contradict itself and
-    attaches folkmängd to the ersättning rows.
+
+def _assemble_files(
+    cells: pd.DataFrame, file: np.ndarray, paths: Sequence[Path], notes: Sequence[list[str]]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The cells of one or more files -> their table, and each row's file.
+
+    Drops other region levels, checks that no file contradicts itself and
+    attaches folkmängd to the ersättning rows, file by file: ``file`` gives
+    each cell's index in ``paths``, and each file's notes go to its list in
+    ``notes``. A folder's files are done in one pass, since per file the
+    fixed cost of each step would outweigh the work.
     """
     # Categoricals: every check below works on a few distinct values.
     cells = cells.astype({c: "category" for c in ("kommunkod", "kon", "aldersgrupp", "content")})
+    file = np.asarray(file, dtype=np.int64)
     regions = cells["kommunkod"].cat.categories.astype(str)
     other_regions = regions[(regions.str.len() != 4) & (regions != schema.RIKET)]
-    other_level = cells["kommunkod"].isin(other_regions)
+    other_level = cells["kommunkod"].isin(other_regions).to_numpy()
     if other_level.any():
-        n = cells.loc[other_level, "kommunkod"].nunique()
-        notes.append(
-            f"Filen {path.name}: {n} {'region' if n == 1 else 'regioner'} som varken är kommun eller "
-            "riket (t.ex. län) lästes inte."
-        )
-    has_population = bool((cells["content"] == _FOLKMANGD).any())
-    cells = cells[~other_level & cells["content"].isin([*_ERSATTNINGAR, _FOLKMANGD])]
-    _check_counts(cells, path)
+        codes = cells["kommunkod"].cat.codes.to_numpy()[other_level]
+        for f in np.unique(file[other_level]):
+            n = len(np.unique(codes[file[other_level] == f]))
+            notes[f].append(
+                f"Filen {paths[f].name}: {n} {'region' if n == 1 else 'regioner'} som varken är kommun eller "
+                "riket (t.ex. län) lästes inte."
+            )
+    has_population = np.zeros(len(paths), dtype=bool)
+    has_population[file[(cells["content"] == _FOLKMANGD).to_numpy()]] = True
+    wanted = ~other_level & cells["content"].isin([*_ERSATTNINGAR, _FOLKMANGD]).to_numpy()
+    cells, file = cells[wanted], file[wanted]
+    _check_counts(cells, paths, file)
 
     # Integer keys (from the columns' codes) for the two duplicate tests:
     # the same answers as on the columns, without hashing them.
-    cell_key, content_code = _cell_keys(cells)
+    cell_key, content_code = _cell_keys(cells, file)
     full_key = cell_key * (int(content_code.max(initial=0)) + 2) + content_code + 1
     keep = ~pd.DataFrame({"k": full_key, "v": cells["value"].to_numpy()}).duplicated().to_numpy()
-    cells, cell_key, full_key = cells.loc[keep], cell_key[keep], full_key[keep]
-    clash = pd.Series(full_key, index=cells.index).duplicated(keep=False)
+    cells, file, cell_key, full_key = cells.loc[keep], file[keep], cell_key[keep], full_key[keep]
+    clash = pd.Series(full_key).duplicated(keep=False).to_numpy()
     if clash.any():
         first = cells[clash].iloc[0]
         raise ScbFormatError(
-            f"Filen {path} har olika värden för samma uppgift ({first['content']}, region "
+            f"Filen {paths[int(file[clash][0])]} har olika värden för samma uppgift ({first['content']}, region "
             f"{first['kommunkod']}, {first['manad']:%Y-%m}, {first['kon']}, {first['aldersgrupp']}). "
             "Ladda ner filen på nytt."
         )
 
-    he = cells[cells["content"].isin(_ERSATTNINGAR)]
-    if not has_population:
-        notes.append(
-            f"Filen {path.name} saknar folkmängd, så andelar och nollfällan för ekonomiskt "
+    for f in np.flatnonzero(~has_population):
+        notes[f].append(
+            f"Filen {paths[f].name} saknar folkmängd, så andelar och nollfällan för ekonomiskt "
             "bistånd kan inte beräknas för dess uppgifter."
         )
-    # A left join on the cell (each cell has at most one folkmängd: the clash
-    # test above), by integer keys.
+    # A left join on the cell (each cell of a file has at most one folkmängd:
+    # the clash test above), by integer keys.
     is_he = cells["content"].isin(_ERSATTNINGAR).to_numpy()
     is_pop = (cells["content"] == _FOLKMANGD).to_numpy()
     at = pd.Index(cell_key[is_pop]).get_indexer(cell_key[is_he])
     # A trailing NaN is what a cell without folkmängd (at == -1) picks up.
     pop_values = np.append(cells["value"].to_numpy(dtype=float)[is_pop], np.nan)
-    folkmangd = pop_values[at]
-    table = he.reset_index(drop=True).assign(folkmangd=folkmangd)
+    table = cells[is_he].reset_index(drop=True).assign(folkmangd=pop_values[at])
     table = table.rename(columns={"content": "ersattning", "value": "helarsekvivalenter"})
     table["imputerad"] = False
-    # A folder's files are sorted once, together (_resolve_overlaps).
-    return _typed(_sorted(table)) if ordered else _typed(table, text=False)
+    return table, file[is_he]
 
 
 # --------------------------------------------------------------------------
@@ -731,6 +751,12 @@ def _jsonstat_cells(doc: dict, path: Path, notes: list[str]) -> pd.DataFrame:
 
 
 def _read_jsonstat2(path: Path, ordered: bool = True) -> _FileRead:
+    cells, notes, updated = _jsonstat2_cells(path)
+    return _FileRead(_assemble(cells, path, notes, ordered), notes, updated)
+
+
+def _jsonstat2_cells(path: Path) -> tuple[pd.DataFrame, list[str], pd.Timestamp | None]:
+    """A JSON-stat 2.0 download's cells, notes and ``updated`` time."""
     notes: list[str] = []
     doc = _load_json(path)
     updated = _parse_updated(doc.get("updated"), path, notes)
@@ -743,7 +769,7 @@ def _read_jsonstat2(path: Path, ordered: bool = True) -> _FileRead:
             f"Filen {path} kunde inte läsas som JSON-stat 2.0 ({type(exc).__name__}: {exc}). "
             "Ladda ner tabellen på nytt i formatet JSON-stat2."
         ) from None
-    return _FileRead(_assemble(cells, path, notes, ordered), notes, updated)
+    return cells, notes, updated
 
 
 def _with_attrs(read: _FileRead) -> pd.DataFrame:
@@ -950,6 +976,12 @@ def _csv_cells(frame: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFram
 
 
 def _read_pxweb_csv(path: Path, ordered: bool = True) -> _FileRead:
+    cells, notes, _ = _pxweb_csv_cells(path)
+    return _FileRead(_assemble(cells, path, notes, ordered), notes)
+
+
+def _pxweb_csv_cells(path: Path) -> tuple[pd.DataFrame, list[str], None]:
+    """A CSV download's cells and notes (no ``updated`` time in CSV)."""
     notes: list[str] = []
     try:
         frame = _csv_frame(path, notes)
@@ -960,7 +992,7 @@ def _read_pxweb_csv(path: Path, ordered: bool = True) -> _FileRead:
         raise ScbFormatError(
             f"Filen {path} kunde inte läsas som en CSV-fil från PxWeb ({type(exc).__name__}: {exc})."
         ) from None
-    return _FileRead(_assemble(cells, path, notes, ordered), notes)
+    return cells, notes, None
 
 
 def read_pxweb_csv(path: str | Path) -> pd.DataFrame:
@@ -1074,24 +1106,27 @@ def _impute(out: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 # --------------------------------------------------------------------------
 
 
-def _read_file(path: Path, ordered: bool = True) -> _FileRead:
+def _file_cells(path: Path) -> tuple[pd.DataFrame, list[str], pd.Timestamp | None]:
+    """A download's cells, notes and ``updated`` time (JSON-stat 2.0 or CSV)."""
     if path.suffix.lower() == ".json":
-        return _read_jsonstat2(path, ordered)
-    return _read_pxweb_csv(path, ordered)
+        return _jsonstat2_cells(path)
+    return _pxweb_csv_cells(path)
 
 
-def _resolve_overlaps(reads: list[tuple[str, _FileRead]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _resolve_overlaps(
+    plain: pd.DataFrame, file: np.ndarray, names: Sequence[str], updated: Sequence[pd.Timestamp | None]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Combine the files; keep one row per cell and report cells in several files.
 
-    The files' tables are typed but need not be sorted: the result is.
+    ``plain`` holds the rows of every file (typed, text columns may be
+    categorical, not sorted) and ``file`` each row's index in ``names`` and
+    ``updated``. The result is typed and sorted.
     """
     no_overlaps = pd.DataFrame({c: pd.Series([], dtype=object) for c in OVERLAP_COLUMNS})
-    used = [(order, name, read) for order, (name, read) in enumerate(reads) if not read.table.empty]
-    if not used:
+    if plain.empty:
         return _empty_table(), no_overlaps
-    if len(used) == 1:
-        return _typed(_sorted(used[0][2].table)), no_overlaps
-    plain = _concat([read.table for _, _, read in used])
+    if (file == file[0]).all():
+        return _typed(_sorted(plain)), no_overlaps
     # One integer per cell key: everything below works on integers.
     factorized = {c: pd.factorize(plain[c]) for c in _KEY}
     codes = [factorized[c][0] for c in _KEY]
@@ -1100,13 +1135,10 @@ def _resolve_overlaps(reads: list[tuple[str, _FileRead]]) -> tuple[pd.DataFrame,
     if not in_several.any():
         return _typed(_sorted(plain, factorized)), no_overlaps
     helpers = ["_file", "_order", "_updated"]
-    lengths = [len(read.table) for _, _, read in used]
     combined = plain.assign(
-        _file=np.repeat(np.array([name for _, name, _ in used], dtype=object), lengths),
-        _order=np.repeat([order for order, _, _ in used], lengths),
-        _updated=np.repeat(
-            pd.to_datetime(pd.Series([read.updated for _, _, read in used], dtype=object)).to_numpy(), lengths
-        ),
+        _file=np.asarray(names, dtype=object)[file],
+        _order=file,
+        _updated=pd.to_datetime(pd.Series(list(updated), dtype=object)).to_numpy()[file],
     )
 
     over = combined[in_several]
@@ -1123,7 +1155,6 @@ def _resolve_overlaps(reads: list[tuple[str, _FileRead]]) -> tuple[pd.DataFrame,
     kept = over.iloc[ranked[last]]  # one row per cell, in cell order
 
     # Which files hold each cell: a presence matrix, named once per distinct combination.
-    names = [name for name, _ in reads]
     presence = np.zeros((n_cells, len(names)), dtype=bool)
     presence[cell, order] = True
     if len(names) < 63:  # a row fits in one int64 as bits: factorize instead of sorting rows
@@ -1210,10 +1241,17 @@ def read_directory(path: str | Path) -> ScbData:
             f"Mappen {folder} innehåller inga filer från SCB (.json eller .csv). "
             "Ladda ner tabellen HE0000T02N2 som JSON-stat2 eller CSV och lägg den där."
         )
-    reads = [(p.name, _read_file(p, ordered=False)) for p in files]
-    notes = [note for _, read in reads for note in read.notes]
+    read = [_file_cells(p) for p in files]
+    cells = _concat([c for c, _, _ in read])
+    of_file = np.repeat(np.arange(len(files)), [len(c) for c, _, _ in read])
+    file_notes = [n for _, n, _ in read]
+    # All files in one pass (per file, each step's fixed cost outweighs its work).
+    table, of_file = _assemble_files(cells, of_file, files, file_notes)
+    notes = [note for n in file_notes for note in n]
 
-    combined, overlaps = _resolve_overlaps(reads)
+    combined, overlaps = _resolve_overlaps(
+        _typed(table, text=False), of_file, [p.name for p in files], [u for _, _, u in read]
+    )
     if not overlaps.empty:
         differed = int(overlaps["olika_varden"].sum())
         notes.append(
@@ -1241,4 +1279,4 @@ def read_directory(path: str | Path) -> ScbData:
             "invånare och räknades som bortfall: de ersattes med kommunens senaste tidigare månad"
             + (f" ({without} saknade tidigare månad och lämnades tomma)." if without else ".")
         )
-    return ScbData(table=table, files=[name for name, _ in reads], overlaps=overlaps, imputed=imputed, notes=notes)
+    return ScbData(table=table, files=[p.name for p in files], overlaps=overlaps, imputed=imputed, notes=notes)
