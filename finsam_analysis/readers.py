@@ -503,6 +503,8 @@ def _parse_arrow(
         if any((pc.max(pc.binary_length(values)).as_py() or 0) > csv.field_size_limit()
                for values in _value_arrays(table)):
             return None
+    if _unclosed_at_end(raw, sep):
+        return None
     if b'"' in raw:
         # A line break inside quotes: the careful reader decides whether a
         # stray quote swallowed rows (it names the row).
@@ -522,6 +524,24 @@ def _parse_arrow(
         columns.append(cells)
         filled |= present
     return header_cells, columns, filled, sep, bom
+
+
+def _unclosed_at_end(raw: bytes, sep: str) -> bool:
+    """Does a quote on the last line (one without a line break) never close?
+
+    pyarrow then takes the rest of the file as the field; the careful reader
+    refuses the file and names the row, so such a file is left to it.
+    """
+    last = raw[max(raw.rfind(b"\n"), raw.rfind(b"\r")) + 1 :]
+    if b'"' not in last:
+        return False
+    try:
+        list(csv.reader([last.decode("utf-8")], delimiter=sep, strict=True))
+    except UnicodeDecodeError:
+        return True
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 @dataclass

@@ -333,3 +333,18 @@ def test_columns_read_as_codes_hold_the_same_values(tmp_path):
         assert distinct.iloc[positions].tolist() == plain.data[header].tolist()
         assert distinct.iloc[-1] is np.nan or pd.isna(distinct.iloc[-1])
     assert sorted(coded.distinct) == ["a", "c"]
+
+
+@pytest.mark.parametrize("final", ["", "\n"])
+def test_a_quote_that_never_closes_on_the_last_line_is_named_by_both_readers(tmp_path, final):
+    # Found by the property test above: pyarrow took an unclosed quote on a
+    # last line without a line break as an empty field, so the fast reader
+    # went on to complain about the header instead.
+    path = tmp_path / "f.csv"
+    path.write_text(',"q,""x"""\n,"' + final, encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match=r"rad 2 ett citattecken .* aldrig avslutas"):
+        read_table(path)
+    # A quoted last field that does close keeps the fast path.
+    path.write_text('a,b\n1,"x, y"', encoding="utf-8")
+    assert _read_csv_arrow(path, path.read_bytes()) is not None
+    assert read_table(path).data[["a", "b"]].iloc[0].tolist() == ["1", "x, y"]
