@@ -38,6 +38,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale import cpu_model, run_scale  # noqa: E402 (a sibling script; imports DuckDB only when it runs)
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PERIOD = "2025"
@@ -59,14 +62,7 @@ print(time.perf_counter() - t)
 
 def machine() -> dict:
     """What the figures were measured on."""
-    cpu = "okänd"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model() or "okänd"
     mem = None
     try:
         mem = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
@@ -162,9 +158,6 @@ def main(argv=None) -> int:
     print(f"{'finsam / golv':<44}{results['finsam_over_floor']:>10.2f}")
 
     if not args.skip_scale:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from scale import run_scale  # noqa: E402 (a sibling script)
-
         print(f"\nInläsning och nyckeltal, {args.rows:,} deltaganden, mot DuckDB:".replace(",", " "))
         scale = run_scale(args.rows, work / "scale")
         results["scale"] = scale

@@ -280,16 +280,20 @@ def _differences(ours: dict[str, dict], theirs: dict[str, dict]) -> list[str]:
     return problems
 
 
-def machine() -> dict:
-    """What the timings were taken on."""
-    model = ""
+def cpu_model() -> str:
+    """The processor's model name from /proc/cpuinfo, or "" where there is none."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return ""
+
+
+def machine() -> dict:
+    """What the timings were taken on."""
+    model = cpu_model()
     import duckdb
     import pandas
     import pyarrow

@@ -929,15 +929,14 @@ def load_dataset_cached(path: str | Path, *, key: bytes | None = None) -> Datase
     if not root.is_dir():
         return load_dataset(root, key=key)
     signature = _signature(root)
-    memo_key = (str(root), _key_identity(key), signature)
-    if memo_key not in _LOADED:
+    dataset = _LOADED.get((str(root), _key_identity(key), signature))
+    if dataset is None:
         _LOADED.clear()  # one dataset at a time: a batch never needs more
         dataset = load_dataset(root, key=key)
         # Keyed on the identity after loading: the first load of files with
         # personnummer creates the key file, and the next call must match.
         _LOADED[(str(root), _key_identity(key), signature)] = dataset
-        return dataset
-    return _LOADED[memo_key]
+    return dataset
 
 
 def _key_identity(key: bytes | None) -> tuple:

@@ -1518,7 +1518,7 @@ def figure_to_png_bytes(fig: Figure | FigureResult, dpi: int = PNG_DPI, *, as_bu
         The caller promises the figure is unchanged since a builder here
         returned it. It is then drawn once, with the layout the builder made,
         instead of matplotlib's layout pass plus a second draw before every
-        save (a third of the time of a report's figures). Leave it False for
+        save (about a quarter of the PNG time). Leave it False for
         a figure you have changed: it is then laid out again.
     """
     if isinstance(fig, FigureResult):

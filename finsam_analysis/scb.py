@@ -459,7 +459,8 @@ def _typed(table: pd.DataFrame, text: bool = True) -> pd.DataFrame:
     """The column order and dtypes of the normalised table.
 
     ``text=False`` leaves categorical text columns categorical: a folder's
-    files are combined first (:func:`_concat`) and converted once.
+    table is resolved on their codes first (:func:`_resolve_overlaps`) and
+    converted to text once, at the end.
     """
     # A new frame (copy-on-write): replacing its columns leaves `table` alone.
     out = table.loc[:, list(schema.HELARSEKVIVALENTER_COLUMNS)].copy(deep=False)
@@ -526,11 +527,10 @@ def _cell_keys(cells: pd.DataFrame, file: np.ndarray) -> tuple[np.ndarray, np.nd
     return key.astype(np.int64), content.astype(np.int64)
 
 
-def _assemble(cells: pd.DataFrame, path: Path, notes: list[str], ordered: bool = True) -> pd.DataFrame:
+def _assemble(cells: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
     """Cells (resolved dimensions, ``content`` code, float ``value``) of one file -> table."""
     table, _ = _assemble_files(cells, np.zeros(len(cells), np.int64), [path], [notes])
-    # A folder's files are sorted once, together (_resolve_overlaps).
-    return _typed(_sorted(table)) if ordered else _typed(table, text=False)
+    return _typed(_sorted(table))
 
 
 def _assemble_files(
@@ -750,9 +750,9 @@ def _jsonstat_cells(doc: dict, path: Path, notes: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _read_jsonstat2(path: Path, ordered: bool = True) -> _FileRead:
+def _read_jsonstat2(path: Path) -> _FileRead:
     cells, notes, updated = _jsonstat2_cells(path)
-    return _FileRead(_assemble(cells, path, notes, ordered), notes, updated)
+    return _FileRead(_assemble(cells, path, notes), notes, updated)
 
 
 def _jsonstat2_cells(path: Path) -> tuple[pd.DataFrame, list[str], pd.Timestamp | None]:
@@ -975,9 +975,9 @@ def _csv_cells(frame: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFram
     return cells
 
 
-def _read_pxweb_csv(path: Path, ordered: bool = True) -> _FileRead:
+def _read_pxweb_csv(path: Path) -> _FileRead:
     cells, notes, _ = _pxweb_csv_cells(path)
-    return _FileRead(_assemble(cells, path, notes, ordered), notes)
+    return _FileRead(_assemble(cells, path, notes), notes)
 
 
 def _pxweb_csv_cells(path: Path) -> tuple[pd.DataFrame, list[str], None]:
