@@ -196,6 +196,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             engine=args.engine,
             resume=args.resume,
+            allow_partial=args.allow_partial,
         )
     except KeyboardInterrupt:
         _say(
@@ -267,6 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive, default=None, help="antal parallella förbund (standard: antal kärnor)")
     p.add_argument("--min-cell", type=_positive, default=5, help="minsta redovisade antal (1 stänger av skyddet)")
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
+    p.add_argument("--allow-partial", action="store_true",
+                   help="tillåt en period som slutar efter uttagsdatum: rapporten gäller delen fram till dess "
+                   "och märks så på varje sida")
     p.add_argument("--resume", action="store_true",
                    help="behåll rapporter som förra körningen till samma --out blev klar med och gör resten")
     p.add_argument("--engine", choices=("fork", "kernel"), default=None,

@@ -1,7 +1,12 @@
-"""Disclosure control (röjandekontroll), REPORT.md §3.
+"""Disclosure control (röjandekontroll) of one table, REPORT.md §3.
 
-Every number meant to be read by people passes through this module, and all
-of it is built on one function, :func:`suppress`:
+Every table of counts of persons meant to be read by people passes through
+this module, and all of it is built on one function, :func:`suppress`. The
+counts that a förbund publishes for many periods at once (participations and
+their outcomes) are decided for all periods together by
+:mod:`finsam_analysis.family`, which uses the same rule (docs/methods.md §5);
+the counts of persons of one period (aktiva deltagare by kön, ålder,
+utbildning, kommun) are protected here.
 
 * **Primary suppression.** A count of persons from 1 to ``min_cell - 1`` is
   hidden. Zero is shown.
@@ -34,18 +39,17 @@ of it is built on one function, :func:`suppress`:
   single pass.
 
 * **Counts that are never published.** A reader can subtract one published
-  count from another (aktiva deltaganden − nya = those already going on
-  when the period began). Such a difference is passed as ``unpublished``:
+  count from another. Such a difference is passed as ``unpublished``:
   always unknown to a reader, never a complement, never reported, and
   protected like a hidden count when it is from 1 to ``min_cell - 1``.
-  :func:`protect_key_figures_together` uses it to protect the key figures
-  of several periods together with the counts of other tables that are
-  linked to them (months, years).
+* **Counts of the data's quality** (``exempt``): shown whatever their size,
+  known to a reader, never hidden: ``kon_okand``, the persons whose kön is
+  missing in the förbund's file.
 
 ``min_cell = 1`` turns suppression off (internal use only). Hidden cells are
 shown as :data:`SUPPRESSED` (``..``) with the footnote :func:`footnote`; in
 the key-figures JSON a hidden value is ``null`` and its key is listed in
-``"suppressed"`` (:func:`protect_key_figures`).
+``"suppressed"`` (:func:`finsam_analysis.figures.key_figures`).
 
 Public SCB figures (befolkning, riket) are not counts of our persons and are
 never passed through here.
@@ -116,14 +120,10 @@ __all__ = [
     "FOOTNOTE_TEMPLATE",
     "KEY_FIGURE_COUNTS",
     "KEY_FIGURE_LINES",
-    "PAGAENDE_VID_START",
-    "START_LINE",
     "SUPPRESSED",
     "Cell",
     "ProtectedTable",
     "footnote",
-    "protect_key_figures",
-    "protect_key_figures_together",
     "protect_table",
     "suppress",
 ]
@@ -157,17 +157,6 @@ KEY_FIGURE_LINES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("avslutade_deltaganden", ("arbete_studier", "arbetssokande", "ovriga")),
 )
 
-#: Private counts the key-figure dictionary may carry (never published).
-_PRIVATE_COUNTS = ("_n_omfattning_kand", "_n_okat_omfattning", "_n_offentlig_fore", "_n_offentlig_efter")
-
-#: Participations already going on when the period began: ``aktiva_deltaganden
-#: − nya_deltaganden``. Never published, but a reader can subtract, so it is
-#: protected (:func:`protect_key_figures`). It is also the previous period's
-#: ``pagaende_vid_periodens_slut``.
-PAGAENDE_VID_START = "_pagaende_vid_start"
-
-#: ``aktiva_deltaganden = pågående vid periodens början + nya_deltaganden``.
-START_LINE: tuple[str, tuple[str, ...]] = ("aktiva_deltaganden", (PAGAENDE_VID_START, "nya_deltaganden"))
 
 _Line = tuple[Hashable, tuple[Hashable, ...]]
 
@@ -206,6 +195,7 @@ def suppress(
     hidden: Iterable[Hashable] = (),
     known: Iterable[Hashable] = (),
     unpublished: Iterable[Hashable] = (),
+    exempt: Iterable[Hashable] = (),
 ) -> frozenset:
     """The keys to hide: primary, secondary and share suppression.
 
@@ -245,6 +235,11 @@ def suppress(
         never in the result; a reader does not know that one is nonzero (its
         lower bound is 0). One from 1 to ``min_cell - 1`` is protected like
         a hidden small count, and so is one that is also ``hidden``.
+    exempt : iterable, optional
+        Keys of ``values`` that are shown whatever their size: counts of the
+        data's quality rather than of persons with a property (``kon_okand``,
+        the persons whose kön is missing in the förbund's file; see
+        docs/methods.md §5). They are known to a reader and never hidden.
 
     Returns
     -------
@@ -303,11 +298,15 @@ def suppress(
     unpub = _member_keys(unpublished, counts, "opublicerad")
     if both := unpub & known_keys:
         raise ValueError(f"Nycklarna {sorted(map(repr, both))} kan inte vara både opublicerade och kända.")
+    free = _member_keys(exempt, counts, "undantagen")
+    if both := free & (held | unpub):
+        raise ValueError(f"Nycklarna {sorted(map(repr, both))} kan inte vara både undantagna och dolda.")
+    known_keys |= free
 
     if min_cell == 1 and not held:
         return frozenset()
 
-    hidden_keys = {key for key, v in counts.items() if v is not None and 0 < v < min_cell}
+    hidden_keys = {key for key, v in counts.items() if v is not None and 0 < v < min_cell and key not in free}
     hidden_keys |= {key for key in held if counts[key] is not None}
     _secondary(counts, norm_lines, hidden_keys, order, held, known_keys, unpub)
 
@@ -967,6 +966,7 @@ def protect_table(
     total_label: str = "Totalt",
     shares: Mapping[Hashable, tuple[Hashable | None, Hashable]] | None = None,
     agree_with: Mapping[Cell, bool] | None = None,
+    exempt: Iterable[Hashable] = (),
 ) -> ProtectedTable:
     """Apply disclosure control to a table of counts of persons.
 
@@ -1004,6 +1004,10 @@ def protect_table(
         hidden (:func:`suppress` ``hidden``), cells shown there are known to
         a reader (``known``) and never chosen as complements. Cells that are
         not in the table (a group left out because it is empty) are ignored.
+    exempt : iterable, optional
+        Column labels whose counts are shown whatever their size, margins
+        included (:func:`suppress` ``exempt``): the "Uppgift saknas" column
+        of kön.
 
     Returns
     -------
@@ -1090,7 +1094,11 @@ def protect_table(
     }
 
     held, known = _agreeing_cells(table, agree_with, set(count_cols))
-    hidden_keys = suppress(values, lines, min_cell, share_keys, hidden=held, known=known)
+    exempt_cols = {j for j, col in enumerate(table.columns) if col in set(exempt)}
+    free = [key for key in values if key[1] in exempt_cols]
+    held = [key for key in held if key[1] not in exempt_cols]
+    known = [key for key in known if key[1] not in exempt_cols]
+    hidden_keys = suppress(values, lines, min_cell, share_keys, hidden=held, known=known, exempt=free)
     mask = np.zeros((n_rows, n_cols), dtype=bool)
     for i, j in hidden_keys:
         mask[i, j] = not np.isnan(array[i, j])  # a missing share has nothing to hide
@@ -1186,209 +1194,3 @@ def _check_given_totals(
 # ---------------------------------------------------------------------------
 # Key figures
 # ---------------------------------------------------------------------------
-
-
-def _key_figure_system(raw: Mapping[str, object]) -> tuple[dict, list, dict, set]:
-    """The counts, lines, shares and unpublished keys of one period's key figures.
-
-    The counts are :data:`KEY_FIGURE_COUNTS`, the private counts present in
-    ``raw`` and :data:`PAGAENDE_VID_START` (``aktiva_deltaganden −
-    nya_deltaganden``, never published). Private counts are unpublished.
-    """
-
-    def number(key: str) -> float | None:
-        value = raw.get(key)
-        return None if value is None else _as_count(key, value)
-
-    values: dict[str, float | None] = {key: number(key) for key in KEY_FIGURE_COUNTS}
-    for key in _PRIVATE_COUNTS:
-        if raw.get(key) is not None:
-            values[key] = number(key)
-    lines = [(total, tuple(parts)) for total, parts in KEY_FIGURE_LINES]
-    aktiva, nya = values["aktiva_deltaganden"], values["nya_deltaganden"]
-    if aktiva is not None and nya is not None and aktiva >= nya:
-        # aktiva = pågående vid periodens början + nya: a reader subtracts.
-        values[PAGAENDE_VID_START] = aktiva - nya
-        lines.append(START_LINE)
-
-    okat_den = "_n_omfattning_kand" if values.get("_n_omfattning_kand") is not None else "avslutade_deltaganden"
-    share_defs: dict[str, tuple[str | None, str]] = {
-        "andel_arbete_studier": ("arbete_studier", "avslutade_deltaganden"),
-        "ci_low": ("arbete_studier", "avslutade_deltaganden"),
-        "ci_high": ("arbete_studier", "avslutade_deltaganden"),
-        "andel_okat_omfattning": ("_n_okat_omfattning", okat_den),
-        "tid_i_insats_median_dagar": (None, "avslutade_deltaganden"),
-        "andel_offentlig_forsorjning_fore": ("_n_offentlig_fore", "avslutade_deltaganden"),
-        "andel_offentlig_forsorjning_efter": ("_n_offentlig_efter", "avslutade_deltaganden"),
-    }
-    shares: dict[str, tuple[str | None, str]] = {}
-    for share_key, (num, den) in share_defs.items():
-        share = _as_number(raw.get(share_key))
-        if share is None:
-            continue
-        if num is not None and num not in values:
-            # The share and its denominator give the count back.
-            if share_key == "andel_okat_omfattning" and den != "_n_omfattning_kand":
-                num = None  # the true denominator is unknown here
-            elif values[den] is not None:
-                values[num] = float(round(share * values[den]))
-            else:
-                num = None
-        shares[share_key] = (num, den)
-    unpublished = {key for key in values if key.startswith("_")}
-    return values, lines, shares, unpublished
-
-
-def _published(raw: Mapping[str, object], listed: set) -> dict:
-    """``raw`` without private keys, the ``listed`` keys None, and ``"suppressed"`` last."""
-    earlier = set(raw.get("suppressed") or ())
-    out = {}
-    for key, value in raw.items():
-        if key.startswith("_") or key == "suppressed":
-            continue
-        out[key] = None if key in listed else value
-    listed = listed | {key for key in earlier if key in out and out[key] is None}
-    out["suppressed"] = sorted(listed)
-    return out
-
-
-def protect_key_figures(figures: Mapping[str, object], min_cell: int = DEFAULT_MIN_CELL) -> dict:
-    """Apply disclosure control to the key figures of REPORT.md §5.
-
-    Parameters
-    ----------
-    figures : mapping
-        The key-figure dictionary with raw values. It may carry private
-        counts that are never published: ``_n_omfattning_kand`` (avslutade
-        with both omfattning known, the denominator of
-        ``andel_okat_omfattning``; without it the share depends on
-        ``avslutade_deltaganden``), ``_n_okat_omfattning`` (its numerator),
-        ``_n_offentlig_fore`` and ``_n_offentlig_efter`` (numerators of the
-        offentlig försörjning shares). A private numerator that is missing is
-        taken as ``round(share × denominator)``, the count the share reveals.
-    min_cell : int, default 5
-        Smallest count of persons shown; 1 turns suppression off.
-
-    Returns
-    -------
-    dict
-        A new dictionary in the same key order, without private ``_`` keys:
-        hidden values are None and ``"suppressed"`` (last) is the sorted list
-        of hidden keys. Values that were already None stay None and are not
-        listed, except keys an earlier call listed, so a second call changes
-        nothing. Population keys and ``min_cell`` are left as they are.
-
-    Notes
-    -----
-    Besides :data:`KEY_FIGURE_LINES`, a reader can subtract ``nya_deltaganden``
-    from ``aktiva_deltaganden``: the participations already going on when
-    the period began (:data:`START_LINE`). That count is never published,
-    but one from 1 to ``min_cell - 1`` is protected like a hidden count.
-    """
-    _check_min_cell(min_cell)
-    raw = dict(figures)
-    values, lines, shares, unpublished = _key_figure_system(raw)
-    hidden = suppress(values, lines, min_cell, shares, unpublished=unpublished)
-    listed = {key for key in hidden if not key.startswith("_") and raw.get(key) is not None}
-    return _published(raw, listed)
-
-
-def protect_key_figures_together(
-    figures: Mapping[Hashable, Mapping[str, object]],
-    min_cell: int = DEFAULT_MIN_CELL,
-    *,
-    given: Hashable,
-    values: Mapping[Hashable, int | float | None] | None = None,
-    lines: Sequence[tuple[Hashable, Sequence[Hashable]]] = (),
-    unpublished: Iterable[Hashable] = (),
-) -> tuple[dict, frozenset]:
-    """Key figures of several periods, and counts linked to them, protected as one publication.
-
-    A report shows the key figures of its period beside those of earlier
-    periods, and other counts that are sums or differences of them (a month's
-    aktiva deltaganden, a year's avslutade). Each period's key figures are
-    first protected on their own (:func:`protect_key_figures`); the ``given``
-    period's stay exactly so (they are published on their own too, as the
-    JSON file): what they hide is held hidden, what they show is known. The
-    other periods keep everything their own protection hides (except a count
-    of at least ``min_cell`` that the given period's figures give away
-    anyway), and :func:`suppress` then hides more of them and of ``values``
-    until no hidden count, and no unpublished count from 1 to
-    ``min_cell - 1``, can be worked out from all of it together.
-
-    Parameters
-    ----------
-    figures : mapping
-        ``{label: raw key figures}`` as for :func:`protect_key_figures`,
-        ``given`` among them. In ``lines``, a key figure is ``(label, name)``,
-        e.g. ``("2024", "pagaende_vid_periodens_slut")``, and
-        ``(label, PAGAENDE_VID_START)`` is the unpublished count of
-        participations going on when the period began.
-    min_cell : int, default 5
-        Smallest count of persons shown.
-    given : hashable
-        The label whose protection is taken as it is.
-    values : mapping, optional
-        Other counts, published beside the key figures or (``unpublished``)
-        only derivable. Their keys must not be ``(label, name)`` pairs.
-    lines : sequence of (total_key, part_keys)
-        Additive relations between key figures and ``values``.
-    unpublished : iterable, optional
-        Keys of ``values`` that are never published.
-
-    Returns
-    -------
-    (dict, frozenset)
-        ``{label: protected key figures}`` in the format of
-        :func:`protect_key_figures` (the ``given`` one unchanged), and the
-        hidden keys of ``values`` (never an unpublished one).
-    """
-    _check_min_cell(min_cell)
-    extra = dict(values or {})
-    if given not in figures:
-        raise ValueError(f"Perioden {given!r} saknas bland nyckeltalen.")
-    all_values: dict[Hashable, float | None] = {}
-    all_lines: list[tuple[Hashable, tuple]] = []
-    all_shares: dict[Hashable, tuple] = {}
-    held: set = set()
-    known: set = set()
-    unpub: set = set(unpublished)
-    alone = {label: protect_key_figures(raw, min_cell) for label, raw in figures.items()}
-    for label, raw in figures.items():
-        vals, own_lines, shares, own_unpub = _key_figure_system(raw)
-        all_values.update({(label, key): v for key, v in vals.items()})
-        all_lines += [((label, total), tuple((label, part) for part in parts)) for total, parts in own_lines]
-        unpub |= {(label, key) for key in own_unpub}
-        hidden_alone = set(alone[label]["suppressed"])
-        for key in KEY_FIGURE_COUNTS:
-            if vals[key] is None:
-                continue
-            if key in hidden_alone:
-                held.add((label, key))
-            elif label == given:
-                known.add((label, key))
-        if label != given:
-            all_shares.update(
-                {(label, s): ((label, num) if num is not None else None, (label, den)) for s, (num, den) in shares.items()}
-            )
-    if clash := set(extra) & set(all_values):
-        raise ValueError(f"Nycklarna {sorted(map(repr, clash))} krockar med nyckeltalens.")
-    all_values.update(extra)
-    all_lines += [(total, tuple(parts)) for total, parts in lines]
-    # An earlier period's hidden count that the given period's shown values
-    # (and the zeros) fix anyway, e.g. its pågående at the end = this period's
-    # aktiva − nya, is not held: "..", where a reader knows the number, would
-    # pretend a protection that is not there.
-    order = {key: i for i, key in enumerate(all_values)}
-    free = {k for k, v in all_values.items() if k not in known and (v is None or v != 0 or k in unpub)}
-    large = sorted((k for k in held if k[0] != given and all_values[k] >= min_cell), key=order.__getitem__)
-    held -= set(_determined(all_lines, free, large, order))
-    hidden = suppress(all_values, all_lines, min_cell, all_shares, hidden=held, known=known, unpublished=unpub)
-    out = {}
-    for label, raw in figures.items():
-        listed = {
-            key for (owner, key) in (k for k in hidden if k not in extra)
-            if owner == label and not key.startswith("_") and raw.get(key) is not None
-        }  # fmt: skip
-        out[label] = alone[label] if label == given else _published(raw, listed)
-    return out, frozenset(k for k in hidden if k in extra)

@@ -18,7 +18,8 @@ Conventions
 * Negative numbers use the ASCII hyphen-minus, so that a copied value is
   still a number in Excel.
 * A value that cannot be computed (``None``, NaN, ``pd.NA``) is shown as an
-  en dash, :data:`NOT_AVAILABLE` (``–``).
+  en dash, :data:`NOT_AVAILABLE` (``–``); a value whose underlying column is
+  missing or empty is the text :data:`UNKNOWN` ("uppgift saknas"), never 0.
 * Any text passes through untouched, above all the suppression marker
   ``..`` (:data:`finsam_analysis.disclosure.SUPPRESSED`), so a table cell
   can be formatted without first checking whether it was hidden.
@@ -39,6 +40,7 @@ __all__ = [
     "NBSP",
     "NOT_AVAILABLE",
     "SUPPRESSED",
+    "UNKNOWN",
     "SWEDISH_MONTHS",
     "SWEDISH_MONTHS_SHORT",
     "fmt_dec",
@@ -55,6 +57,9 @@ NBSP = "\u00a0"
 
 #: What a value that cannot be computed shows (en dash).
 NOT_AVAILABLE = "\u2013"
+
+#: What a value shows whose underlying column is missing or empty (never 0).
+UNKNOWN = "uppgift saknas"
 
 SWEDISH_MONTHS_SHORT = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 

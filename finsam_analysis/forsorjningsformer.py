@@ -20,8 +20,11 @@ Decisions where the spec is silent
   (summa and folkmängd). A month where one member is missing is left out
   rather than summed short, so a förbund never appears to shrink because a
   file lacks a kommun; such months are counted in ``manader_ofullstandiga``.
-* ``befolkning_ar`` in key figures is the period's year when it has data,
-  otherwise the latest earlier year with data (SCB publishes with a lag).
+* The key figures' population share uses the months wholly inside the
+  period that have data (REPORT.md §1), never another year's: SCB publishes
+  with a lag, so a recent period may have fewer months, or none (then the
+  share is None, "uppgift saknas"). ``befolkning_ar`` is the period's last
+  year.
 """
 
 from __future__ import annotations
@@ -177,48 +180,51 @@ def per_kommun_yearly(
     return pd.concat(parts, ignore_index=True)
 
 
-def population_figures(he: pd.DataFrame | None, medlemmar: pd.DataFrame, forbund_id: str, year: int) -> dict:
-    """``befolkning_ar``, ``befolkning_andel_20_64``, ``riket_andel_20_64``.
+#: What the key figures say about the population when there is nothing to say.
+NO_POPULATION = {
+    "befolkning_ar": None, "befolkning_andel_20_64": None, "riket_andel_20_64": None,
+    "_befolkning_manader": 0, "_befolkning_manader_perioden": 0,
+}  # fmt: skip
 
-    All ``None`` without data. The year is ``year`` if the förbund has data
-    for it, else the latest earlier year with data.
+
+def period_months(period) -> pd.DatetimeIndex:
+    """The calendar months that lie wholly inside ``period`` (first days)."""
+    first = pd.Timestamp(period.start)
+    if first.day != 1:
+        first = first + pd.offsets.MonthBegin(1)
+    last = pd.Timestamp(period.end) + pd.Timedelta(days=1) - pd.offsets.MonthBegin(1)
+    if last < first:
+        return pd.DatetimeIndex([])
+    return pd.date_range(first, last, freq="MS")
+
+
+def population_figures(he: pd.DataFrame | None, medlemmar: pd.DataFrame, forbund_id: str, period) -> dict:
+    """``befolkning_ar``, ``befolkning_andel_20_64``, ``riket_andel_20_64`` of a period.
+
+    Only the months wholly inside the period count (REPORT.md §1): the
+    share is the mean monthly summa over the mean monthly folkmängd of those
+    months that have data, never another year's. ``befolkning_ar`` is the
+    year the period ends in. The private ``_befolkning_manader`` (months
+    with data) and ``_befolkning_manader_perioden`` (months in the period)
+    let a report mark a partial figure. Everything None without data.
     """
-    none = {"befolkning_ar": None, "befolkning_andel_20_64": None, "riket_andel_20_64": None}
-    if he is None or he.empty:
-        return none
-    f = yearly(forbund_monthly(he, medlemmar, forbund_id))
-    f = f.loc[f.index <= year]
-    if f.empty:
-        return none
-    chosen = int(f.index.max())
-    r = yearly(riket_monthly(he))
-    riket = float(r.at[chosen, "andel"]) if chosen in r.index else None
-    return {
-        "befolkning_ar": chosen,
-        "befolkning_andel_20_64": float(f.at[chosen, "andel"]),
-        "riket_andel_20_64": riket,
-    }
+    return population_figures_all(he, medlemmar, [forbund_id], period)[forbund_id]
 
 
-
-
-def population_figures_all(
-    he: pd.DataFrame | None, medlemmar: pd.DataFrame, forbund_ids, year: int
-) -> dict[str, dict]:
+def population_figures_all(he: pd.DataFrame | None, medlemmar: pd.DataFrame, forbund_ids, period) -> dict[str, dict]:
     """:func:`population_figures` of many förbund in one pass.
 
-    Gives, for each id, exactly what ``population_figures(he, medlemmar, id,
-    year)`` gives (same sums in the same order), without redoing the riket
-    series and the member-month join per förbund. ``he`` is the normalised
-    table (one row per cell, as :func:`finsam_analysis.scb.read_directory`
-    gives it), long or wide; only its summa and folkmängd are used, so the
-    long table need not be pivoted.
+    ``he`` is the normalised table (one row per cell, as
+    :func:`finsam_analysis.scb.read_directory` gives it), long or wide; only
+    its summa and folkmängd are used, so the long table need not be pivoted.
     """
     forbund_ids = list(forbund_ids)
-    none = {"befolkning_ar": None, "befolkning_andel_20_64": None, "riket_andel_20_64": None}
-    if he is None or he.empty:
-        return {fid: dict(none) for fid in forbund_ids}
+    wanted = period_months(period)
+    out = {fid: {**NO_POPULATION, "_befolkning_manader_perioden": len(wanted)} for fid in forbund_ids}
+    if he is None or he.empty or len(wanted) == 0:
+        return out
     w = _summa_rows(he)
+    w = w.loc[w["manad"].isin(wanted)]
     months = pd.DatetimeIndex(sorted(w["manad"].unique()))
     members = _all_member_months(medlemmar, forbund_ids, months)
     rows = members.merge(w, on=["manad", "kommunkod"], how="left")
@@ -226,29 +232,19 @@ def population_figures_all(
     per_month = rows.groupby(["forbund_id", "manad"], sort=True)
     ok = per_month["_ok"].all()
     sums = per_month[["summa", "folkmangd"]].sum(min_count=1).loc[ok[ok].index]
-    year_of = sums.index.get_level_values("manad").year
-    sums = sums.loc[year_of <= year]
-    yearly_means = sums.groupby([sums.index.get_level_values("forbund_id"), year_of[year_of <= year].rename("ar")]).mean()
-    # riket_monthly and yearly, for the one column needed here
     r = w.loc[(w["kommunkod"] == schema.RIKET) & _complete(w)].set_index("manad").sort_index()
-    r = r[["summa", "folkmangd"]].groupby(r.index.year.rename("ar")).mean()
-    riket = (r["summa"] / r["folkmangd"]).to_dict()
-    latest = {}  # the rows come sorted by förbund and year: the last one wins
-    for (fid, ar), summa, folkmangd in zip(
-        yearly_means.index, yearly_means["summa"].to_numpy("float64"), yearly_means["folkmangd"].to_numpy("float64")
-    ):
-        latest[fid] = (int(ar), float(summa / folkmangd))
-    out = {}
-    for fid in forbund_ids:
-        if fid not in latest:
-            out[fid] = dict(none)
-            continue
-        chosen, andel = latest[fid]
-        out[fid] = {
-            "befolkning_ar": chosen,
-            "befolkning_andel_20_64": andel,
-            "riket_andel_20_64": float(riket[chosen]) if chosen in riket else None,
-        }
+    for fid, part in sums.groupby(level="forbund_id", sort=False):
+        used = part.index.get_level_values("manad")
+        mean = part[["summa", "folkmangd"]].mean()
+        riket = r.loc[r.index.isin(used), ["summa", "folkmangd"]]
+        # Riket over the same months, and only when it has every one of them.
+        riket_andel = float(riket["summa"].mean() / riket["folkmangd"].mean()) if len(riket) == len(used) else None
+        out[fid].update(
+            befolkning_ar=int(pd.Timestamp(period.end).year),
+            befolkning_andel_20_64=float(mean["summa"] / mean["folkmangd"]),
+            riket_andel_20_64=riket_andel,
+            _befolkning_manader=int(len(used)),
+        )
     return out
 
 

@@ -36,6 +36,8 @@ Decisions where DATA.md is silent
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import hashlib
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -258,6 +260,26 @@ class Dataset:
     def synthetic(self) -> bool:
         """True when ``dataset.yaml`` marks the data as synthetic."""
         return bool(self.metadata.get("synthetic", False))
+
+    @property
+    def uttagsdatum(self) -> _dt.date | None:
+        """The extract date: the last day the data describe (REPORT.md §1).
+
+        ``uttagsdatum`` in ``dataset.yaml`` when given, else the latest start
+        or end date in the participations (:attr:`uttagsdatum_source` says
+        which). None for a dataset without participations. A period that ends
+        after it is refused (:func:`finsam_analysis.coverage.check_period`).
+        """
+        given = self.metadata.get(UTTAGSDATUM_KEY)
+        if given is not None:
+            return given
+        dates = pd.concat([self.deltagande["startdatum"], self.deltagande["slutdatum"]]).dropna()
+        return None if dates.empty else dates.max().date()
+
+    @property
+    def uttagsdatum_source(self) -> str:
+        """``"dataset.yaml"`` or ``"data"`` (the latest date in the participations)."""
+        return "dataset.yaml" if self.metadata.get(UTTAGSDATUM_KEY) is not None else "data"
 
 
 # --------------------------------------------------------------------------
@@ -721,7 +743,28 @@ def _read_metadata(path: Path) -> dict:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError:
         raise UnreadableFileError(f"Filen {path.name} är inte giltig YAML.") from None
-    return doc if isinstance(doc, dict) else {}
+    doc = doc if isinstance(doc, dict) else {}
+    if UTTAGSDATUM_KEY in doc:
+        doc[UTTAGSDATUM_KEY] = _metadata_date(path, doc[UTTAGSDATUM_KEY])
+    return doc
+
+
+#: The key of the extract date in ``dataset.yaml``.
+UTTAGSDATUM_KEY = "uttagsdatum"
+
+
+def _metadata_date(path: Path, value) -> _dt.date:
+    """A date from ``dataset.yaml`` (YAML gives a date for ``2026-01-31``; text is parsed)."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise UnreadableFileError(
+            f"Filen {path.name}: {UTTAGSDATUM_KEY} '{value}' är inget datum; skriv det som ÅÅÅÅ-MM-DD."
+        ) from None
 
 
 def _account_small(quality: DataQuality, fil: str, frame: pd.DataFrame, log: RejectLog) -> pd.DataFrame:

@@ -288,7 +288,12 @@ def tid_i_insats(avslutade: pd.DataFrame) -> dict[str, float | int | None]:
 
 
 def forsorjning_shares(avslutade: pd.DataFrame) -> dict[str, int | float | None]:
-    """Offentlig försörjning before and after, over avslutade_deltaganden."""
+    """Offentlig försörjning before and after, over avslutade_deltaganden.
+
+    Also how many have a known source before and after
+    (``forsorjning_fore_kand``, ``_efter_kand``): with none known the share
+    is not 0 but unknown (REPORT.md §2), which :func:`apply_unknown` says.
+    """
     n = len(avslutade)
     fore = int(avslutade["offentlig_fore"].sum())
     efter = int(avslutade["offentlig_efter"].sum())
@@ -297,7 +302,34 @@ def forsorjning_shares(avslutade: pd.DataFrame) -> dict[str, int | float | None]
         "offentlig_efter": efter,
         "andel_offentlig_forsorjning_fore": share(fore, n),
         "andel_offentlig_forsorjning_efter": share(efter, n),
+        "forsorjning_fore_kand": int((avslutade["forsorjning_fore_grupp"].astype(object) != "okand").sum()),
+        "forsorjning_efter_kand": int((avslutade["forsorjning_efter_grupp"].astype(object) != "okand").sum()),
     }
+
+
+#: Counts and shares that rest on ``sysselsattning_efter``.
+SYSSELSATTNING_KEYS = ("arbete", "studier", "arbete_studier", "arbetssokande", "ovriga",
+                       "andel_arbete_studier", "ci_low", "ci_high")  # fmt: skip
+
+
+def apply_unknown(s: dict) -> dict:
+    """Figures whose underlying column is unknown become None, never 0 (REPORT.md §2).
+
+    When avslutade exist but none has a known ``sysselsattning_efter``, the
+    outcome groups and their share are unknown (``okand`` still counts them);
+    likewise the offentlig försörjning shares without a known source before
+    (after), and ``andel_okat_omfattning`` without both omfattning known.
+    Returns a new dictionary.
+    """
+    out = dict(s)
+    n = out.get("avslutade_deltaganden") or 0
+    if n and out.get("sysselsattning_efter_kand") == 0:
+        for key in SYSSELSATTNING_KEYS:
+            out[key] = None
+    for when in ("fore", "efter"):
+        if n and out.get(f"forsorjning_{when}_kand") == 0:
+            out[f"andel_offentlig_forsorjning_{when}"] = None
+    return out
 
 
 def forsorjning_transition(avslutade: pd.DataFrame) -> pd.DataFrame:
@@ -325,6 +357,7 @@ def summary(d: pd.DataFrame, period: Period) -> dict[str, int | float | None]:
     avslutade = d.loc[ended(d, period)]
     out.update(outcome_counts(avslutade))
     n = out["avslutade_deltaganden"]
+    out["sysselsattning_efter_kand"] = n - out["okand"]
     out["andel_arbete_studier"] = share(out["arbete_studier"], n)
     out["andel_okand"] = share(out["okand"], n)
     out["ci_low"], out["ci_high"] = wilson_interval(out["arbete_studier"], n)
@@ -373,16 +406,19 @@ def summaries(d: pd.DataFrame, period: Period, column: str, keys) -> dict[object
         utfall = d["utfall"].cat.codes.to_numpy()
         utfall_okand = d["utfall_okand"].to_numpy(dtype=bool)
         offentlig = {when: d[f"offentlig_{when}"].to_numpy(dtype=bool) for when in ("fore", "efter")}
+        kand = {when: (d[f"forsorjning_{when}_grupp"].astype(object) != "okand").to_numpy(dtype=bool)
+                for when in ("fore", "efter")}  # fmt: skip
         days = d["tid_dagar"]
     else:
         # prepare() leaves felregistrering out; here it is a group of none.
         group = np.where((d["avslutsanledning"] != schema.FELREGISTRERING).to_numpy(dtype=bool), group, -1)
         cat, utfall_okand = _utfall(d["sysselsattning_efter"])
         utfall = cat.codes
-        offentlig = {}
+        offentlig, kand = {}, {}
         for when in ("fore", "efter"):
             f = _forsorjning(d[f"forsorjning_{when}"])
             offentlig[when] = f.offentlig[f.positions]
+            kand[when] = (f.grupp != "okand").to_numpy()[f.positions]
         days = _days(d)
 
     def count(mask) -> np.ndarray:
@@ -412,12 +448,14 @@ def summaries(d: pd.DataFrame, period: Period, column: str, keys) -> dict[object
     omf_kand, omf_okat = count(both), count(okat)
     off_fore = count(avsl & offentlig["fore"])
     off_efter = count(avsl & offentlig["efter"])
+    kand_fore, kand_efter = count(avsl & kand["fore"]), count(avsl & kand["efter"])
     tid = _days_per_group(days, avsl & (group >= 0), group, k)
 
     out: dict[object, dict] = {}
     for i, key in enumerate(keys):
         row: dict[str, int | float | None] = {name: int(counts[name][i]) for name in COUNT_KEYS}
         n = row["avslutade_deltaganden"]
+        row["sysselsattning_efter_kand"] = n - row["okand"]
         row["andel_arbete_studier"] = share(row["arbete_studier"], n)
         row["andel_okand"] = share(row["okand"], n)
         row["ci_low"], row["ci_high"] = wilson_interval(row["arbete_studier"], n)
@@ -437,6 +475,8 @@ def summaries(d: pd.DataFrame, period: Period, column: str, keys) -> dict[object
         row["offentlig_efter"] = int(off_efter[i])
         row["andel_offentlig_forsorjning_fore"] = share(int(off_fore[i]), n)
         row["andel_offentlig_forsorjning_efter"] = share(int(off_efter[i]), n)
+        row["forsorjning_fore_kand"] = int(kand_fore[i])
+        row["forsorjning_efter_kand"] = int(kand_efter[i])
         out[key] = row
     return out
 

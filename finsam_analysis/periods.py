@@ -49,7 +49,9 @@ __all__ = [
     "PeriodError",
     "month_range",
     "parse_period",
+    "comparison_periods",
     "previous",
+    "report_periods",
     "same_period_last_year",
 ]
 
@@ -310,6 +312,11 @@ class Period:
         return f"{s.day}–{_swedish_date(e)}"
 
 
+def swedish_date(day: _dt.date) -> str:
+    """``1 januari 2025``."""
+    return _swedish_date(day)
+
+
 def _swedish_date(day: _dt.date) -> str:
     # Swedish writes "1 januari 2025": no ordinal dot, lowercase month.
     return f"{day.day} {SWEDISH_MONTHS[day.month - 1]} {day.year}"
@@ -484,3 +491,28 @@ def same_period_last_year(period: Period) -> Period:
         end = _dt.date(e.year - 1, e.month, _last_day(e.year - 1, e.month))
         return Period.from_dates(_dt.date(s.year - 1, s.month, 1), end)
     return Period.from_dates(_year_earlier(s), _year_earlier(e))
+
+
+def comparison_periods(period: Period | str) -> list[Period]:
+    """The period, the previous period and the same period last year (no repeats)."""
+    period = parse_period(period)
+    out: list[Period] = []
+    for p in (period, previous(period), same_period_last_year(period)):
+        if p.label not in [q.label for q in out]:
+            out.append(p)
+    return out
+
+
+def report_periods(period: Period) -> list[Period]:
+    """Every period a report for ``period`` shows figures of.
+
+    The period, its comparison periods and, when the period does not end a
+    year, the part of its year up to its end (the yearly trend). Their
+    bounds outside the family are decided together
+    (:meth:`finsam_analysis.family.ForbundFamily.with_periods`), so the
+    report, its JSON and its Excel file agree.
+    """
+    out = comparison_periods(period)
+    if (period.end.month, period.end.day) != (12, 31):
+        out.append(Period.from_dates(_dt.date(period.end.year, 1, 1), period.end))
+    return out

@@ -45,6 +45,7 @@ from typing import Iterable, Sequence
 
 from . import __version__
 from .errors import FinsamError, OutputError
+from . import coverage
 from .periods import Period, parse_period
 from .personnummer import redact
 
@@ -249,8 +250,9 @@ def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
             parameters = {
                 "data_dir": str(ctx.data_dir),
                 "forbund_id": forbund_id,
-                "period": ctx.period.label,
+                "period": ctx.asked.label,
                 "min_cell": int(ctx.min_cell),
+                "allow_partial": ctx.allow_partial,
             }
             if ctx.engine == "fork":
                 from .executor import register
@@ -408,7 +410,9 @@ def html_to_pdf(html_path: Path, pdf_path: Path) -> None:
 # --------------------------------------------------------------------------
 
 
-def validate_run(data_dir: Path, period: str, forbund: Sequence[str] | None, formats, min_cell: int):
+def validate_run(
+    data_dir: Path, period: str, forbund: Sequence[str] | None, formats, min_cell: int, allow_partial: bool = False
+):
     """Check every parameter before any work starts; returns what the run needs.
 
     The data is loaded through :func:`~finsam_analysis.loading.load_dataset_cached`,
@@ -436,7 +440,11 @@ def validate_run(data_dir: Path, period: str, forbund: Sequence[str] | None, for
             f"Förbundet {', '.join(unknown)} finns inte i {data_dir}. "
             f"Finns: {', '.join(known[:12])}{' …' if len(known) > 12 else ''}."
         )
-    return dataset, period_obj, fmts, chosen
+    try:
+        covered = coverage.check_period(dataset, period_obj, allow_partial=allow_partial)
+    except coverage.CoverageError as exc:
+        raise UsageError(str(exc)) from None
+    return dataset, covered, fmts, chosen
 
 
 def run_reports(
@@ -451,8 +459,13 @@ def run_reports(
     progress: bool = True,
     engine: str | None = None,
     resume: bool = False,
+    allow_partial: bool = False,
 ) -> RunResult:
     """Render the reports of ``forbund`` (None = all) for ``period``.
+
+    A period that ends after the dataset's extract date is refused before any
+    work starts, unless ``allow_partial``: then every report covers the part
+    up to the extract date and says so on every page (:mod:`.coverage`).
 
     Parameters
     ----------
@@ -482,14 +495,15 @@ def run_reports(
     started = time.perf_counter()
     data_dir = Path(data_dir).resolve()
     out = Path(out).resolve()
-    dataset, period_obj, fmts, chosen = validate_run(data_dir, period, forbund, formats, min_cell)
+    dataset, covered, fmts, chosen = validate_run(data_dir, period, forbund, formats, min_cell, allow_partial)
+    period_obj = covered.period
     engine = _choose_engine(engine)
-    out_dir = Path(out) / period_obj.label
+    out_dir = Path(out) / covered.asked.label
     check_writable(out_dir)
     jobs = max(1, min(int(jobs or os.cpu_count() or 1), len(chosen)))
     run = RunResult(out_dir=out_dir, period=period_obj, results=[ForbundResult(fid) for fid in chosen], seconds=0.0)
     by_id = {r.forbund_id: r for r in run.results}
-    context = _RunContext(dataset, data_dir, period_obj, out_dir, fmts, min_cell, jobs, engine)
+    context = _RunContext(dataset, data_dir, period_obj, out_dir, fmts, min_cell, jobs, engine, covered)
     if resume:
         for fid, kept in _resumable(context).items():
             if fid in by_id:
@@ -574,6 +588,16 @@ class _RunContext:
     min_cell: int
     jobs: int
     engine: str
+    coverage: "coverage.Coverage | None" = None
+
+    @property
+    def asked(self) -> Period:
+        """The period asked for (the folder's name); ``period`` may be its part up to the extract date."""
+        return self.coverage.asked if self.coverage is not None else self.period
+
+    @property
+    def allow_partial(self) -> bool:
+        return bool(self.coverage is not None and self.coverage.partial)
 
 
 ENGINES = ("fork", "kernel")

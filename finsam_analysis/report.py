@@ -20,7 +20,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from . import __version__, fmt
+from . import __version__, coverage, fmt
 from .disclosure import SUPPRESSED, footnote
 from .errors import FinsamError
 from .figures import cached_key_figures, forbund_participations
@@ -35,6 +35,8 @@ CSS = """
 main, .jp-Notebook { max-width: 980px; margin: 0 auto; }
 .finsam-banner { background: #b42318; color: #fff; font-weight: 700; letter-spacing: .04em;
   padding: .6em 1em; border-radius: 4px; margin: 0 0 1em 0; text-align: center; }
+.finsam-partial { background: #fff4ce; color: #5c3c00; border: 1px solid #e0b400; font-weight: 600;
+  padding: .5em 1em; border-radius: 4px; margin: 0 0 1em 0; position: sticky; top: 0; z-index: 2; }
 .finsam-title h1 { font-size: 2.1em; margin: .2em 0 .1em 0; color: #102a43; }
 .finsam-title .sub { color: #52606d; font-size: 1.1em; margin-bottom: .8em; }
 .jp-RenderedHTMLCommon h2 { border-bottom: 2px solid #d9e2ec; padding-bottom: .2em; margin-top: 1.8em; color: #102a43; }
@@ -61,6 +63,9 @@ dl.finsam-prov dd { margin-left: 1.2em; font-family: ui-monospace, monospace; fo
   h2, figcaption { break-after: avoid; }
   details { display: block; }
   .finsam-banner { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  /* fixed in print: Chromium repeats it at the top of every page */
+  .finsam-partial { position: fixed; top: 0; left: 0; right: 0; margin: 0; border-radius: 0;
+    -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 </style>
 """
@@ -71,8 +76,14 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def open_report(data_dir: str | Path, forbund_id: str, period: str | Period, min_cell: int = 5) -> "ForbundReport":
+def open_report(
+    data_dir: str | Path, forbund_id: str, period: str | Period, min_cell: int = 5, allow_partial: bool = False
+) -> "ForbundReport":
     """Check the report's parameters and load its data (the notebook's first call).
+
+    A period that ends after the data's extract date is refused, unless
+    ``allow_partial``: then the report covers the part up to it and marks
+    every page (:mod:`finsam_analysis.coverage`).
 
     Raises
     ------
@@ -92,17 +103,21 @@ def open_report(data_dir: str | Path, forbund_id: str, period: str | Period, min
         )
     dataset = load_dataset_cached(path)
     forbund_participations(dataset, forbund_id)  # raises for an unknown förbund
-    return ForbundReport(dataset, forbund_id, period, min_cell)
+    covered = coverage.check_period(dataset, period, allow_partial=bool(allow_partial))
+    return ForbundReport(dataset, forbund_id, covered.period, min_cell, covered=covered)
 
 
 class ForbundReport:
     """One förbund's report for one period; builds HTML for each section."""
 
-    def __init__(self, dataset, forbund_id: str, period: Period, min_cell: int = 5) -> None:
+    def __init__(
+        self, dataset, forbund_id: str, period: Period, min_cell: int = 5, covered: "coverage.Coverage | None" = None
+    ) -> None:
         self.dataset = dataset
         self.forbund_id = forbund_id
         self.period = period
         self.min_cell = min_cell
+        self.covered = covered or coverage.check_period(dataset, period)
         self.namn = str(dataset.forbund.set_index("forbund_id").at[forbund_id, "namn"])
 
     # -- data --------------------------------------------------------------
@@ -141,6 +156,8 @@ class ForbundReport:
     # -- HTML ------------------------------------------------------------------
     def header_html(self) -> str:
         banner = f'<div class="finsam-banner" role="alert">{esc(BANNER)}</div>' if self.dataset.synthetic else ""
+        if self.covered.partial:  # fixed: printed on every page
+            banner += f'<div class="finsam-partial" role="note">{esc(self.covered.note)}</div>'
         return (
             CSS
             + banner

@@ -477,6 +477,8 @@ def write_sample(
         "generator": f"finsam_analysis {version}",
         "seed": int(seed),
         "years": [y0, y1],
+        # The last day the data describe: reports for later periods are refused.
+        "uttagsdatum": dt.date(y1, 12, 31),
         "n_forbund": len(fids),
         ("deltagande_xlsx_forbund" if xlsx else "personnummer_forbund"): xlsx_fid,
         "helarsekvivalenter": {

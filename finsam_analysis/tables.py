@@ -83,20 +83,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import outcomes, schema
-from .disclosure import (
-    PAGAENDE_VID_START,
-    SUPPRESSED,
-    Cell,
-    ProtectedTable,
-    footnote,
-    protect_key_figures_together,
-    protect_table,
-)
-from .figures import cached_key_figures, forbund_participations, in_key_order, raw_key_figures
-from .fmt import NOT_AVAILABLE, fmt_value, is_missing, swedish_month
+from . import coverage, outcomes, schema
+from .disclosure import SUPPRESSED, Cell, ProtectedTable, footnote, protect_table
+from .family import ForbundFamily
+from .figures import forbund_participations, forbund_protection, in_key_order, protect, raw_key_figures
+from .fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, swedish_month
 from .forsorjningsformer import forbund_monthly, per_kommun_yearly, riket_monthly, yearly
-from .periods import SWEDISH_MONTHS, Period, parse_period, previous, same_period_last_year
+from .periods import SWEDISH_MONTHS, Period, comparison_periods, parse_period, report_periods
 from .reference import kommun_namn
 
 __all__ = [
@@ -293,28 +286,24 @@ class _Ctx:
     d: pd.DataFrame
     _by: dict = field(default_factory=dict, repr=False)
     _kf: dict = field(default_factory=dict, repr=False)
-    _linked: "_Linked | None" = field(default=None, repr=False)
-
-    def kf(self, period: Period | None = None) -> dict:
-        """Protected key figures of a period (default: the report's), computed once.
-
-        The report's period and its comparison periods come from
-        :attr:`linked` (the report's period exactly as :func:`key_figures`
-        gives it); any other period is protected on its own.
-        """
-        period = period or self.period
-        if period.label in self.linked.figures:
-            return self.linked.figures[period.label]
-        if period.label not in self._kf:
-            self._kf[period.label] = cached_key_figures(self.dataset, self.forbund_id, period, self.min_cell)
-        return self._kf[period.label]
+    _family: "ForbundFamily | None" = field(default=None, repr=False)
 
     @property
-    def linked(self) -> "_Linked":
-        """The sammanfattning, the monthly series and the yearly trend, protected together."""
-        if self._linked is None:
-            self._linked = _protect_linked(self)
-        return self._linked
+    def family(self) -> ForbundFamily:
+        """The förbund's family of periods, with this report's own periods decided too."""
+        if self._family is None:
+            base = forbund_protection(self.dataset, self.forbund_id, self.min_cell)
+            self._family = base.with_periods(report_periods(self.period))
+        return self._family
+
+    def kf(self, period: Period | None = None) -> dict:
+        """Protected key figures of a period of this report (default: its own), computed once."""
+        period = period or self.period
+        if period.label not in self._kf:
+            raw = raw_key_figures(self.dataset, self.forbund_id, period)
+            raw["min_cell"] = self.min_cell
+            self._kf[period.label] = in_key_order(protect(raw, self.family, period, self.min_cell))
+        return self._kf[period.label]
 
     def hidden_in_kf(self, cells: dict[Cell, str], period: Period | None = None) -> dict[Cell, bool]:
         """``{cell: key figure}`` → ``{cell: hidden in the key figures}``."""
@@ -340,9 +329,22 @@ class _Ctx:
         return _insats_labels(self.dataset.insatser).get(insats_id, str(insats_id))
 
     @property
+    def family_keys(self) -> frozenset:
+        """The series of the förbund's family (a group without any avslutade has none: it is 0)."""
+        frame = next(iter(self.family.years.values()))
+        return frozenset(spec.key for spec in frame.series)
+
+    @property
     def member_kommuner(self) -> list[str]:
         m = self.dataset.medlemmar
         return sorted(set(m.loc[m["forbund_id"] == self.forbund_id, "kommunkod"].dropna().astype(str)))
+
+    def flow(self, key: tuple, period: Period | None = None) -> object:
+        """The count of a family series over a period, or ``..`` where the family hides it."""
+        p = period or self.period
+        if not self.family.flow_shown(key, p.start, p.end):
+            return SUPPRESSED
+        return self.family.value(key, p.start, p.end)
 
 
 def _summary_by(d: pd.DataFrame, period: Period, split: str) -> pd.DataFrame:
@@ -409,214 +411,17 @@ def _age_label(code: object) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Counts linked across tables: periods, months and years
+# The sammanfattning's periods
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Linked:
-    """What :func:`_protect_linked` decided.
-
-    ``figures``: protected key figures per period label (the report's period
-    and its comparison periods); ``month_hidden``: month (first day) → hidden;
-    ``trend_hidden``: (row label, column) of ``resultat_trend`` → hidden.
-    """
-
-    figures: dict[str, dict]
-    month_hidden: dict[pd.Timestamp, bool]
-    trend_hidden: dict[Cell, bool]
-
-
 def _month_window(period: Period) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last month of the monthly series: the 36 months up to the period's end."""
-    last = pd.Timestamp(period.end.year, period.end.month, 1)
+    """First and last month of the monthly series: the 36 whole months up to the period's end."""
+    end = pd.Timestamp(period.end)
+    last = pd.Timestamp(end.year, end.month, 1)
+    if (end + pd.Timedelta(days=1)).day != 1:  # the period ends inside a month: that month is not whole
+        last -= pd.DateOffset(months=1)
     return last - pd.DateOffset(months=35), last
-
-
-def _month_of(day: _dt.date) -> pd.Timestamp:
-    return pd.Timestamp(day.year, day.month, 1)
-
-
-def _protect_linked(c: _Ctx) -> _Linked:
-    """Protect the counts that tables publish for several periods at once, together.
-
-    The sammanfattning shows the key figures of the period and its comparison
-    periods, ``aktiva_per_manad`` the aktiva deltaganden of 36 months and
-    ``resultat_trend`` the avslutade and arbete/studier of every year. They
-    describe nested groups of participations, and a reader can subtract one
-    from another:
-
-    * aktiva deltaganden of a period − nya = those going on when it began
-      (:data:`~finsam_analysis.disclosure.PAGAENDE_VID_START`), which are the
-      previous period's pågående vid periodens slut when it ends the day
-      before;
-    * aktiva in the period's first month − those going on when it began =
-      those that started that month;
-    * aktiva in the period's last month − pågående vid periodens slut = those
-      that ended that month;
-    * aktiva deltaganden of a period − aktiva in one of its months = those
-      active in the period but not that month (with the first month: nya
-      after it; with the last: avslutade before it);
-    * avslutade and arbete/studier of a period or a year = the sum over the
-      stretches between all their start and end dates.
-
-    None of these differences is published, but each is a count of
-    participations, so :func:`~finsam_analysis.disclosure.protect_key_figures_together`
-    hides what is needed so that no hidden count, and no such difference from
-    1 to ``min_cell - 1``, can be worked out from all of it.
-    """
-    periods = comparison_periods(c.period)
-    figures = {}
-    for p in periods:
-        raw = raw_key_figures(c.dataset, c.forbund_id, p)
-        raw["min_cell"] = c.min_cell
-        figures[p.label] = raw
-    values: dict = {}
-    lines: list = []
-    unpublished: set = set()
-
-    def difference(key, total, known_part, value: int) -> None:
-        """``total = known_part + key``, with ``key`` an unpublished count."""
-        values[key] = value
-        unpublished.add(key)
-        lines.append((total, [known_part, key]))
-
-    first, last = _month_window(c.period)
-    series = outcomes.monthly_active(c.d, first, last)
-    for month, n in series.items():
-        values[("manad", month)] = int(n)
-    for p in periods:
-        f = figures[p.label]
-        start, aktiva = (p.label, PAGAENDE_VID_START), (p.label, "aktiva_deltaganden")
-        for month in series.index:
-            month_end = (month + pd.offsets.MonthEnd(0)).date()
-            if month == _month_of(p.start):
-                going_on = f["aktiva_deltaganden"] - f["nya_deltaganden"]
-                difference(("startade_manaden", p.label), ("manad", month), start, values[("manad", month)] - going_on)
-            if month == _month_of(p.end):
-                ongoing = f["pagaende_vid_periodens_slut"]
-                difference(("slutade_manaden", p.label), ("manad", month), (p.label, "pagaende_vid_periodens_slut"),
-                           values[("manad", month)] - ongoing)  # fmt: skip
-            if p.start <= month.date() and month_end <= p.end:
-                difference(("inte_aktiva_manaden", p.label, month), aktiva, ("manad", month),
-                           f["aktiva_deltaganden"] - values[("manad", month)])  # fmt: skip
-
-    trend_keys = _link_stretches(c, periods, values, lines, unpublished)
-    protected, hidden = protect_key_figures_together(
-        figures, c.min_cell, given=c.period.label, values=values, lines=lines, unpublished=unpublished
-    )
-    out = {label: in_key_order(kf) for label, kf in protected.items()}
-
-    def is_hidden(key) -> bool:
-        if key in values:
-            return key in hidden
-        label, name = key
-        return name in out[label]["suppressed"]
-
-    return _Linked(
-        figures=out,
-        month_hidden={month: ("manad", month) in hidden for month in series.index},
-        trend_hidden={cell: is_hidden(key) for cell, key in trend_keys.items()},
-    )
-
-
-def _link_stretches(
-    c: _Ctx, periods: list[Period], values: dict, lines: list, unpublished: set
-) -> dict[Cell, object]:
-    """Link the periods of the sammanfattning and the years of the trend through time.
-
-    The dates where a shown period or year starts or ends cut time into
-    stretches. For every stretch between two such dates, the nya, avslutade
-    and arbete/studier are a count (the shown one, or an unpublished one), the
-    sum of the stretches between the dates in between; and the participations
-    going on at each date link consecutive stretches: going on at its start +
-    nya = aktiva in it = going on at its end + avslutade. A period's pågående
-    at its end and the next one's going on at its start are the same count.
-
-    Returns the key of each count cell of ``resultat_trend``.
-    """
-    one_day = _dt.timedelta(days=1)
-    dates = _Dates(c.d)
-    kf_names = {"nya": "nya_deltaganden", AVSLUTADE: "avslutade_deltaganden", ARBETE_STUDIER: "arbete_studier"}
-    shown: dict[tuple[_dt.date, _dt.date], dict[str, object]] = {}
-    going_on: dict[_dt.date, list] = {}
-    for p in periods:
-        shown[(p.start, p.end + one_day)] = {kind: (p.label, name) for kind, name in kf_names.items()}
-        going_on.setdefault(p.start, []).append((p.label, PAGAENDE_VID_START))
-        going_on.setdefault(p.end + one_day, []).append((p.label, "pagaende_vid_periodens_slut"))
-    cells: dict[Cell, object] = {}
-    for label, p in _trend_periods(c):
-        keys = shown.setdefault((p.start, p.end + one_day), {col: ("ar", label, col) for col in kf_names if col != "nya"})
-        for col in (AVSLUTADE, ARBETE_STUDIER):
-            cells[(label, col)] = keys[col]
-            if keys[col][0] == "ar":  # a year of its own: published in the trend only
-                values[keys[col]] = dates.stretch(p.start, p.end)[col]
-
-    def count(key, value: int) -> object:
-        if key not in values:
-            values[key] = int(value)
-            unpublished.add(key)
-        return key
-
-    bounds = sorted({day for stretch in shown for day in stretch})
-    at = {}
-    for day in bounds:
-        keys = going_on.get(day) or [count(("pagaende", day), dates.going_on(day))]
-        lines.extend((keys[0], [other]) for other in keys[1:])  # one count, shown under several names
-        at[day] = keys[0]
-    between: dict[tuple[_dt.date, _dt.date], dict[str, object]] = {}
-    for i, a in enumerate(bounds):
-        for b in bounds[i + 1 :]:
-            keys = dict(shown.get((a, b), {}))
-            missing = [kind for kind in kf_names if kind not in keys]
-            if missing:
-                counts = dates.stretch(a, b - one_day)
-                keys.update({kind: count(("mellan", a, b, kind), counts[kind]) for kind in missing})
-            between[(a, b)] = keys
-    for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
-        aktiva = count(("aktiva_mellan", a, b), dates.stretch(a, b - one_day)["aktiva"])
-        lines.append((aktiva, [at[a], between[(a, b)]["nya"]]))
-        lines.append((aktiva, [at[b], between[(a, b)][AVSLUTADE]]))
-        for c_end in bounds[i + 2 :]:  # longer stretches are sums of the shorter ones
-            inner = [between[(x, y)] for x, y in zip(bounds[i:], bounds[i + 1 :]) if y <= c_end]
-            for kind in kf_names:
-                lines.append((between[(a, c_end)][kind], [keys[kind] for keys in inner]))
-    return cells
-
-
-class _Dates:
-    """Start and end days of the participations as numbers, for counting many stretches fast.
-
-    The same definitions as :mod:`~finsam_analysis.outcomes` (REPORT.md §2), on
-    day numbers: an open participation ends after every day.
-    """
-
-    def __init__(self, d: pd.DataFrame):
-        self.start = d["startdatum"].to_numpy("datetime64[D]").astype("int64")
-        end = d["slutdatum"].to_numpy("datetime64[D]")
-        self.end = np.where(np.isnat(end), np.iinfo("int64").max, end.astype("int64"))
-        self.ended = ~np.isnat(end)
-        self.arbete_studier = d["utfall"].isin(["arbete", "studier"]).to_numpy(dtype=bool)
-
-    @staticmethod
-    def _day(day: _dt.date) -> int:
-        return int(np.datetime64(day, "D").astype("int64"))
-
-    def going_on(self, day: _dt.date) -> int:
-        """Started before ``day`` and not ended before it."""
-        t = self._day(day)
-        return int(((self.start < t) & (self.end >= t)).sum())
-
-    def stretch(self, start: _dt.date, end: _dt.date) -> dict[str, int]:
-        """Nya, avslutade, arbete/studier and aktiva from ``start`` to ``end``."""
-        s, e = self._day(start), self._day(end)
-        ended = self.ended & (self.end >= s) & (self.end <= e)
-        return {
-            "nya": int(((self.start >= s) & (self.start <= e)).sum()),
-            AVSLUTADE: int(ended.sum()),
-            ARBETE_STUDIER: int((ended & self.arbete_studier).sum()),
-            "aktiva": int(((self.start <= e) & (self.end >= s)).sum()),
-        }
 
 
 def comparison_key_figures(dataset, forbund_id: str, period: Period | str, min_cell: int = 5) -> dict[str, dict]:
@@ -628,15 +433,13 @@ def comparison_key_figures(dataset, forbund_id: str, period: Period | str, min_c
     -------
     dict
         ``{period label: key figures}`` for the columns of the
-        sammanfattning. The report's own period is exactly
-        :func:`~finsam_analysis.figures.key_figures`; the earlier periods may
-        hide more than their own reports, because the report also shows the
-        monthly series and the yearly trend beside them.
+        sammanfattning; the report's own period is exactly
+        :func:`~finsam_analysis.figures.key_figures`.
     """
     period = parse_period(period)
     d = forbund_participations(dataset, forbund_id)
     c = _Ctx(dataset=dataset, forbund_id=forbund_id, period=period, min_cell=int(min_cell), d=d)
-    return dict(c.linked.figures)
+    return {p.label: c.kf(p) for p in comparison_periods(period)}
 
 
 # ---------------------------------------------------------------------------
@@ -693,68 +496,12 @@ def _with_total_row(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _share_table(
-    counts: pd.DataFrame,
-    num: str,
-    den: str,
-    share: str,
-    min_cell: int,
-    *,
-    total: bool,
-    ci: bool = True,
-    agree_with: dict[Cell, bool] | None = None,
-) -> ProtectedTable:
-    """Groups with a numerator and denominator of persons, their share and CI.
-
-    Parameters
-    ----------
-    counts : DataFrame
-        Index = Swedish row labels; columns ``den`` and ``num`` (counts).
-    num, den, share : str
-        Column labels.
-    total : bool
-        Append a Totalt row (the groups must partition the total) and protect
-        with it; otherwise the rows are protected without lines.
-    ci : bool
-        Add the 95 % Wilson interval (``95 % KI, låg``/``hög``).
-    agree_with : dict, optional
-        Cells the key figures publish too, with whether they hide them
-        (:func:`~finsam_analysis.disclosure.protect_table`).
-    """
-    frame = counts[[den, num]].astype("int64")
-    frame.index = pd.Index([str(i) for i in frame.index], dtype=object, name=counts.index.name)
-    if total:
-        frame = _with_total_row(frame)
-    frame[share] = [outcomes.share(int(k), int(n)) for k, n in zip(frame[num], frame[den])]
-    shares = {share: (num, den)}
-    if ci:
-        bounds = [outcomes.wilson_interval(int(k), int(n)) for k, n in zip(frame[num], frame[den])]
-        frame[CI_LOW] = [b[0] for b in bounds]
-        frame[CI_HIGH] = [b[1] for b in bounds]
-        shares.update({CI_LOW: (num, den), CI_HIGH: (num, den)})
-    for col in shares:
-        frame[col] = pd.to_numeric(frame[col].astype("float64"))
-    margins = "given" if total else False
-    return protect_table(frame, min_cell, margins=margins, shares=shares, agree_with=agree_with)
-
-
 CI_LOW = "95 % KI, låg"
 CI_HIGH = "95 % KI, hög"
 AVSLUTADE = "Avslutade"
 ARBETE_STUDIER = "Arbete/studier"
 ANDEL_AS = "Andel arbete/studier"
 RATE_KINDS = {AVSLUTADE: "count", ARBETE_STUDIER: "count", ANDEL_AS: "share", CI_LOW: "share", CI_HIGH: "share"}
-
-
-def _rate_counts(by: pd.DataFrame, labels: Callable[[object], str], index_name: str) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        {
-            AVSLUTADE: by["avslutade_deltaganden"].astype("int64").to_numpy(),
-            ARBETE_STUDIER: by["arbete_studier"].astype("int64").to_numpy(),
-        },
-        index=pd.Index([labels(k) for k in by.index], dtype=object, name=index_name),
-    )
-    return frame
 
 
 def _drop_empty_optional(by: pd.DataFrame, column: str, optional=(outcomes.MISSING, "<16")) -> pd.DataFrame:
@@ -792,21 +539,32 @@ SUMMARY_ROWS = (
 )
 
 
-def comparison_periods(period: Period | str) -> list[Period]:
-    """The period, the previous period and the same period last year (no repeats)."""
-    period = parse_period(period)
-    out: list[Period] = []
-    for p in (period, previous(period), same_period_last_year(period)):
-        if p.label not in [q.label for q in out]:
-            out.append(p)
-    return out
-
-
 def _kf_cell(figures: dict, key: str) -> object:
+    """A key figure as a table cell: ``..`` when hidden, "uppgift saknas" when unknown, ``–`` when undefined."""
     value = figures.get(key)
-    if value is None:
-        return SUPPRESSED if key in figures.get("suppressed", ()) else NOT_AVAILABLE
-    return value
+    if value is not None:
+        return value
+    if key in figures.get("suppressed", ()):
+        return SUPPRESSED
+    return UNKNOWN if key in _unknown_keys(figures) else NOT_AVAILABLE
+
+
+def _unknown_keys(figures: dict) -> set[str]:
+    """Keys that are None because their column is missing, not because nothing was measured."""
+    n = figures.get("avslutade_deltaganden")
+    if not n and "avslutade_deltaganden" not in figures.get("suppressed", ()):
+        return set()  # no avslutade: shares are undefined, not unknown
+    out = set()
+    if figures.get("arbete_studier") is None and "arbete_studier" not in figures.get("suppressed", ()):
+        out |= set(outcomes.SYSSELSATTNING_KEYS)
+    for when in ("fore", "efter"):
+        key = f"andel_offentlig_forsorjning_{when}"
+        if figures.get(key) is None and key not in figures.get("suppressed", ()):
+            out.add(key)
+    for key in ("befolkning_andel_20_64", "riket_andel_20_64"):
+        if figures.get(key) is None:
+            out.add(key)
+    return out
 
 
 def _sammanfattning(c: _Ctx) -> ReportTable:
@@ -847,16 +605,20 @@ def _deltagare_kon_alder(c: _Ctx) -> ReportTable:
         },
         index=pd.Index([_age_label(k) for k in by.index], dtype=object, name="Åldersgrupp"),
     )
+    note = "Ålder vid start i insatsen; kön och ålder från personens senaste aktiva deltagande."
     if counts[MISSING_LABEL].sum() == 0:
         counts = counts.drop(columns=MISSING_LABEL)
-    kf_cells = {(TOTAL, "Kvinna"): "kvinnor", (TOTAL, "Man"): "man", (TOTAL, MISSING_LABEL): "kon_okand",
-                (TOTAL, TOTAL): "aktiva_deltagare"}  # fmt: skip
-    protected = protect_table(counts, c.min_cell, margins=True, agree_with=c.hidden_in_kf(kf_cells))
+    else:
+        note += (" Kön uppgift saknas är en kvalitetsuppgift om förbundets register och visas alltid "
+                 "(se Om rapporten).")
+    kf_cells = {(TOTAL, "Kvinna"): "kvinnor", (TOTAL, "Man"): "man", (TOTAL, TOTAL): "aktiva_deltagare"}
+    protected = protect_table(
+        counts, c.min_cell, margins=True, agree_with=c.hidden_in_kf(kf_cells), exempt=[MISSING_LABEL]
+    )
     data = protected.display()
     return _make(
         "deltagare_kon_alder", "Deltagare", f"Aktiva deltagare efter kön och åldersgrupp, {c.period.swedish}",
-        data, {col: "count" for col in data.columns}, min_cell=c.min_cell, index_name="Åldersgrupp",
-        note="Ålder vid start i insatsen; kön och ålder från personens senaste aktiva deltagande.",
+        data, {col: "count" for col in data.columns}, min_cell=c.min_cell, index_name="Åldersgrupp", note=note,
     )  # fmt: skip
 
 
@@ -927,17 +689,19 @@ def _aktiva_per_manad(c: _Ctx) -> ReportTable:
     series = outcomes.monthly_active(c.d, first, last)
     col = "Aktiva deltaganden"
     labels = [swedish_month(m, short=True) for m in series.index]
-    counts = pd.DataFrame(
-        {col: series.to_numpy(dtype="int64")}, index=pd.Index(labels, dtype=object, name="Månad")
-    )
-    # Linked to the sammanfattning: its first and last months give nya and avslutade back.
-    agree_with = {(label, col): c.linked.month_hidden[m] for label, m in zip(labels, series.index)}
-    protected = protect_table(counts, c.min_cell, margins=False, agree_with=agree_with)
+    shown = [
+        int(v) if c.family.month_shown((m + pd.offsets.MonthEnd(0)).date()) else SUPPRESSED
+        for m, v in zip(series.index, series.to_numpy(dtype="int64"))
+    ]
+    data = pd.DataFrame({col: shown}, index=pd.Index(labels, dtype=object, name="Månad"))
+    note = "Ett deltagande räknas som aktivt en månad om det pågick någon dag under månaden."
+    if SUPPRESSED in shown:
+        note += (" En månad visas inte (..) när den tillsammans med periodernas tal skulle visa hur många som "
+                 f"började eller slutade just den månaden, om de var färre än {c.min_cell}.")
     return _make(
         "aktiva_per_manad", "Deltagare",
         f"Aktiva deltaganden per månad, {swedish_month(first)}–{swedish_month(last)}",
-        protected.display(), {"Aktiva deltaganden": "count"}, min_cell=c.min_cell, index_name="Månad",
-        note="Ett deltagande räknas som aktivt en månad om det pågick någon dag under månaden.",
+        data, {col: "count"}, min_cell=c.min_cell, index_name="Månad", note=note,
     )  # fmt: skip
 
 
@@ -952,87 +716,112 @@ def _resultat_grupper(c: _Ctx) -> ReportTable:
     # Exactly the key figures (same numbers, same hidden cells), so this table
     # and the sammanfattning/JSON can never be combined to reveal anything.
     kf = c.kf()
-    hidden = set(kf["suppressed"])
     rows = [*((key, schema.UTFALL_GRUPP_LABELS[key]) for key in ("arbete", "studier", "arbetssokande", "ovriga")),
             ("okand", OKAND_ROW), ("avslutade_deltaganden", TOTAL)]  # fmt: skip
-    total, total_hidden = kf["avslutade_deltaganden"], "avslutade_deltaganden" in hidden
+    total = _kf_cell(kf, "avslutade_deltaganden")
     antal, andel = [], []
     for key, _ in rows:
-        if key in hidden:
-            antal.append(SUPPRESSED)
-            andel.append(SUPPRESSED)
-        else:
-            antal.append(kf[key])
-            andel.append(SUPPRESSED if total_hidden else outcomes.share(kf[key], total))
+        value = _kf_cell(kf, key)
+        antal.append(value)
+        andel.append(_share_cell(value, total))
     data = pd.DataFrame(
         {"Antal": antal, "Andel av avslutade": andel},
         index=pd.Index([label for _, label in rows], dtype=object, name="Sysselsättning efter avslut"),
     )
+    note = ("Arbete = förvärvsarbete och subventionerad anställning. Övriga = praktik, sjukskriven, övrigt "
+            "och uppgift saknas; därav-raden ingår i Övriga och inte i totalen.")  # fmt: skip
+    note += _unknown_note(c, "_n_sysselsattning_efter_kand", "sysselsättning efter avslut")
     return _make(
         "resultat_grupper", "Resultat vid avslut",
         f"Sysselsättning efter avslut, avslutade deltaganden {c.period.swedish}",
         data, {"Antal": "count", "Andel av avslutade": "share"}, min_cell=c.min_cell,
-        index_name="Sysselsättning efter avslut",
-        note="Arbete = förvärvsarbete och subventionerad anställning. Övriga = praktik, sjukskriven, övrigt "
-        "och uppgift saknas; därav-raden ingår i Övriga och inte i totalen.",
+        index_name="Sysselsättning efter avslut", note=note,
     )  # fmt: skip
 
 
-#: Cells of a Totalt row of avslutade that are key figures too.
-RATE_KF = {(TOTAL, AVSLUTADE): "avslutade_deltaganden", (TOTAL, ARBETE_STUDIER): "arbete_studier"}
+def _share_cell(count: object, total: object) -> object:
+    """count / total as a table cell: ``..`` when either is hidden, unknown or ``–`` as they are."""
+    for value in (count, total):
+        if value == SUPPRESSED or value == UNKNOWN:
+            return value
+    if is_missing(count) or is_missing(total) or not total:
+        return None
+    return count / total
 
 
-def _rate_report(
-    c: _Ctx, key: str, title: str, counts: pd.DataFrame, index_name: str, *, total: bool, note: str = "",
-    agree_with: dict[Cell, bool] | None = None,
-) -> ReportTable:
-    if agree_with is None:
-        agree_with = c.hidden_in_kf(RATE_KF) if total else {}
-    protected = _share_table(
-        counts, ARBETE_STUDIER, AVSLUTADE, ANDEL_AS, c.min_cell, total=total, agree_with=agree_with
-    )
+def _rate_row(avslutade: object, arbete_studier: object) -> list[object]:
+    """Avslutade, arbete/studier, their share and its Wilson interval, as cells."""
+    share = _share_cell(arbete_studier, avslutade)
+    if isinstance(share, float):
+        low, high = outcomes.wilson_interval(int(arbete_studier), int(avslutade))
+    else:
+        low = high = share
+    return [avslutade, arbete_studier, share, low, high]
+
+
+def _rate_table(c: _Ctx, key: str, title: str, index_name: str, groups: list[tuple[str, str]], split: str,
+                note: str = "") -> ReportTable:
+    """Avslutade and arbete/studier per group of a split, as the family shows them, with a Totalt row."""
+    kf = c.kf()
+    unknown = kf.get("arbete_studier") is None and "arbete_studier" not in kf["suppressed"] and kf.get("avslutade_deltaganden")
+    rows, labels = [], []
+    for group, label in groups:
+        av = c.flow((split, "Av", group)) if (split, "Av", group) in c.family_keys else 0
+        ws = c.flow((split, "as", group)) if (split, "as", group) in c.family_keys else 0
+        rows.append(_rate_row(av, UNKNOWN if unknown else ws))
+        labels.append(label)
+    total = [_kf_cell(kf, "avslutade_deltaganden"), _kf_cell(kf, "arbete_studier"),
+             _kf_cell(kf, "andel_arbete_studier"), _kf_cell(kf, "ci_low"), _kf_cell(kf, "ci_high")]  # fmt: skip
+    rows.append(total)
+    labels.append(TOTAL)
+    data = pd.DataFrame(rows, columns=[AVSLUTADE, ARBETE_STUDIER, ANDEL_AS, CI_LOW, CI_HIGH],
+                        index=pd.Index(labels, dtype=object, name=index_name))  # fmt: skip
     return _make(
-        key, "Resultat vid avslut", title, protected.display(), RATE_KINDS, min_cell=c.min_cell,
-        index_name=index_name, note=note or "Andel av avslutade deltaganden med 95 % konfidensintervall (Wilson).",
+        key, "Resultat vid avslut", title, data, RATE_KINDS, min_cell=c.min_cell, index_name=index_name,
+        note=note or "Andel av avslutade deltaganden med 95 % konfidensintervall (Wilson).",
     )  # fmt: skip
+
+
+def _present(c: _Ctx, split: str, vocabulary, optional=(outcomes.MISSING, "<16")) -> list[str]:
+    """The split's groups in the period: the vocabulary's, and optional ones only when not empty."""
+    keys = c.family_keys
+    out = []
+    for group in vocabulary:
+        n = c.family.value((split, "Av", group), c.period.start, c.period.end) if (split, "Av", group) in keys else 0
+        if group in optional and n == 0:
+            continue
+        out.append(group)
+    return out
 
 
 def _resultat_kon(c: _Ctx) -> ReportTable:
-    by = _drop_empty_optional(c.by("kon"), "avslutade_deltaganden")
-    counts = _rate_counts(by, _kon_label, "Kön")
+    missing = int(c.avslutade["kon"].isna().sum())
+    man = "Man (inkl. okänt kön)" if missing else "Man"
+    note = "Andel av avslutade deltaganden med 95 % konfidensintervall (Wilson)."
+    if missing:
+        note += (f" {missing} av de avslutade deltagandena saknar kön i förbundets uppgifter; de räknas med männen, "
+                 "så att ingen tabell visar dem för sig (se Om rapporten).")
     title = f"Andel arbete/studier efter kön, avslutade deltaganden {c.period.swedish}"
-    return _rate_report(c, "resultat_kon", title, counts, "Kön", total=True)
+    groups = [("kvinna", "Kvinna"), ("man", man)]
+    return _rate_table(c, "resultat_kon", title, "Kön", groups, "kon", note)
 
 
 def _resultat_alder(c: _Ctx) -> ReportTable:
-    by = _drop_empty_optional(c.by("aldersgrupp"), "avslutade_deltaganden")
-    counts = _rate_counts(by, _age_label, "Åldersgrupp")
+    groups = [(g, _age_label(g)) for g in _present(c, "alder", (*schema.ALDERSGRUPPER, outcomes.MISSING))]
     title = f"Andel arbete/studier efter åldersgrupp, avslutade deltaganden {c.period.swedish}"
-    return _rate_report(c, "resultat_alder", title, counts, "Åldersgrupp", total=True)
+    return _rate_table(c, "resultat_alder", title, "Åldersgrupp", groups, "alder")
 
 
-def _insats_rate_protected(c: _Ctx) -> tuple[ProtectedTable, list[str]]:
-    """Results per insats (index insats_id order) with a Totalt row, protected."""
+def _insats_ids(c: _Ctx) -> list[str]:
+    """Insatser with avslutade or aktiva deltaganden in the period."""
     by = c.by("insats")
-    ids = [i for i in by.index if by.at[i, "avslutade_deltaganden"] > 0 or by.at[i, "aktiva_deltaganden"] > 0]
-    by = by.loc[ids]
-    counts = _rate_counts(by, c.insats_label, "Insats")
-    if by.empty:
-        counts = pd.DataFrame({AVSLUTADE: [], ARBETE_STUDIER: []}, dtype="int64").rename_axis("Insats")
-    protected = _share_table(
-        counts, ARBETE_STUDIER, AVSLUTADE, ANDEL_AS, c.min_cell, total=True, agree_with=c.hidden_in_kf(RATE_KF)
-    )
-    return protected, list(ids)
+    return [i for i in by.index if by.at[i, "avslutade_deltaganden"] > 0 or by.at[i, "aktiva_deltaganden"] > 0]
 
 
 def _resultat_insats(c: _Ctx) -> ReportTable:
-    protected, _ = _insats_rate_protected(c)
-    return _make(
-        "resultat_insats", "Resultat vid avslut",
-        f"Andel arbete/studier per insats, avslutade deltaganden {c.period.swedish}",
-        protected.display(), RATE_KINDS, min_cell=c.min_cell, index_name="Insats",
-        note="Andel av avslutade deltaganden med 95 % konfidensintervall (Wilson).",
-    )  # fmt: skip
+    groups = [(i, c.insats_label(i)) for i in _insats_ids(c)]
+    title = f"Andel arbete/studier per insats, avslutade deltaganden {c.period.swedish}"
+    return _rate_table(c, "resultat_insats", title, "Insats", groups, "insats")
 
 
 def _trend_periods(c: _Ctx) -> list[tuple[str, Period]]:
@@ -1051,64 +840,71 @@ def _trend_periods(c: _Ctx) -> list[tuple[str, Period]]:
 
 
 def _resultat_trend(c: _Ctx) -> ReportTable:
-    rows = {}
-    for label, p in _trend_periods(c):
-        avslutade = c.d.loc[outcomes.ended(c.d, p)]
-        rows[label] = {AVSLUTADE: len(avslutade), ARBETE_STUDIER: outcomes.outcome_counts(avslutade)["arbete_studier"]}
-    counts = pd.DataFrame.from_dict(rows, orient="index", columns=[AVSLUTADE, ARBETE_STUDIER]).rename_axis("År")
     title = f"Andel arbete/studier per år, t.o.m. {c.period.swedish}"
-    if counts.empty:
+    periods = _trend_periods(c)
+    if not periods:
         message = "Inga avslutade deltaganden ännu."
         return _placeholder("resultat_trend", "Resultat vid avslut", title, message, SOURCE_DELTAGARE)
-    # Linked to the sammanfattning: a year that is one of its periods is the
-    # same count, and one that overlaps them gives the difference back.
-    agree_with: dict[Cell, bool] = dict(c.linked.trend_hidden)
-    counts = counts.astype("int64")
-    return _rate_report(c, "resultat_trend", title, counts, "År", total=False, agree_with=agree_with)
+    rows = [_rate_row(c.flow(("Av",), p), c.flow(("as",), p)) for _, p in periods]
+    data = pd.DataFrame(rows, columns=[AVSLUTADE, ARBETE_STUDIER, ANDEL_AS, CI_LOW, CI_HIGH],
+                        index=pd.Index([label for label, _ in periods], dtype=object, name="År"))  # fmt: skip
+    return _make(
+        "resultat_trend", "Resultat vid avslut", title, data, RATE_KINDS, min_cell=c.min_cell, index_name="År",
+        note="Andel av avslutade deltaganden med 95 % konfidensintervall (Wilson).",
+    )  # fmt: skip
 
 
 TID_COLS = ("Första kvartilen (dagar)", "Median (dagar)", "Tredje kvartilen (dagar)")
 
 
+def _tid_row(n: object, days) -> list[object]:
+    """Avslutade and the quartiles of their days, shown for at least ``2 * min_cell``."""
+    if n == SUPPRESSED:
+        return [n, SUPPRESSED, SUPPRESSED, SUPPRESSED]
+    t = outcomes.tid_i_insats(days)
+    return [n, t["q1"], t["median"], t["q3"]]
+
+
 def _tid_i_insats(c: _Ctx) -> ReportTable:
     av = c.avslutade
-    rows = {}
+    group_min = 2 * c.min_cell if c.min_cell > 1 else 1
+    rows, labels = [], []
+
+    def add(label: str, n: object, part: pd.DataFrame) -> None:
+        row = _tid_row(n, part)
+        if n != SUPPRESSED and 0 < len(part) < group_min:
+            row[1:] = [SUPPRESSED] * 3  # quartiles of a few are the durations of individuals
+        rows.append(row)
+        labels.append(label)
+
     for insats_id, part in av.groupby("insats_id", sort=True, observed=True):
         if len(part):
-            rows[c.insats_label(insats_id)] = outcomes.tid_i_insats(part)
-    rows[TOTAL] = outcomes.tid_i_insats(av)
-    frame = pd.DataFrame(
-        {
-            AVSLUTADE: [r["n"] for r in rows.values()],
-            TID_COLS[0]: [r["q1"] for r in rows.values()],
-            TID_COLS[1]: [r["median"] for r in rows.values()],
-            TID_COLS[2]: [r["q3"] for r in rows.values()],
-        },
-        index=pd.Index(list(rows), dtype=object, name="Insats"),
-    )
-    for col in TID_COLS:
-        frame[col] = frame[col].astype("float64")
-    protected = protect_table(
-        frame, c.min_cell, margins="given" if len(frame) >= 2 else False,
-        shares={col: (None, AVSLUTADE) for col in TID_COLS},
-        agree_with=c.hidden_in_kf({(TOTAL, AVSLUTADE): "avslutade_deltaganden"}),
-    )  # fmt: skip
+            add(c.insats_label(insats_id), c.flow(("insats", "Av", insats_id)), part)
+    add(TOTAL, _kf_cell(c.kf(), "avslutade_deltaganden"), av)
+    data = pd.DataFrame(rows, columns=[AVSLUTADE, *TID_COLS], index=pd.Index(labels, dtype=object, name="Insats"))
     return _make(
         "tid_i_insats", "Resultat vid avslut", f"Tid i insats för avslutade deltaganden {c.period.swedish}",
-        protected.display(), {AVSLUTADE: "count", **{col: "days" for col in TID_COLS}}, min_cell=c.min_cell,
-        index_name="Insats", note="Dagar från startdatum till slutdatum; kvartiler med linjär interpolation.",
+        data, {AVSLUTADE: "count", **{col: "days" for col in TID_COLS}}, min_cell=c.min_cell,
+        index_name="Insats",
+        note="Dagar från startdatum till slutdatum; kvartiler med linjär interpolation. Kvartiler visas när de "
+        f"bygger på minst {group_min} avslutade deltaganden.",
     )  # fmt: skip
 
 
 def _avslutsanledning(c: _Ctx) -> ReportTable:
     codes = [k for k in schema.AVSLUTSANLEDNING if k != schema.FELREGISTRERING]
-    values = c.avslutade["avslutsanledning"].astype("object")
-    rows = {schema.AVSLUTSANLEDNING[k]: int((values == k).sum()) for k in codes}
-    if values.isna().any():
-        rows[MISSING_LABEL] = int(values.isna().sum())
-    counts = pd.Series(rows, dtype="int64").rename_axis("Avslutsanledning")
-    total_hidden = c.hidden_in_kf({0: "avslutade_deltaganden"})[0]
-    data, _ = _distribution(counts, "Antal", "Andel av avslutade", c.min_cell, total_hidden)
+    total = _kf_cell(c.kf(), "avslutade_deltaganden")
+    rows, labels = [], []
+    present = [*codes, outcomes.MISSING] if c.avslutade["avslutsanledning"].isna().any() else codes
+    for code in present:
+        key = ("orsak", code)
+        count = c.flow(key) if key in c.family_keys else 0
+        rows.append([count, _share_cell(count, total)])
+        labels.append(MISSING_LABEL if code == outcomes.MISSING else schema.AVSLUTSANLEDNING[code])
+    rows.append([total, _share_cell(total, total)])
+    labels.append(TOTAL)
+    data = pd.DataFrame(rows, columns=["Antal", "Andel av avslutade"],
+                        index=pd.Index(labels, dtype=object, name="Avslutsanledning"))  # fmt: skip
     return _make(
         "avslutsanledning", "Resultat vid avslut", f"Avslutade deltaganden efter avslutsanledning, {c.period.swedish}",
         data, {"Antal": "count", "Andel av avslutade": "share"}, min_cell=c.min_cell, index_name="Avslutsanledning",
@@ -1122,17 +918,22 @@ def _avslutsanledning(c: _Ctx) -> ReportTable:
 
 
 def _forsorjning_overgang(c: _Ctx) -> ReportTable:
-    t = outcomes.forsorjning_transition(c.avslutade)
     labels = schema.FORSORJNING_GRUPP_LABELS
-    counts = pd.DataFrame(
-        t.to_numpy(dtype="int64"),
-        index=pd.Index([f"Före: {labels[k]}" for k in t.index], dtype=object, name="Försörjning före"),
-        columns=pd.Index([f"Efter: {labels[k]}" for k in t.columns], dtype=object),
+    keys = c.family_keys
+    groups = list(labels)
+
+    def cell(key: tuple) -> object:
+        return c.flow(key) if key in keys else 0
+
+    rows = []
+    for f in groups:
+        rows.append([cell(("overgang", f, e)) for e in groups] + [cell(("fore", f))])
+    rows.append([cell(("efter", e)) for e in groups] + [_kf_cell(c.kf(), "avslutade_deltaganden")])
+    data = pd.DataFrame(
+        rows,
+        index=pd.Index([f"Före: {labels[k]}" for k in groups] + [TOTAL], dtype=object, name="Försörjning före"),
+        columns=[f"Efter: {labels[k]}" for k in groups] + [TOTAL],
     )
-    protected = protect_table(
-        counts, c.min_cell, margins=True, agree_with=c.hidden_in_kf({(TOTAL, TOTAL): "avslutade_deltaganden"})
-    )
-    data = protected.display()
     return _make(
         "forsorjning_overgang", "Försörjning före och efter",
         f"Försörjning före (rader) och efter (kolumner), avslutade deltaganden {c.period.swedish}",
@@ -1143,25 +944,45 @@ def _forsorjning_overgang(c: _Ctx) -> ReportTable:
     )  # fmt: skip
 
 
+def _unknown_note(c: _Ctx, known_key: str, what: str) -> str:
+    """A sentence when more than :data:`UNKNOWN_NOTE_SHARE` of the avslutade lack ``what``."""
+    raw = raw_key_figures(c.dataset, c.forbund_id, c.period)
+    n, known = raw.get("avslutade_deltaganden") or 0, raw.get(known_key)
+    if not n or known is None:
+        return ""
+    if known == 0:
+        return f" Uppgift om {what} saknas för alla avslutade deltaganden: andelarna kan inte beräknas."
+    missing = (n - known) / n
+    if missing > UNKNOWN_NOTE_SHARE:
+        return (f" Uppgift om {what} saknas för {fmt_value(missing, 'share', 0)} av de avslutade; de räknas i "
+                "nämnaren, så andelarna kan vara för låga.")  # fmt: skip
+    return ""
+
+
+#: Above this share of unknown values, a share carries a note (and "uppgift saknas" at 100 %).
+UNKNOWN_NOTE_SHARE = 0.10
+
+
 def _offentlig_fore_efter(c: _Ctx) -> ReportTable:
-    av = c.avslutade
-    n = len(av)
+    kf = c.kf()
     num, share_label = "I offentlig försörjning", "Andel i offentlig försörjning"
-    counts = pd.DataFrame(
-        {AVSLUTADE: [n, n], num: [int(av["offentlig_fore"].sum()), int(av["offentlig_efter"].sum())]},
-        index=pd.Index(["Före insatsen", "Efter insatsen"], dtype=object, name="Tidpunkt"),
-    )
-    kf_cells = {(row, AVSLUTADE): "avslutade_deltaganden" for row in counts.index}
-    protected = _share_table(
-        counts, num, AVSLUTADE, share_label, c.min_cell, total=False, ci=False, agree_with=c.hidden_in_kf(kf_cells)
-    )
+    total = _kf_cell(kf, "avslutade_deltaganden")
+    rows = []
+    for key, when in (("off_fore", "fore"), ("off_efter", "efter")):
+        share = _kf_cell(kf, f"andel_offentlig_forsorjning_{when}")
+        count = UNKNOWN if share == UNKNOWN else c.flow((key,))
+        rows.append([total, count, share])
+    data = pd.DataFrame(rows, columns=[AVSLUTADE, num, share_label],
+                        index=pd.Index(["Före insatsen", "Efter insatsen"], dtype=object, name="Tidpunkt"))  # fmt: skip
+    note = ("Offentlig försörjning = ohälsa, arbetsmarknad eller ekonomiskt bistånd som första angivna "
+            "försörjning. Saknad uppgift räknas inte som offentlig men ingår i nämnaren.")  # fmt: skip
+    note += _unknown_note(c, "_n_forsorjning_fore_kand", "försörjning före")
+    note += _unknown_note(c, "_n_forsorjning_efter_kand", "försörjning efter")
     return _make(
         "offentlig_fore_efter", "Försörjning före och efter",
         f"Offentlig försörjning före och efter, avslutade deltaganden {c.period.swedish}",
-        protected.display(), {AVSLUTADE: "count", num: "count", share_label: "share"}, min_cell=c.min_cell,
-        index_name="Tidpunkt",
-        note="Offentlig försörjning = ohälsa, arbetsmarknad eller ekonomiskt bistånd som första angivna "
-        "försörjning. Saknad uppgift räknas inte som offentlig men ingår i nämnaren.",
+        data, {AVSLUTADE: "count", num: "count", share_label: "share"}, min_cell=c.min_cell,
+        index_name="Tidpunkt", note=note,
     )  # fmt: skip
 
 
@@ -1288,11 +1109,11 @@ def _insatser_mal(c: _Ctx) -> ReportTable:
         index=pd.Index(list(mal["insats_id"]), dtype=object),
     )  # fmt: skip
     shown = protect_table(persons, c.min_cell, margins=False, shares={kostnad: (None, aktiva)}).display()
-    # Andel arbete/studier: visible exactly when resultat_insats shows it.
-    rates, ids = _insats_rate_protected(c)
-    hidden_rate = dict(zip(ids, rates.hidden[ANDEL_AS].iloc[: len(ids)]))
+    # Andel arbete/studier: from the family, exactly as resultat_insats shows it.
     andel = [
-        SUPPRESSED if hidden_rate.get(i, False) else v for i, v in zip(mal["insats_id"], mal["andel_arbete_studier"])
+        _rate_row(c.flow(("insats", "Av", i)), c.flow(("insats", "as", i)))[2]
+        if ("insats", "Av", i) in c.family_keys else None
+        for i in mal["insats_id"]
     ]
     data = pd.DataFrame(
         {
@@ -1492,7 +1313,9 @@ _BUILDERS: tuple[Callable[[_Ctx], ReportTable | list[ReportTable]], ...] = (
 )
 
 
-def report_tables(dataset, forbund_id: str, period: Period | str, min_cell: int = 5) -> list[ReportTable]:
+def report_tables(
+    dataset, forbund_id: str, period: Period | str, min_cell: int = 5, *, allow_partial: bool = False
+) -> list[ReportTable]:
     """Every table of the förbund report, in report order.
 
     Parameters
@@ -1506,13 +1329,16 @@ def report_tables(dataset, forbund_id: str, period: Period | str, min_cell: int 
         The report period.
     min_cell : int, default 5
         Smallest count of persons shown; 1 turns suppression off.
+    allow_partial : bool, default False
+        Accept a period that ends after the extract date (its part up to it
+        is shown); otherwise :class:`~finsam_analysis.coverage.CoverageError`.
 
     Returns
     -------
     list of ReportTable
         Sections in the order of :data:`SECTIONS`; keys are unique.
     """
-    period = parse_period(period)
+    period = coverage.check_period(dataset, parse_period(period), allow_partial=allow_partial).period
     d = forbund_participations(dataset, forbund_id)
     c = _Ctx(dataset=dataset, forbund_id=forbund_id, period=period, min_cell=int(min_cell), d=d)
     tables: list[ReportTable] = []

@@ -21,11 +21,9 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from finsam_analysis.disclosure import (
     FOOTNOTE_TEMPLATE,
-    KEY_FIGURE_LINES,
     SUPPRESSED,
     ProtectedTable,
     footnote,
-    protect_key_figures,
     protect_table,
     suppress,
 )
@@ -441,136 +439,6 @@ def test_bounds_and_values_published_elsewhere():
 
 
 # ---------------------------------------------------------------------------
-# Key figures
-# ---------------------------------------------------------------------------
-
-
-def key_figures(**changes) -> dict:
-    """A consistent key-figure dictionary with no small counts."""
-    figures = {
-        "forbund_id": "test", "period": "2025", "synthetic_data": True, "min_cell": 5,
-        "aktiva_deltagare": 80, "kvinnor": 40, "man": 40, "kon_okand": 0,
-        "aktiva_deltaganden": 90, "nya_deltaganden": 30, "avslutade_deltaganden": 40,
-        "pagaende_vid_periodens_slut": 50,
-        "arbete": 10, "studier": 10, "arbete_studier": 20, "arbetssokande": 8, "ovriga": 12, "okand": 6,
-        "andel_arbete_studier": 0.5, "ci_low": 0.35, "ci_high": 0.65,
-        "andel_okat_omfattning": 0.3, "tid_i_insats_median_dagar": 120.0,
-        "andel_offentlig_forsorjning_fore": 0.5, "andel_offentlig_forsorjning_efter": 0.25,
-        "befolkning_ar": 2025, "befolkning_andel_20_64": 0.08, "riket_andel_20_64": 0.07,
-        "rejected_rows": 2,
-        "_n_omfattning_kand": 30, "_n_offentlig_fore": 20, "_n_offentlig_efter": 10,
-        "suppressed": [],
-    }  # fmt: skip
-    figures.update(changes)
-    return figures
-
-
-def test_key_figures_without_small_counts_are_unchanged():
-    raw = key_figures()
-    out = protect_key_figures(raw)
-    assert out["suppressed"] == []
-    assert out == {k: v for k, v in raw.items() if not k.startswith("_")}
-    assert list(out)[-1] == "suppressed"
-
-
-def test_key_figures_small_arbete_hides_a_partner_and_keeps_the_share():
-    raw = key_figures(arbete=3, studier=10, arbete_studier=13, arbetssokande=15, ovriga=12,
-                      andel_arbete_studier=13 / 40)  # fmt: skip
-    out = protect_key_figures(raw)
-    # arbete 3 is primary; arbete_studier 13 = arbete + studier would give it
-    # back, so studier (10, smaller than 13) is hidden as well. arbete_studier
-    # itself stays shown, so andel_arbete_studier and its interval are shown.
-    assert out["suppressed"] == ["arbete", "studier"]
-    assert out["arbete"] is None and out["studier"] is None
-    assert out["arbete_studier"] == 13 and out["andel_arbete_studier"] == 13 / 40
-    assert out["ci_low"] == 0.35
-
-
-def test_key_figures_hidden_numerator_hides_the_share_and_the_interval():
-    raw = key_figures(arbete=2, studier=2, arbete_studier=4, arbetssokande=24, ovriga=12,
-                      andel_arbete_studier=0.1)  # fmt: skip
-    out = protect_key_figures(raw)
-    # arbete, studier and arbete_studier are all primary. avslutade 40 =
-    # arbete_studier + 24 + 12 gives arbete_studier back, so ovriga (12, the
-    # smallest nonzero published member) is hidden too. The share, and the
-    # interval built from the same counts, go with their numerator.
-    assert out["suppressed"] == sorted(
-        ["arbete", "studier", "arbete_studier", "ovriga", "andel_arbete_studier", "ci_low", "ci_high"]
-    )
-    assert out["avslutade_deltaganden"] == 40
-
-
-def test_key_figures_pinned_by_the_bounds_hide_one_more():
-    raw = key_figures(arbete=1, studier=1, arbete_studier=2, arbetssokande=1, ovriga=20, okand=6,
-                      avslutade_deltaganden=23, pagaende_vid_periodens_slut=67,
-                      andel_arbete_studier=2 / 23)  # fmt: skip
-    # arbete, studier, arbete_studier and arbetssokande are primary. No
-    # equation fixes any of them: arbete + studier = arbete_studier and
-    # arbete_studier + arbetssokande = 23 - 20 = 3 have four unknowns. But
-    # arbete_studier >= 2 (two hidden counts of at least 1) and
-    # arbetssokande >= 1 leave arbete_studier = 2, arbetssokande = 1 and
-    # arbete = studier = 1. So ovriga (20, smaller than avslutade's 23) is
-    # hidden too; then arbetssokande can be anything from 1 to 19.
-    lines = [(t, list(p)) for t, p in KEY_FIGURE_LINES]
-    first = ["arbete", "studier", "arbete_studier", "arbetssokande"]
-    assert all(movable(first, lines).values())
-    assert not any(another_whole_value(raw, first, lines).values())
-    out = protect_key_figures(raw)
-    assert out["suppressed"] == sorted([*first, "ovriga", "andel_arbete_studier", "ci_low", "ci_high"])
-    assert out["avslutade_deltaganden"] == 23 and out["okand"] == 6
-    assert all(another_whole_value(raw, [*first, "ovriga"], lines).values())
-
-
-def test_key_figures_small_avslutade_hides_every_statistic_over_them():
-    raw = key_figures(
-        avslutade_deltaganden=4, pagaende_vid_periodens_slut=86,
-        arbete=1, studier=1, arbete_studier=2, arbetssokande=1, ovriga=1, okand=0,
-        _n_omfattning_kand=4, _n_offentlig_fore=2, _n_offentlig_efter=1,
-    )  # fmt: skip
-    out = protect_key_figures(raw)
-    for key in ("andel_arbete_studier", "ci_low", "ci_high", "andel_okat_omfattning",
-                "tid_i_insats_median_dagar", "andel_offentlig_forsorjning_fore",
-                "andel_offentlig_forsorjning_efter", "avslutade_deltaganden"):  # fmt: skip
-        assert out[key] is None and key in out["suppressed"]
-    # aktiva_deltaganden 90 = avslutade + pågående: pågående 86 goes too.
-    assert out["pagaende_vid_periodens_slut"] is None
-    assert out["okand"] == 0  # zero is shown
-
-
-def test_key_figures_none_stays_none_and_is_not_listed():
-    raw = key_figures(tid_i_insats_median_dagar=None, kon_okand=None, andel_okat_omfattning=None)
-    out = protect_key_figures(raw)
-    assert out["tid_i_insats_median_dagar"] is None and out["kon_okand"] is None
-    assert out["suppressed"] == []
-
-
-def test_key_figures_private_counts_take_part_and_are_dropped():
-    out = protect_key_figures(key_figures(_n_offentlig_efter=3, andel_offentlig_forsorjning_efter=3 / 40))
-    assert out["suppressed"] == ["andel_offentlig_forsorjning_efter"]
-    assert not any(k.startswith("_") for k in out)
-    # Without the private count, the share gives it back: 0.075 × 40 = 3.
-    raw = key_figures(andel_offentlig_forsorjning_efter=3 / 40)
-    del raw["_n_offentlig_efter"]
-    assert protect_key_figures(raw)["suppressed"] == ["andel_offentlig_forsorjning_efter"]
-    # andel_okat_omfattning over 4 persons with both omfattning known.
-    assert protect_key_figures(key_figures(_n_omfattning_kand=4))["suppressed"] == ["andel_okat_omfattning"]
-
-
-def test_key_figures_population_and_min_cell_untouched_and_idempotent():
-    raw = key_figures(kvinnor=3, man=77, okand=8, befolkning_andel_20_64=0.01, min_cell=7)
-    once = protect_key_figures(raw, min_cell=7)
-    assert once["befolkning_andel_20_64"] == 0.01 and once["min_cell"] == 7
-    assert once["suppressed"] == ["kvinnor", "man"]
-    assert protect_key_figures(once, min_cell=7) == once
-    assert raw["kvinnor"] == 3  # the input is not changed
-
-
-def test_key_figures_min_cell_one_hides_nothing():
-    raw = key_figures(arbete=1, studier=1, arbete_studier=2, arbetssokande=26, ovriga=12)
-    assert protect_key_figures(raw, min_cell=1)["suppressed"] == []
-
-
-# ---------------------------------------------------------------------------
 # Properties
 # ---------------------------------------------------------------------------
 
@@ -739,46 +607,3 @@ def test_with_cells_published_elsewhere_nothing_hidden_is_derivable(case):
     for cell in hidden:
         if values[cell] or agree_with.get(cell):
             assert free[cell], cell
-
-
-@st.composite
-def figure_counts(draw):
-    """Consistent key-figure counts, small values likely."""
-    n = st.integers(0, 12)
-    arbete, studier, sokande, ovriga = draw(n), draw(n), draw(n), draw(n)
-    kvinnor, man, kon_okand, pagaende = draw(n), draw(n), draw(n), draw(n)
-    avslutade = arbete + studier + sokande + ovriga
-    return {
-        "aktiva_deltagare": kvinnor + man + kon_okand, "kvinnor": kvinnor, "man": man,
-        "kon_okand": kon_okand, "aktiva_deltaganden": avslutade + pagaende, "nya_deltaganden": draw(n),
-        "avslutade_deltaganden": avslutade, "pagaende_vid_periodens_slut": pagaende,
-        "arbete": arbete, "studier": studier, "arbete_studier": arbete + studier,
-        "arbetssokande": sokande, "ovriga": ovriga, "okand": draw(st.integers(0, ovriga)),
-        "andel_arbete_studier": (arbete + studier) / avslutade if avslutade else None,
-    }, draw(st.integers(2, 6))  # fmt: skip
-
-
-@PROPERTY
-@given(figure_counts())
-def test_key_figure_properties(case):
-    raw, min_cell = case
-    out = protect_key_figures(raw, min_cell)
-    hidden = set(out["suppressed"])
-    counts = {k: v for k, v in raw.items() if k != "andel_arbete_studier"}
-    for key, value in counts.items():
-        assert (key in hidden) == (out[key] is None)
-        if 1 <= value < min_cell:
-            assert key in hidden
-        if value == 0:
-            assert key not in hidden
-    lines = [(t, list(p)) for t, p in KEY_FIGURE_LINES]
-    hidden_counts = [k for k in counts if k in hidden]
-    assert all(movable(hidden_counts, lines).values())
-    assert all(another_whole_value(counts, hidden_counts, lines).values())
-    if raw["andel_arbete_studier"] is not None:
-        share_shown = out["andel_arbete_studier"] is not None
-        assert share_shown == (
-            out["arbete_studier"] is not None and out["avslutade_deltaganden"] is not None
-            and raw["avslutade_deltaganden"] >= min_cell
-        )  # fmt: skip
-    assert protect_key_figures(out, min_cell) == out

@@ -55,12 +55,13 @@ def test_min_cell_1_shows_the_raw_values(ds):
 
 def test_default_suppression_on_the_hand_dataset(ds):
     kf = fa.key_figures(ds, "alfa", "2024")
-    # Counts 1-4 are hidden: kvinnor 3, man 1, kon_okand 2, avslutade 4, pågående 3 and every
-    # outcome group. aktiva_deltagare 6 stays: its line still has several hidden parts.
-    # aktiva_deltaganden 7 minus nya 6 would give the 1 participation already going on when
-    # 2024 began: aktiva_deltaganden goes too (its other line already holds hidden values).
-    # Every share rests on avslutade (4 < 5), omfattning on 3 known.
-    hidden = {"kvinnor", "man", "kon_okand", "avslutade_deltaganden", "pagaende_vid_periodens_slut",
+    # Counts 1-4 are hidden: kvinnor 3, man 1, avslutade 4, pågående 3 and every outcome group;
+    # kon_okand 2 is a count of the data's quality and is shown. aktiva_deltagare 6 stays: kvinnor
+    # + män = 4 leaves both with room. aktiva_deltaganden 7 minus nya 6 would give the 1
+    # participation already going on when 2024 began (hidden at the end of 2023), and 7 − 4
+    # avslutade the 3 pågående: aktiva_deltaganden goes too. Every share rests on avslutade
+    # (4 < 5), omfattning on 3 known.
+    hidden = {"kvinnor", "man", "avslutade_deltaganden", "pagaende_vid_periodens_slut",
               "arbete", "studier", "arbete_studier", "arbetssokande", "ovriga", "okand",
               "andel_arbete_studier", "ci_low", "ci_high", "andel_okat_omfattning",
               "tid_i_insats_median_dagar", "andel_offentlig_forsorjning_fore",
@@ -68,7 +69,7 @@ def test_default_suppression_on_the_hand_dataset(ds):
     assert set(kf["suppressed"]) == hidden
     assert kf["suppressed"] == sorted(kf["suppressed"])
     assert all(kf[k] is None for k in hidden)
-    assert (kf["aktiva_deltagare"], kf["nya_deltaganden"]) == (6, 6)
+    assert (kf["aktiva_deltagare"], kf["nya_deltaganden"], kf["kon_okand"]) == (6, 6, 2)
     assert not any(k.startswith("_") for k in kf)
 
 

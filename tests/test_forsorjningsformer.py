@@ -14,6 +14,7 @@ import pytest
 
 from finsam_analysis import forsorjningsformer as ff
 from finsam_analysis import schema
+from finsam_analysis.periods import parse_period
 
 MEDLEMMAR = pd.DataFrame(
     {
@@ -86,26 +87,42 @@ def test_riket_and_per_kommun(he):
     assert k.loc["1440", "manader"] == 2 and k.loc["1440", "andel"] == pytest.approx(0.06)
 
 
-def test_population_key_figures(he):
-    assert ff.population_figures(he, MEDLEMMAR, "kust", 2024) == {
+def _shown(figures: dict) -> dict:
+    return {k: v for k, v in figures.items() if not k.startswith("_")}
+
+
+def test_population_key_figures_use_the_months_inside_the_period(he):
+    whole_year = ff.population_figures(he, MEDLEMMAR, "kust", parse_period("2024"))
+    # Jan–Apr complete (May lacks 1440): (51+52+83+84)/4 = 67.5 over 1250.
+    assert _shown(whole_year) == {
         "befolkning_ar": 2024, "befolkning_andel_20_64": pytest.approx(0.054), "riket_andel_20_64": pytest.approx(0.13)}
-    assert ff.population_figures(he, MEDLEMMAR, "kust", 2025)["befolkning_ar"] == 2024
-    assert ff.population_figures(he, MEDLEMMAR, "kust", 2023)["befolkning_ar"] is None
-    assert ff.population_figures(None, MEDLEMMAR, "kust", 2024)["befolkning_andel_20_64"] is None
+    assert (whole_year["_befolkning_manader"], whole_year["_befolkning_manader_perioden"]) == (4, 12)
+    q1 = ff.population_figures(he, MEDLEMMAR, "kust", parse_period("2024Q1"))
+    assert q1["befolkning_andel_20_64"] == pytest.approx((51 + 52 + 83) / 3 / ((1000 + 1000 + 1500) / 3))
+    assert (q1["_befolkning_manader"], q1["_befolkning_manader_perioden"]) == (3, 3)
+    # Only the months wholly inside a range: February and March.
+    part = ff.population_figures(he, MEDLEMMAR, "kust", parse_period("2024-01-15..2024-03-31"))
+    assert part["befolkning_andel_20_64"] == pytest.approx((52 + 83) / (1000 + 1500))
+    # 2025 has no data: unknown, never 2024's share.
+    later = ff.population_figures(he, MEDLEMMAR, "kust", parse_period("2025"))
+    assert _shown(later) == {"befolkning_ar": None, "befolkning_andel_20_64": None, "riket_andel_20_64": None}
+    assert ff.population_figures(None, MEDLEMMAR, "kust", parse_period("2024"))["befolkning_andel_20_64"] is None
 
 
 def test_population_figures_of_all_forbund_at_once(he):
     # Hand values as above; "ensam" (1440 until February) has January and
     # February: summa 30, folkmängd 500.
     for table in (he, ff.wide(he)):
-        together = ff.population_figures_all(table, MEDLEMMAR, ["kust", "ensam", "ingen"], 2024)
-        assert together["kust"] == {
+        together = ff.population_figures_all(table, MEDLEMMAR, ["kust", "ensam", "ingen"], parse_period("2024"))
+        assert _shown(together["kust"]) == {
             "befolkning_ar": 2024, "befolkning_andel_20_64": pytest.approx(0.054),
             "riket_andel_20_64": pytest.approx(0.13)}
         assert together["ensam"]["befolkning_andel_20_64"] == pytest.approx(0.06)
-        assert together["ingen"] == {"befolkning_ar": None, "befolkning_andel_20_64": None, "riket_andel_20_64": None}
+        assert _shown(together["ingen"]) == {"befolkning_ar": None, "befolkning_andel_20_64": None,
+                                             "riket_andel_20_64": None}
         for fid in ("kust", "ensam", "ingen"):
-            for year in (2023, 2024, 2025):
-                assert ff.population_figures_all(table, MEDLEMMAR, [fid], year)[fid] == ff.population_figures(
-                    he, MEDLEMMAR, fid, year)
-    assert ff.population_figures_all(None, MEDLEMMAR, ["kust"], 2024)["kust"]["befolkning_ar"] is None
+            for label in ("2023", "2024", "2024H1", "2025"):
+                p = parse_period(label)
+                assert ff.population_figures_all(table, MEDLEMMAR, [fid], p)[fid] == ff.population_figures(
+                    he, MEDLEMMAR, fid, p)
+    assert ff.population_figures_all(None, MEDLEMMAR, ["kust"], parse_period("2024"))["kust"]["befolkning_ar"] is None

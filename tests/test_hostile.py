@@ -78,7 +78,7 @@ def hostile(tmp_path_factory):
     mapping = ("columns:\n  kon: " + json.dumps(HEADER_KON) + "\nvalues:\n  kon: {\"K\": kvinna, \"M\": man}\n")
     root = write_dataset(
         base / DIR_NAME, forbund__csv=forbund, insatser__csv=_csv(insatser),
-        deltagande__csv=_csv(rows), mapping__yaml=mapping,
+        deltagande__csv=_csv(rows), mapping__yaml=mapping, dataset__yaml="uttagsdatum: 2025-12-31\n",
         forbund_medlemmar__csv="forbund_id,kommunkod,giltig_from,giltig_tom\nalfa,2482,2005-12-01,\n",
     )  # fmt: skip
     out = base / "out"

@@ -180,7 +180,7 @@ def build_dataset(root: Path) -> Planted:
 
     deltagande = "\n".join([HEADER, *map(csv_line, planted.rows)]) + "\n"
     write_dataset(root, forbund__csv=FORBUND, forbund_medlemmar__csv=MEDLEMMAR, insatser__csv=INSATSER,
-                  deltagande__csv=deltagande)  # fmt: skip
+                  deltagande__csv=deltagande, dataset__yaml="uttagsdatum: 2025-12-31\n")  # fmt: skip
     wb = Workbook()
     ws = wb.active
     ws.append(HEADER.split(","))
@@ -241,7 +241,16 @@ UNSUPPRESSED_SECTIONS = {"Datakvalitet", "Försörjningsformer i befolkningen", 
 #: Columns and rows that hold shares, days, targets, kronor or population figures.
 NOT_A_COUNT = re.compile(r"(?i:andel|mål|utfall|kostnad|dagar|folkmängd|helårs|kvartil|median)|\bKI\b")
 SWEDISH_INT = re.compile(r"^\d{1,3}(?:[\u00a0 ]\d{3})*$")
-KEY_COUNTS = ("aktiva_deltagare", "kvinnor", "man", "kon_okand", "aktiva_deltaganden", "nya_deltaganden",
+#: Kön uppgift saknas: a count of the förbund's data quality, shown whatever its size (docs/methods.md §5).
+KON_UNKNOWN_ROW = "Kön uppgift saknas"
+KON_UNKNOWN_COLUMN = "Uppgift saknas"
+
+
+def _data_quality(label: str, column: str, columns) -> bool:
+    return label == KON_UNKNOWN_ROW or (column == KON_UNKNOWN_COLUMN and "Kvinna" in columns)
+
+
+KEY_COUNTS = ("aktiva_deltagare", "kvinnor", "man", "aktiva_deltaganden", "nya_deltaganden",
               "avslutade_deltaganden", "pagaende_vid_periodens_slut", "arbete", "studier", "arbete_studier",
               "arbetssokande", "ovriga", "okand")  # fmt: skip
 
@@ -312,7 +321,7 @@ def small_in_tables(tables: list[Table], min_cell: int) -> list[str]:
             if NOT_A_COUNT.search(label):
                 continue
             for column, text in zip(columns, cells):
-                if NOT_A_COUNT.search(column) or not SWEDISH_INT.match(text):
+                if NOT_A_COUNT.search(column) or not SWEDISH_INT.match(text) or _data_quality(label, column, columns):
                     continue
                 value = int(re.sub(r"\D", "", text))
                 if 1 <= value < min_cell:
@@ -339,6 +348,8 @@ def small_in_workbook(wb, min_cell: int) -> list[str]:
                 continue
             for column, value in zip(header[1:], values[1:]):
                 if isinstance(value, bool) or not isinstance(value, int) or NOT_A_COUNT.search(column):
+                    continue
+                if _data_quality(str(values[0] or ""), column, header):
                     continue
                 if 1 <= value < min_cell:
                     found.append(f"{ws.title} / {values[0]} / {column} = {value}")
@@ -414,7 +425,7 @@ def run(tmp_path_factory) -> Run:
     rows = [f"{first},lacka,l1,kvinna,1980,2482,gymnasial,2025-01-01,2025-02-01,planenligt,arbetssokande,studier,"
             "sjukpenning,lon,0,50", *(",".join(r[:16]) for r in planted.rows[1:4])]  # fmt: skip
     write_dataset(headless, forbund__csv=FORBUND, forbund_medlemmar__csv=MEDLEMMAR, insatser__csv=INSATSER,
-                  deltagande__csv="\n".join(rows) + "\n")  # fmt: skip
+                  deltagande__csv="\n".join(rows) + "\n", dataset__yaml="uttagsdatum: 2025-12-31\n")  # fmt: skip
     r = run_cli("report", "--data-dir", headless, "--period", "2025", "--all", "--out", base / "out_headless")
     assert r.code == 2
     printed["report utan rubrikrad"] = r.out + r.err
@@ -527,11 +538,21 @@ def test_the_small_count_scanner_finds_the_small_groups_unprotected(run):
     found = small_in_tables(HtmlTables(html).tables, 5)
     where = {f.split(" / ")[0] for f in found}
     assert {"Sammanfattning", "Deltagare", "Resultat vid avslut"} <= where, found
-    assert any("Lilla steget" in f for f in found) and any("Uppgift saknas" in f for f in found)
+    assert any("Lilla steget" in f for f in found)
     assert any("Under 16 år" in f for f in found) and any("Övriga kommuner" in f for f in found)
     assert len(found) >= 20
     # More is hidden with min_cell 10 than with 5, and the scan sees the difference.
     assert len(small_in_tables(HtmlTables(html).tables, 10)) > len(found)
+
+
+def test_kon_okand_is_shown_as_a_count_of_the_data_quality(run):
+    """The two persons without kön: shown in the key figures and the kön table, as docs/methods.md says."""
+    kf = json.loads((run.out[5] / "lacka.json").read_text(encoding="utf-8"))
+    assert kf["kon_okand"] == 2 and "kon_okand" not in kf["suppressed"]
+    tables = HtmlTables((run.out[5] / "lacka.html").read_text(encoding="utf-8")).tables
+    kon = next(t for t in tables if "Kvinna" in t.header and KON_UNKNOWN_COLUMN in t.header)
+    column = kon.header.index(KON_UNKNOWN_COLUMN) - 1
+    assert dict(kon.rows)["Totalt"][column] == "2"
 
 
 def test_the_small_count_scanner_finds_a_planted_cell(run, tmp_path):

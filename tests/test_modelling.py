@@ -300,7 +300,7 @@ def test_rate_table_follows_hidden_key_figures(tmp_path):
         f"planenligt,arbetssokande,{'studier' if i < 3 else 'arbetssokande'},sjukpenning,lon,0,100"
         for i in range(4)
     ]
-    d = load_dataset(write_dataset(tmp_path / "small", rows=rows))
+    d = load_dataset(write_dataset(tmp_path / "small", rows=rows, dataset__yaml="uttagsdatum: 2024-12-31\n"))
     table = modelling.rate_table(d, "alfa", "2024", "utbildningsniva", min_cell=5)
     assert table.data.loc["Totalt", modelling.AVSLUTADE] == SUPPRESSED
     assert table.data.loc["Totalt", modelling.ANDEL_AS] == SUPPRESSED
