@@ -101,6 +101,10 @@ _OFFENTLIG = (
     "'sjukpenning', 'sjukersattning', 'aktivitetsersattning', "
     "'arbetsloshetsersattning', 'aktivitetsstod', 'etableringsersattning', 'forsorjningsstod'"
 )
+_KNOWN_SOURCES = (
+    "'lon', 'sjukpenning', 'sjukersattning', 'aktivitetsersattning', 'arbetsloshetsersattning', 'aktivitetsstod', "
+    "'etableringsersattning', 'forsorjningsstod', 'studiemedel', 'annan', 'ingen_offentlig'"
+)
 _Z95 = 1.959963984540054
 # Counts are 0, not NULL, for a förbund without participations.
 _COALESCED = ",\n        ".join(
@@ -109,7 +113,8 @@ _COALESCED = ",\n        ".join(
         ("p", ("aktiva_deltagare", "kvinnor", "man", "kon_okand")),
         ("g", ("aktiva_deltaganden", "nya_deltaganden", "avslutade_deltaganden", "pagaende_vid_periodens_slut",
                "arbete", "studier", "arbetssokande", "ovriga", "okand", "_n_omfattning_kand",
-               "_n_okat_omfattning", "_n_offentlig_fore", "_n_offentlig_efter")),
+               "_n_okat_omfattning", "_n_offentlig_fore", "_n_offentlig_efter", "_n_kand_fore",
+               "_n_kand_efter", "_n_syss_kand")),
     )
     for c in names
 )
@@ -121,6 +126,7 @@ WITH raw AS (
         -- DATA.md §7: one person per personnummer, with or without the dash
         -- (the generator writes the 12-digit forms)
         coalesce(deltagare_id, replace(personnummer, '-', '')) AS person,
+        deltagande_id,
         -- kön may be left out when a personnummer gives it (odd digit: man)
         coalesce(kon, CASE
             WHEN personnummer IS NULL THEN NULL
@@ -129,7 +135,7 @@ WITH raw AS (
         startdatum, slutdatum, avslutsanledning, sysselsattning_efter,
         forsorjning_fore, forsorjning_efter, omfattning_fore, omfattning_efter
     FROM read_csv($deltagande, header = true, all_varchar = false, types = {{
-        'forbund_id': 'VARCHAR', 'deltagare_id': 'VARCHAR', 'personnummer': 'VARCHAR',
+        'forbund_id': 'VARCHAR', 'deltagande_id': 'VARCHAR', 'deltagare_id': 'VARCHAR', 'personnummer': 'VARCHAR',
         'kon': 'VARCHAR', 'startdatum': 'DATE', 'slutdatum': 'DATE',
         'avslutsanledning': 'VARCHAR', 'sysselsattning_efter': 'VARCHAR',
         'forsorjning_fore': 'VARCHAR', 'forsorjning_efter': 'VARCHAR',
@@ -141,13 +147,17 @@ d AS (
         startdatum <= $e AND (slutdatum IS NULL OR slutdatum >= $s) AS aktiv,
         coalesce(slutdatum BETWEEN $s AND $e, false) AS avslutad,
         split_part(forsorjning_fore, ';', 1) IN ({_OFFENTLIG}) AS off_fore,
-        split_part(forsorjning_efter, ';', 1) IN ({_OFFENTLIG}) AS off_efter
+        split_part(forsorjning_efter, ';', 1) IN ({_OFFENTLIG}) AS off_efter,
+        -- REPORT.md §2: with no known source the share is NULL, never 0
+        coalesce(split_part(forsorjning_fore, ';', 1) IN ({_KNOWN_SOURCES}), false) AS kand_fore,
+        coalesce(split_part(forsorjning_efter, ';', 1) IN ({_KNOWN_SOURCES}), false) AS kand_efter
     FROM raw
     WHERE avslutsanledning IS DISTINCT FROM 'felregistrering'
 ),
 people AS (  -- kön from each person's latest aktiv participation
     SELECT forbund_id, person,
-        arg_max(kon, struct_pack(s := startdatum, e := coalesce(slutdatum, DATE '9999-12-31'))) AS kon
+        arg_max(kon, struct_pack(s := startdatum, e := coalesce(slutdatum, DATE '9999-12-31'),
+                                 k := kon IS NOT NULL, i := deltagande_id)) AS kon
     FROM d WHERE aktiv GROUP BY forbund_id, person
 ),
 p AS (
@@ -177,7 +187,11 @@ g AS (
         count(*) FILTER (WHERE avslutad AND omfattning_efter > omfattning_fore) AS _n_okat_omfattning,
         quantile_cont(slutdatum - startdatum, 0.5) FILTER (WHERE avslutad) AS tid_i_insats_median_dagar,
         count(*) FILTER (WHERE avslutad AND off_fore) AS _n_offentlig_fore,
-        count(*) FILTER (WHERE avslutad AND off_efter) AS _n_offentlig_efter
+        count(*) FILTER (WHERE avslutad AND off_efter) AS _n_offentlig_efter,
+        count(*) FILTER (WHERE avslutad AND kand_fore) AS _n_kand_fore,
+        count(*) FILTER (WHERE avslutad AND kand_efter) AS _n_kand_efter,
+        count(*) FILTER (WHERE avslutad AND sysselsattning_efter IS NOT NULL AND sysselsattning_efter <> 'okand')
+            AS _n_syss_kand
     FROM d GROUP BY forbund_id
 ),
 f AS (  -- every förbund of forbund.csv, also one without participations
@@ -198,12 +212,22 @@ x AS (  -- 95 % Wilson interval
             / (1 + {_Z95} ^ 2 / n) AS _half
     FROM w
 )
-SELECT * EXCLUDE (_centre, _half, n),
-    CASE WHEN n = 0 THEN NULL WHEN arbete_studier = 0 THEN 0.0 ELSE greatest(0.0, _centre - _half) END AS ci_low,
-    CASE WHEN n = 0 THEN NULL WHEN arbete_studier = n THEN 1.0 ELSE least(1.0, _centre + _half) END AS ci_high,
+SELECT * EXCLUDE (_centre, _half, n, _n_kand_fore, _n_kand_efter, _n_syss_kand,
+                  arbete, studier, arbete_studier, arbetssokande, ovriga, andel_arbete_studier),
+    -- with avslutade but no known sysselsättning efter the outcome groups are NULL, never 0
+    CASE WHEN n > 0 AND _n_syss_kand = 0 THEN NULL ELSE arbete END AS arbete,
+    CASE WHEN n > 0 AND _n_syss_kand = 0 THEN NULL ELSE studier END AS studier,
+    CASE WHEN n > 0 AND _n_syss_kand = 0 THEN NULL ELSE arbete_studier END AS arbete_studier,
+    CASE WHEN n > 0 AND _n_syss_kand = 0 THEN NULL ELSE arbetssokande END AS arbetssokande,
+    CASE WHEN n > 0 AND _n_syss_kand = 0 THEN NULL ELSE ovriga END AS ovriga,
+    CASE WHEN _n_syss_kand = 0 THEN NULL ELSE andel_arbete_studier END AS andel_arbete_studier,
+    CASE WHEN n = 0 OR _n_syss_kand = 0 THEN NULL WHEN arbete_studier = 0 THEN 0.0
+         ELSE greatest(0.0, _centre - _half) END AS ci_low,
+    CASE WHEN n = 0 OR _n_syss_kand = 0 THEN NULL WHEN arbete_studier = n THEN 1.0
+         ELSE least(1.0, _centre + _half) END AS ci_high,
     _n_okat_omfattning / nullif(_n_omfattning_kand, 0) AS andel_okat_omfattning,
-    _n_offentlig_fore / nullif(n, 0) AS andel_offentlig_forsorjning_fore,
-    _n_offentlig_efter / nullif(n, 0) AS andel_offentlig_forsorjning_efter
+    CASE WHEN _n_kand_fore = 0 THEN NULL ELSE _n_offentlig_fore / n END AS andel_offentlig_forsorjning_fore,
+    CASE WHEN _n_kand_efter = 0 THEN NULL ELSE _n_offentlig_efter / n END AS andel_offentlig_forsorjning_efter
 FROM x
 ORDER BY forbund_id
 """

@@ -125,6 +125,7 @@ __all__ = [
     "ProtectedTable",
     "footnote",
     "protect_table",
+    "rules_text",
     "suppress",
 ]
 
@@ -179,6 +180,22 @@ def footnote(min_cell: int = DEFAULT_MIN_CELL) -> str:
         with ``min_cell`` in place of the 5.
     """
     return FOOTNOTE_TEMPLATE.format(min_cell=min_cell)
+
+
+def rules_text(min_cell: int = DEFAULT_MIN_CELL) -> str:
+    """The disclosure rules as the report states them (docs/methods.md §5 has the whole story)."""
+    if min_cell <= 1:
+        return "Röjandekontrollen är avstängd (min_cell = 1): rapporten är endast för internt bruk."
+    return (
+        f"{footnote(min_cell)}. Förbundets alla perioder – helår, delår, halvår, kvartal, tertial och "
+        "månader – skyddas tillsammans, så att inget dolt tal kan räknas fram genom att jämföra rapporter för "
+        "olika perioder; därför kan också ett större tal visas som .. när det annars skulle ge bort ett mindre. "
+        f"En andel på 0 % eller 100 % i en grupp med färre än {2 * min_cell} personer visas inte, och inte heller "
+        f"kvartiler över färre än {2 * min_cell}. Kön uppgift saknas beskriver förbundets register och visas "
+        "alltid; i tabeller över resultat räknas de utan kön med männen. Noll visas. Offentlig statistik från "
+        "SCB döljs inte."
+    )
+
 
 
 # ---------------------------------------------------------------------------

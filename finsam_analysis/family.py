@@ -574,25 +574,33 @@ class Family:
 
         What ``base`` showed stays shown and what it hid stays hidden; the
         closure adds what a reader then knows at the new nodes (a stretch
-        that did not move pins them). Done in time order, as ``base`` was.
+        that did not move pins them). Done release by release, in the order
+        ``base`` decided them.
         """
         where = {int(day): i for i, day in enumerate(self.days)}
         index = [where[int(day)] for day in base.days]
         for s in range(len(self.series)):
             for i_base, i in enumerate(index):
                 self.decided_unknown[s, i] = base.decided_unknown[s, i_base]
-        months = {index[m]: ok for m, ok in base.month_accepted.items()}
         n, a = self._index[("N",)], self._index[("Av",)]
         queue: list = []
+        pending: list[int] = []
         for i_base, i in enumerate(index):
+            if i_base in base.month_links:
+                pending.append(i_base)
+            if not base.standard[i_base] or i_base == 0:
+                continue
             for s in range(len(self.series)):
                 if base.known[s, i_base]:
                     self._union(self._var(s, i), self._root, queue)
-            if months.get(i):
-                n_node, a_node = base.month_links[i_base]
-                self._union(self._var(n, index[n_node]), self._var(a, index[a_node]), queue)
             self._closure(queue)
-        self.month_accepted = months
+            for m in pending:
+                if base.month_accepted.get(m):
+                    n_node, a_node = base.month_links[m]
+                    self._union(self._var(n, index[n_node]), self._var(a, index[a_node]), queue)
+                    self._closure(queue)
+            pending = []
+        self.month_accepted = {index[m]: ok for m, ok in base.month_accepted.items()}
 
     def decide_all(self, releases: Sequence[tuple[int, Sequence[int]]]) -> None:
         """Decide the releases in order: ``(bound node, month-end nodes released with it)``."""

@@ -39,6 +39,7 @@ from .periods import SWEDISH_MONTHS
 __all__ = [
     "NBSP",
     "NOT_AVAILABLE",
+    "SHARE_DECIMALS",
     "SUPPRESSED",
     "UNKNOWN",
     "SWEDISH_MONTHS",
@@ -46,6 +47,7 @@ __all__ = [
     "fmt_dec",
     "fmt_int",
     "fmt_kr",
+    "fmt_interval",
     "fmt_pct",
     "fmt_value",
     "is_missing",
@@ -60,6 +62,10 @@ NOT_AVAILABLE = "\u2013"
 
 #: What a value shows whose underlying column is missing or empty (never 0).
 UNKNOWN = "uppgift saknas"
+
+#: Decimals of every share a person reads (tables, figures, sentences, Excel,
+#: PDF): one value, one text, wherever it stands.
+SHARE_DECIMALS = 1
 
 SWEDISH_MONTHS_SHORT = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
@@ -110,10 +116,19 @@ def fmt_dec(value: object, decimals: int = 1) -> str:
     return text if text is not None else _number_text(value, decimals)
 
 
-def fmt_pct(share: object, decimals: int = 1) -> str:
+def fmt_pct(share: object, decimals: int = SHARE_DECIMALS) -> str:
     """A share (fraction) as percent: ``fmt_pct(0.432) == "43,2 %"``."""
     text = _passthrough(share)
     return text if text is not None else _number_text(float(share) * 100, decimals) + NBSP + "%"
+
+
+def fmt_interval(low: object, high: object, decimals: int = SHARE_DECIMALS) -> str:
+    """A share interval: ``fmt_interval(0.303, 0.445) == "30,3–44,5 %"``."""
+    for value in (low, high):
+        text = _passthrough(value)
+        if text is not None:
+            return text
+    return f"{_number_text(float(low) * 100, decimals)}–{fmt_pct(high, decimals)}"
 
 
 def fmt_kr(value: object) -> str:
@@ -122,7 +137,7 @@ def fmt_kr(value: object) -> str:
     return text if text is not None else _number_text(value, 0) + NBSP + "kr"
 
 
-def fmt_value(value: object, kind: str = "number", decimals: int = 1) -> str:
+def fmt_value(value: object, kind: str = "number", decimals: int = SHARE_DECIMALS) -> str:
     """Format one table cell by its kind.
 
     Parameters

@@ -226,13 +226,22 @@ def share(k: int, n: int) -> float | None:
 def latest_per_person(d: pd.DataFrame) -> pd.DataFrame:
     """One row per deltagare_id: their latest participation in ``d``.
 
-    Latest = latest startdatum, then latest slutdatum with an open one last.
+    Latest = latest startdatum, then latest slutdatum (an open one last),
+    then one with kön before one without, then the highest deltagande_id:
+    a person's kön (and other attributes) never depend on the order of the
+    rows in the förbund's file.
     """
     far = pd.Timestamp("2262-01-01")
-    order = d.assign(_slut=d["slutdatum"].fillna(far)).sort_values(
-        ["deltagare_id", "startdatum", "_slut"], kind="stable"
-    )
-    return order.drop_duplicates("deltagare_id", keep="last").drop(columns="_slut")
+    order = d.assign(_slut=d["slutdatum"].fillna(far), _kon=d["kon"].notna(), _id=_ids(d))
+    order = order.sort_values(["deltagare_id", "startdatum", "_slut", "_kon", "_id"], kind="stable")
+    return order.drop_duplicates("deltagare_id", keep="last").drop(columns=["_slut", "_kon", "_id"])
+
+
+def _ids(d: pd.DataFrame) -> pd.Series:
+    """``deltagande_id`` as text (the loader always gives one; a bare frame falls back to its row labels)."""
+    if "deltagande_id" in d.columns:
+        return d["deltagande_id"].astype(str)
+    return pd.Series([f"{i:012d}" for i in range(len(d))], index=d.index, dtype=str)
 
 
 def person_counts(d: pd.DataFrame, period: Period) -> dict[str, int]:
@@ -485,7 +494,8 @@ def _latest_kon_per_person(d: pd.DataFrame, act: np.ndarray, group: np.ndarray, 
     """Per group, persons aktiva by the kön of their latest participation.
 
     The rule of :func:`latest_per_person`, done for all groups at once:
-    latest startdatum, then latest slutdatum (open last), then the later row.
+    latest startdatum, then latest slutdatum (open last), then a known kön,
+    then the highest deltagande_id.
     Returns a (groups, 3) array of counts: kvinna, man, kön missing.
     """
     rows = np.flatnonzero(act & (group >= 0))
@@ -494,7 +504,9 @@ def _latest_kon_per_person(d: pd.DataFrame, act: np.ndarray, group: np.ndarray, 
     start = d["startdatum"].take(rows).to_numpy(dtype="datetime64[ns]").view("int64")
     slut = d["slutdatum"].take(rows).to_numpy(dtype="datetime64[ns]")
     slut = np.where(np.isnat(slut), np.iinfo(np.int64).max, slut.view("int64"))
-    order = np.lexsort((rows, slut, start, person, g))
+    has_kon = d["kon"].take(rows).notna().to_numpy()
+    ident, _ = pd.factorize(_ids(d).take(rows), sort=True)
+    order = np.lexsort((ident, has_kon, slut, start, person, g))
     g, person = g[order], person[order]
     last = np.ones(len(order), dtype=bool)
     last[:-1] = (g[1:] != g[:-1]) | (person[1:] != person[:-1])

@@ -89,6 +89,11 @@ class RunResult:
     period: Period
     results: list[ForbundResult]
     seconds: float
+    #: The period asked for when ``period`` is its part up to the extract date.
+    coverage: "coverage.Coverage | None" = None
+    #: Rows of the participant files that were rejected when loading (not in any report).
+    rejected_rows: int = 0
+    data_dir: Path | None = None
 
     @property
     def failed(self) -> list[ForbundResult]:
@@ -244,7 +249,8 @@ def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
     _remove_stale(out_dir, forbund_id)
     try:
         paths = _outputs(out_dir, forbund_id, formats)
-        write_data_outputs(ctx.dataset, forbund_id, ctx.period, ctx.min_cell, paths)
+        note = ctx.coverage.note if ctx.coverage is not None else ""
+        write_data_outputs(ctx.dataset, forbund_id, ctx.period, ctx.min_cell, paths, note)
         nb = None
         if {"html", "ipynb", "pdf"} & set(formats):
             parameters = {
@@ -501,7 +507,10 @@ def run_reports(
     out_dir = Path(out) / covered.asked.label
     check_writable(out_dir)
     jobs = max(1, min(int(jobs or os.cpu_count() or 1), len(chosen)))
-    run = RunResult(out_dir=out_dir, period=period_obj, results=[ForbundResult(fid) for fid in chosen], seconds=0.0)
+    run = RunResult(
+        out_dir=out_dir, period=period_obj, results=[ForbundResult(fid) for fid in chosen], seconds=0.0,
+        coverage=covered, rejected_rows=int(dataset.rejected_rows()), data_dir=data_dir,
+    )  # fmt: skip
     by_id = {r.forbund_id: r for r in run.results}
     context = _RunContext(dataset, data_dir, period_obj, out_dir, fmts, min_cell, jobs, engine, covered)
     if resume:
@@ -832,12 +841,21 @@ def write_index(run: RunResult, dataset, min_cell: int) -> None:
 
 
 def summary_text(run: RunResult) -> str:
-    """One or two sentences for the command line."""
+    """One or two sentences for the command line (a line more for rejected rows and each failure)."""
     ok = [r for r in run.results if r.status == "ok"]
+    asked = run.coverage.asked if run.coverage is not None else run.period
     text = (
-        f"{len(ok)} av {len(run.results)} rapporter för {run.period.label} klara på {run.seconds:.0f} s. "
+        f"{len(ok)} av {len(run.results)} rapporter för {asked.label} klara på {run.seconds:.0f} s. "
         f"Översikten finns i {run.out_dir / 'index.html'}."
     )
+    if run.coverage is not None and run.coverage.partial:
+        text += f"\n{run.coverage.note}"
+    if run.rejected_rows:
+        rows = "rad" if run.rejected_rows == 1 else "rader"
+        text += (
+            f"\n{run.rejected_rows} {rows} i deltagarfilerna avvisades vid inläsningen och ingår inte i rapporterna; "
+            f"kör finsam validate --data-dir {run.data_dir} för att se dem."
+        )
     for r in run.failed:
         text += f"\nMisslyckades: {r.forbund_id} — {r.error}"
     return text

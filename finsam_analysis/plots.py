@@ -69,7 +69,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, MultipleLocator
 
-from . import schema
+from . import fmt, schema
 from .disclosure import DEFAULT_MIN_CELL, SUPPRESSED, ProtectedTable
 
 __all__ = [
@@ -160,13 +160,13 @@ SOURCE_SCB = "Källa: SCB, helårsekvivalenter (HE0000T02N2)"
 SOURCE_INSATSER = "Källa: Förbundets deltagaruppföljning och insatsregister"
 
 #: The figure note when a value is hidden (``{min_cell}`` filled in).
-HIDDEN_NOTE = "Värden som bygger på färre än {min_cell} personer visas inte (..)."
+HIDDEN_NOTE = ("Värden som visas som .. bygger på färre än {min_cell} personer eller döljs så att de inte kan "
+               "räknas fram ur andra tal.")
 
 SWEDISH_MONTH_ABBR = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
-#: Decimals of share labels: participants' outcomes vs public population shares.
-PARTICIPANT_DECIMALS = 0
-POPULATION_DECIMALS = 1
+#: Decimals of share labels: the same as in tables and sentences.
+PARTICIPANT_DECIMALS = POPULATION_DECIMALS = fmt.SHARE_DECIMALS
 
 # ---------------------------------------------------------------------------
 # The result
@@ -208,34 +208,20 @@ class FigureResult:
 
 
 def _is_missing(x: object) -> bool:
-    if x is None or x is pd.NA or x is pd.NaT:
-        return True
-    try:
-        return bool(np.isnan(x))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
+    return fmt.is_missing(x)
 
 
 def format_number(x: float, decimals: int = 0) -> str:
-    """A number the Swedish way: ``12 345``, ``3,5``, ``−2``.
+    """A number as every output writes it (:mod:`finsam_analysis.fmt`): ``12 345``, ``3,5``.
 
-    Thousands are separated by a space, decimals by a comma, and the minus is
-    a real minus sign. A missing value gives ``..``.
+    A missing value gives ``–``; a hidden one is written ``..`` by the caller.
     """
-    if _is_missing(x):
-        return SUPPRESSED
-    value = round(float(x), decimals)
-    if value == 0:
-        value = 0.0  # no "−0"
-    text = f"{abs(value):,.{decimals}f}".replace(",", " ").replace(".", ",")
-    return ("−" if value < 0 else "") + text
+    return fmt.fmt_int(x) if decimals == 0 else fmt.fmt_dec(x, decimals)
 
 
-def format_percent(share: float, decimals: int = 0) -> str:
-    """A share (fraction) as a Swedish percentage: ``0.432 → "43 %"`` or ``"43,2 %"``."""
-    if _is_missing(share):
-        return SUPPRESSED
-    return f"{format_number(float(share) * 100, decimals)} %"
+def format_percent(share: float, decimals: int = fmt.SHARE_DECIMALS) -> str:
+    """A share (fraction) as a percentage, as every output writes it: ``0.432 → "43,2 %"``."""
+    return fmt.fmt_pct(share, decimals)
 
 
 def month_label(month: object) -> str:
@@ -266,14 +252,43 @@ def _month_formatter() -> FuncFormatter:
     return FuncFormatter(lambda x, pos: month_label(mdates.num2date(x).replace(tzinfo=None)))
 
 
-def format_interval(low: float, high: float, decimals: int = 0) -> str:
-    """A share interval the Swedish way: ``"35–57 %"``."""
-    return f"{format_number(float(low) * 100, decimals)}–{format_percent(high, decimals)}"
+def format_interval(low: float, high: float, decimals: int = fmt.SHARE_DECIMALS) -> str:
+    """A share interval, as every output writes it: ``"30,3–44,5 %"``."""
+    return fmt.fmt_interval(low, high, decimals)
 
 
-def hidden_note(min_cell: int = DEFAULT_MIN_CELL) -> str:
-    """The note a figure gets when a value is hidden."""
-    return HIDDEN_NOTE.format(min_cell=min_cell)
+def hidden_note(min_cell: int = DEFAULT_MIN_CELL, why: Mapping[str, str] | None = None) -> str:
+    """The note a figure gets when a value is hidden: which ones, and why.
+
+    ``why`` maps a shown label (a group, a month, a year) to ``"small"``
+    (fewer than ``min_cell`` persons), ``"group"`` (all or none of a small
+    group had the outcome) or ``"protect"`` (hidden so that it cannot be
+    worked out from other figures); without it the note names the reasons
+    in general.
+    """
+    if not why:
+        return HIDDEN_NOTE.format(min_cell=min_cell)
+    small = [label for label, reason in why.items() if reason == "small"]
+    group = [label for label, reason in why.items() if reason == "group"]
+    protect = [label for label, reason in why.items() if reason not in ("small", "group")]
+    parts = []
+    if small:
+        parts.append(f"{_listed(small)} bygger på färre än {min_cell} personer")
+    if group:
+        parts.append(f"i {_listed(group)} fick alla eller ingen samma resultat, och gruppen är för liten för att "
+                     "visa det")
+    if protect:
+        parts.append(f"{_listed(protect)} döljs så att {'det' if len(protect) == 1 else 'de'} inte kan räknas fram "
+                     "ur andra tal i rapporten eller i förbundets rapporter för andra perioder")
+    return "Visas inte (..): " + "; ".join(parts) + "."
+
+
+def _listed(labels: Sequence[str], most: int = 6) -> str:
+    """``a, b och c``; a long list ends with how many more."""
+    labels = list(labels)
+    if len(labels) > most:
+        return ", ".join(labels[:most]) + f" och {len(labels) - most} till"
+    return _join(labels)
 
 
 def _join(items: Sequence[str]) -> str:
@@ -537,6 +552,7 @@ def active_per_month(
     title: str | None = None,
     source: str | None = None,
     synthetic: bool = False,
+    why_hidden: Mapping[str, str] | None = None,
 ) -> FigureResult:
     """Aktiva deltaganden per månad, as a line over a light area.
 
@@ -566,7 +582,7 @@ def active_per_month(
     not_shown = (col.hidden | col.missing)[order]
     title = title or "Aktiva deltaganden per månad"
     cell = _min_cell(series, min_cell)
-    footer = ([hidden_note(cell)] if not_shown.any() else []) + [_source(source, SOURCE_DELTAGARE, synthetic)]
+    footer = ([hidden_note(cell, why_hidden)] if not_shown.any() else []) + [_source(source, SOURCE_DELTAGARE, synthetic)]
 
     def draw(fig: Figure) -> None:
         ax = fig.add_subplot()
@@ -594,11 +610,12 @@ def active_per_month(
         ax.set_ylabel("Aktiva deltaganden")
 
     fig = _build(title=title, footer=footer, draw=draw)
-    alt = _alt_active(months, values, not_shown, cell)
+    alt = _alt_active(months, values, not_shown, cell, why_hidden)
     return FigureResult(fig=fig, alt=alt, title=title)
 
 
-def _alt_active(months: pd.DatetimeIndex, values: np.ndarray, not_shown: np.ndarray, min_cell: int) -> str:
+def _alt_active(months: pd.DatetimeIndex, values: np.ndarray, not_shown: np.ndarray, min_cell: int,
+                why: Mapping[str, str] | None = None) -> str:
     if len(months) == 0 or np.isnan(values).all():
         return "Linjediagram över aktiva deltaganden per månad. Det finns inga värden att visa."
     parts = [
@@ -613,10 +630,7 @@ def _alt_active(months: pd.DatetimeIndex, values: np.ndarray, not_shown: np.ndar
     )
     if not_shown.any():
         n = int(not_shown.sum())
-        parts.append(
-            f"{n} {'månad' if n == 1 else 'månader'} visas inte eftersom värdena bygger på färre än "
-            f"{min_cell} personer."
-        )
+        parts.append(f"{n} {'månad visas' if n == 1 else 'månader visas'} inte. {hidden_note(min_cell, why)}")
     return " ".join(parts)
 
 
@@ -651,6 +665,7 @@ def outcome_shares(
     title: str | None = None,
     source: str | None = None,
     synthetic: bool = False,
+    why_hidden: Mapping[str, str] | None = None,
 ) -> FigureResult:
     """Andel arbete/studier per group as horizontal bars with 95 % intervals.
 
@@ -687,7 +702,7 @@ def outcome_shares(
     else:
         footer.append("n = antal avslutade deltaganden.")
     if hidden.any():
-        footer.append(hidden_note(cell))
+        footer.append(hidden_note(cell, why_hidden))
     footer.append(_source(source, SOURCE_DELTAGARE, synthetic))
 
     def n_text(i: int) -> str:
@@ -735,12 +750,13 @@ def outcome_shares(
         ax.set_ylabel(group_label)
 
     fig = _build(title=title, footer=footer, draw=draw, height=_bar_height(len(labels)))
-    alt = _alt_shares(labels, andel, low if with_ci else None, high if with_ci else None, n, hidden, undefined, cell,
+    alt = _alt_shares(labels, andel, low if with_ci else None, high if with_ci else None, n, hidden, undefined,
+                      cell, why_hidden,
                       group_label)
     return FigureResult(fig=fig, alt=alt, title=title)
 
 
-def _alt_shares(labels, andel, low, high, n, hidden, undefined, min_cell, group_label) -> str:
+def _alt_shares(labels, andel, low, high, n, hidden, undefined, min_cell, why, group_label) -> str:
     intro = (
         f"Liggande stapeldiagram över andelen avslutade deltaganden som gick till arbete eller studier, "
         f"efter {group_label.lower()}."
@@ -764,7 +780,7 @@ def _alt_shares(labels, andel, low, high, n, hidden, undefined, min_cell, group_
             items.append(text + (f" ({', '.join(extra)})" if extra else ""))
     text = intro + (" " + "; ".join(items) + "." if items else " Det finns inga grupper att visa.")
     if hidden.any():
-        text += f" Grupper med färre än {min_cell} personer visas inte."
+        text += " " + hidden_note(min_cell, why)
     return text
 
 
@@ -775,6 +791,7 @@ def outcome_trend(
     title: str | None = None,
     source: str | None = None,
     synthetic: bool = False,
+    why_hidden: Mapping[str, str] | None = None,
 ) -> FigureResult:
     """Andel arbete/studier per year, as a line with its 95 % interval as a band.
 
@@ -804,7 +821,7 @@ def outcome_trend(
     if has_band:
         footer.append("Det skuggade bandet visar 95 % konfidensintervall (Wilson).")
     if hid.any():
-        footer.append(hidden_note(cell))
+        footer.append(hidden_note(cell, why_hidden))
     footer.append(_source(source, SOURCE_DELTAGARE, synthetic))
 
     def draw(fig: Figure) -> None:
@@ -863,7 +880,7 @@ def outcome_trend(
             f"{years[0]}–{years[-1]}: " + "; ".join(items) + "."
         )
         if hid.any():
-            alt += f" År med färre än {cell} personer visas inte."
+            alt += " " + hidden_note(cell, why_hidden)
     return FigureResult(fig=fig, alt=alt, title=title)
 
 
@@ -879,6 +896,7 @@ def transition_heatmap(
     title: str | None = None,
     source: str | None = None,
     synthetic: bool = False,
+    why_hidden: Mapping[str, str] | None = None,
 ) -> FigureResult:
     """Försörjningsgrupp före (rows) × efter (columns) as a heatmap with counts.
 
@@ -909,7 +927,7 @@ def transition_heatmap(
         "Antal avslutade deltaganden efter huvudsaklig försörjning före (rader) och efter (kolumner) insatsen."
     ]
     if not_shown.any():
-        footer.append(hidden_note(cell))
+        footer.append(hidden_note(cell, why_hidden))
     footer.append(_source(source, SOURCE_DELTAGARE, synthetic))
 
     def draw(fig: Figure) -> None:
@@ -961,11 +979,11 @@ def transition_heatmap(
 
     height = max(FIGSIZE[1], 2.4 + 0.36 * n_rows)
     fig = _build(title=title, footer=footer, draw=draw, height=height)
-    alt = _alt_heatmap(values, not_shown, inner, total_row, total_col, row_labels, col_labels, cell)
+    alt = _alt_heatmap(values, not_shown, inner, total_row, total_col, row_labels, col_labels, cell, why_hidden)
     return FigureResult(fig=fig, alt=alt, title=title)
 
 
-def _alt_heatmap(values, not_shown, inner, total_row, total_col, row_labels, col_labels, min_cell) -> str:
+def _alt_heatmap(values, not_shown, inner, total_row, total_col, row_labels, col_labels, min_cell, why: Mapping[str, str] | None = None) -> str:
     text = (
         "Värmekarta över avslutade deltaganden efter huvudsaklig försörjning före insatsen (rader) "
         "och efter insatsen (kolumner); varje ruta visar antalet."
@@ -998,7 +1016,7 @@ def _alt_heatmap(values, not_shown, inner, total_row, total_col, row_labels, col
         text += f" {format_percent(same / grand, PARTICIPANT_DECIMALS)} hade samma försörjning före och efter."
     n_hidden = int(not_shown.sum())
     if n_hidden:
-        text += f" {n_hidden} {'ruta visas' if n_hidden == 1 else 'rutor visas'} inte (färre än {min_cell} personer)."
+        text += f" {n_hidden} {'ruta visas' if n_hidden == 1 else 'rutor visas'} inte: {hidden_note(min_cell, why)}"
     return text
 
 
@@ -1011,6 +1029,7 @@ def offentlig_fore_efter(
     title: str | None = None,
     source: str | None = None,
     synthetic: bool = False,
+    why_hidden: Mapping[str, str] | None = None,
 ) -> FigureResult:
     """Andel with offentlig försörjning before and after: two bars.
 
@@ -1035,7 +1054,7 @@ def offentlig_fore_efter(
         + (f"; n = {format_number(n)} avslutade deltaganden." if n is not None and not _is_missing(n) else ".")
     ]
     if hidden.any():
-        footer.append(hidden_note(min_cell))
+        footer.append(hidden_note(min_cell, why_hidden))
     footer.append(_source(source, SOURCE_DELTAGARE, synthetic))
 
     def draw(fig: Figure) -> None:
@@ -1422,6 +1441,7 @@ def insatser_mot_mal(
     title: str | None = None,
     source: str | None = None,
     synthetic: bool = False,
+    why_hidden: Mapping[str, str] | None = None,
 ) -> FigureResult:
     """Aktiva deltagare per insats as bars, the yearly target as a marker.
 
@@ -1450,7 +1470,7 @@ def insatser_mot_mal(
     elif names:
         footer.append("Det finns inga mål att jämföra med för perioden (målen gäller helår).")
     if hidden.any():
-        footer.append(hidden_note(cell))
+        footer.append(hidden_note(cell, why_hidden))
     footer.append(_source(source, SOURCE_INSATSER, synthetic))
 
     def draw(fig: Figure) -> None:
@@ -1497,7 +1517,7 @@ def insatser_mot_mal(
             " med målet per år som markering" if has_target.any() else ""
         ) + ": " + "; ".join(items) + "."
         if hidden.any():
-            alt += f" Insatser med färre än {cell} deltagare visas inte."
+            alt += " " + hidden_note(cell, why_hidden)
     return FigureResult(fig=fig, alt=alt, title=title)
 
 

@@ -21,7 +21,7 @@ from typing import Mapping
 import pandas as pd
 
 from . import __version__, coverage, fmt
-from .disclosure import SUPPRESSED, footnote
+from .disclosure import SUPPRESSED, footnote, rules_text
 from .errors import FinsamError
 from .figures import cached_key_figures, forbund_participations
 from .periods import Period, parse_period, previous
@@ -191,34 +191,53 @@ class ForbundReport:
         return figures_for_table(self, table)
 
     def summary_sentences(self) -> str:
-        """Two or three sentences written from the key figures."""
+        """Two or three sentences written from the key figures: only from those that are known.
+
+        A hidden figure is said to be too small to show, an unknown one
+        ("uppgift saknas") to be missing in the förbund's data; neither is
+        ever written as a number.
+        """
+        from .tables import _unknown_keys
+
         k, p = self.figures, self.previous_figures
-        sentences = []
-        n, n_prev = k["aktiva_deltagare"], p["aktiva_deltagare"]
-        if n is None:
-            sentences.append(f"Under {self.period.swedish} var antalet deltagare för litet för att redovisas.")
-        else:
-            s = f"Under {self.period.swedish} deltog {fmt.fmt_int(n)} personer i förbundets insatser"
-            if k["kvinnor"] is not None and k["man"] is not None:
-                s += f" ({fmt.fmt_int(k['kvinnor'])} kvinnor och {fmt.fmt_int(k['man'])} män)"
-            if n_prev is not None:
-                s += f", jämfört med {fmt.fmt_int(n_prev)} under {previous(self.period).swedish}"
-            sentences.append(s + ".")
+        unknown = _unknown_keys(k)
+        sentences = [self._persons_sentence(k, p)]
         avsl, andel = k["avslutade_deltaganden"], k["andel_arbete_studier"]
-        if avsl is not None and andel is not None:
-            sentences.append(
-                f"{fmt.fmt_int(avsl)} deltaganden avslutades och {fmt.fmt_pct(andel, 0)} av dem ledde till arbete "
-                f"eller studier (95 % konfidensintervall {fmt.fmt_pct(k['ci_low'], 0)}–{fmt.fmt_pct(k['ci_high'], 0)})."
-            )
+        if avsl is None:
+            sentences.append("Antalet avslutade deltaganden är för litet för att redovisas.")
         elif avsl == 0:
             sentences.append("Inga deltaganden avslutades under perioden.")
+        elif andel is not None:
+            sentences.append(
+                f"{fmt.fmt_int(avsl)} deltaganden avslutades och {fmt.fmt_pct(andel)} av dem ledde till arbete "
+                f"eller studier (95 % konfidensintervall {fmt.fmt_interval(k['ci_low'], k['ci_high'])})."
+            )
+        elif "andel_arbete_studier" in unknown:
+            sentences.append(f"{fmt.fmt_int(avsl)} deltaganden avslutades; uppgift saknas om sysselsättningen efter avslut.")
+        else:
+            sentences.append(f"{fmt.fmt_int(avsl)} deltaganden avslutades; hur många som gick till arbete eller "
+                             "studier är för få för att redovisas.")
         fore, efter = k["andel_offentlig_forsorjning_fore"], k["andel_offentlig_forsorjning_efter"]
         if fore is not None and efter is not None:
             sentences.append(
-                f"Av dem som avslutade hade {fmt.fmt_pct(fore, 0)} offentlig försörjning före insatsen "
-                f"och {fmt.fmt_pct(efter, 0)} efter."
+                f"Av dem som avslutade hade {fmt.fmt_pct(fore)} offentlig försörjning före insatsen "
+                f"och {fmt.fmt_pct(efter)} efter."
             )
+        elif avsl and {"andel_offentlig_forsorjning_fore", "andel_offentlig_forsorjning_efter"} & unknown:
+            sentences.append("För de avslutade saknas uppgift om försörjningen före eller efter insatsen.")
         return " ".join(sentences)
+
+    def _persons_sentence(self, k: dict, p: dict) -> str:
+        n, n_prev = k["aktiva_deltagare"], p["aktiva_deltagare"]
+        if n is None:
+            return f"Under {self.period.swedish} var antalet deltagare för litet för att redovisas."
+        s = f"Under {self.period.swedish} deltog {fmt.fmt_int(n)} personer i förbundets insatser"
+        if k["kvinnor"] is not None and k["man"] is not None:
+            s += f" ({fmt.fmt_int(k['kvinnor'])} kvinnor och {fmt.fmt_int(k['man'])} män"
+            s += f", {fmt.fmt_int(k['kon_okand'])} utan uppgift om kön)" if k["kon_okand"] else ")"
+        if n_prev is not None:
+            s += f", jämfört med {fmt.fmt_int(n_prev)} under {previous(self.period).swedish}"
+        return s + "."
 
     def about_html(self) -> str:
         """Definitions, the disclosure rule, sources and provenance."""
@@ -256,9 +275,7 @@ class ForbundReport:
             "<h3>Definitioner</h3>"
             f'<dl class="finsam-prov">{items}</dl>'
             "<h3>Röjandekontroll</h3>"
-            f"<p>{esc(footnote(self.min_cell))}. Därefter döljs fler celler när det behövs, så att inget dolt "
-            "värde kan räknas fram ur summor i tabellens rader och kolumner. Noll visas. Offentlig statistik från "
-            "SCB döljs inte.</p>"
+            f"<p>{esc(rules_text(self.min_cell))}</p>"
             "<h3>Källor</h3>"
             "<p>Deltagaruppgifter: förbundets egen uppföljning. Försörjningsformer i befolkningen: Källa: SCB, "
             "tabell HE0000T02N2 (helårsekvivalenter 20–64 år).</p>"
@@ -352,8 +369,13 @@ def provenance(dataset, forbund_id: str, period: Period, min_cell: int) -> dict[
     return out
 
 
-def write_data_outputs(dataset, forbund_id: str, period: Period, min_cell: int, paths: Mapping[str, Path]) -> None:
-    """Write ``<forbund_id>.json`` and ``.xlsx`` (whichever are asked for)."""
+def write_data_outputs(
+    dataset, forbund_id: str, period: Period, min_cell: int, paths: Mapping[str, Path], note: str = ""
+) -> None:
+    """Write ``<forbund_id>.json`` and ``.xlsx`` (whichever are asked for).
+
+    ``note`` (a partial period's) goes into the title at the top of every sheet.
+    """
     from .pipeline import atomic_write
 
     if "json" in paths:
@@ -366,7 +388,7 @@ def write_data_outputs(dataset, forbund_id: str, period: Period, min_cell: int, 
         write_workbook(
             cached_report_tables(dataset, forbund_id, period, min_cell),
             paths["xlsx"],
-            title=f"{namn}, {period.swedish}",
+            title=f"{namn}, {period.swedish}" + (f". {note}" if note else ""),
             synthetic=dataset.synthetic,
             provenance=provenance(dataset, forbund_id, period, min_cell),
         )

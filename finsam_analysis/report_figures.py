@@ -27,6 +27,27 @@ def _rates(table) -> pd.DataFrame:
     return _without_total(table.data).rename(columns=RATE_COLUMNS)
 
 
+def _bare(label: object) -> str:
+    """``"Före: Ohälsa"`` → ``"Ohälsa"``."""
+    text = str(label)
+    for prefix in ("Före: ", "Efter: "):
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text
+
+
+def _why(table, *columns: str) -> dict[str, str]:
+    """Row label -> why its cell in ``columns`` is hidden (``small`` wins), for the figure's note."""
+    out: dict[str, str] = {}
+    for (row, col), reason in table.reasons.items():
+        if str(row).startswith(TOTAL) or (columns and col not in columns):
+            continue
+        label = str(row)
+        rank = {"small": 0, "group": 1, "protect": 2}  # the most telling reason of a row's cells
+        out[label] = min(reason, out.get(label, reason), key=rank.get)
+    return out
+
+
 def figures_for_table(report, table) -> list:
     """FigureResults to show under ``table`` (often none)."""
     synthetic = report.dataset.synthetic
@@ -39,14 +60,17 @@ def figures_for_table(report, table) -> list:
         last = pd.Timestamp(report.period.end.year, report.period.end.month, 1)
         months = pd.date_range(end=last, periods=len(table.data), freq="MS")
         series = pd.Series(table.data[col].to_numpy(), index=months, name=col)
-        return [plots.active_per_month(series, min_cell=report.min_cell, **kw)]
+        return [plots.active_per_month(series, min_cell=report.min_cell, why_hidden=_why(table, col), **kw)]
     if key in ("resultat_kon", "resultat_alder", "resultat_insats"):
-        return [plots.outcome_shares(_rates(table), group_label=table.data.index.name,
-                                     title=table.title, min_cell=report.min_cell, **kw)]
+        return [plots.outcome_shares(_rates(table), group_label=table.data.index.name, title=table.title,
+                                     min_cell=report.min_cell, why_hidden=_why(table, ANDEL_AS), **kw)]
     if key == "resultat_trend":
-        return [plots.outcome_trend(_rates(table), min_cell=report.min_cell, **kw)]
+        return [plots.outcome_trend(_rates(table), min_cell=report.min_cell, why_hidden=_why(table, ANDEL_AS), **kw)]
     if key == "forsorjning_overgang":
-        return [plots.transition_heatmap(_without_total(table.data), min_cell=report.min_cell, **kw)]
+        data = _without_total(table.data)
+        data = data.rename(index=_bare, columns=_bare)  # the axes say before and after
+        why = {_bare(label): reason for label, reason in _why(table).items()}
+        return [plots.transition_heatmap(data, min_cell=report.min_cell, why_hidden=why, **kw)]
     if key == "offentlig_fore_efter":
         k = report.figures
         return [plots.offentlig_fore_efter(k["andel_offentlig_forsorjning_fore"],
@@ -90,4 +114,4 @@ def _insats_figure(report, table, kw: dict) -> list:
     frame = pd.DataFrame({"aktiva_deltagare": data[aktiva]}, index=data.index)
     if mal is not None:
         frame["mal_deltagare_per_ar"] = data[mal]
-    return [plots.insatser_mot_mal(frame, min_cell=report.min_cell, **kw)]
+    return [plots.insatser_mot_mal(frame, min_cell=report.min_cell, why_hidden=_why(table, aktiva), **kw)]

@@ -84,7 +84,7 @@ import numpy as np
 import pandas as pd
 
 from . import coverage, outcomes, schema
-from .disclosure import SUPPRESSED, Cell, ProtectedTable, footnote, protect_table
+from .disclosure import SUPPRESSED, Cell, ProtectedTable, footnote, protect_table, rules_text
 from .family import ForbundFamily
 from .figures import forbund_participations, forbund_protection, in_key_order, protect, raw_key_figures
 from .fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, swedish_month
@@ -182,6 +182,9 @@ class ReportTable:
     n_hidden: int = 0
     note: str = ""
     row_kinds: dict[str, str] = field(default_factory=dict)
+    #: Why each hidden cell is hidden: ``{(row, column): "small" | "protect"}``
+    #: (fewer than min_cell persons, or hidden so that it cannot be worked out).
+    reasons: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.section not in SECTIONS:
@@ -204,6 +207,39 @@ class ReportTable:
         return out
 
 
+#: The counts a share or statistic of the key figures rests on (its reason for being hidden).
+_COUNTS_BEHIND = {
+    "andel_arbete_studier": ("arbete_studier", "avslutade_deltaganden"),
+    "ci_low": ("arbete_studier", "avslutade_deltaganden"),
+    "ci_high": ("arbete_studier", "avslutade_deltaganden"),
+    "andel_okat_omfattning": ("_n_okat_omfattning", "_n_omfattning_kand"),
+    "tid_i_insats_median_dagar": ("avslutade_deltaganden",),
+    "andel_offentlig_forsorjning_fore": ("_n_offentlig_fore", "avslutade_deltaganden"),
+    "andel_offentlig_forsorjning_efter": ("_n_offentlig_efter", "avslutade_deltaganden"),
+}
+
+
+class _Hidden(str):
+    """``..`` for a hidden cell, and why (only while a table is built; :func:`_make` keeps plain ``..``)."""
+
+    reason: str
+
+    def __new__(cls, value: object, min_cell: int, reason: str | None = None) -> "_Hidden":
+        obj = str.__new__(cls, SUPPRESSED)
+        small = isinstance(value, (int, float, np.integer, np.floating)) and 0 < float(value) < min_cell
+        obj.reason = reason or ("small" if small else "protect")
+        return obj
+
+
+def _with_reasons(protected: ProtectedTable) -> pd.DataFrame:
+    """``protected.display()`` with each hidden cell saying why (:class:`_Hidden`)."""
+    shown = protected.display()
+    values, mask = protected.values.to_numpy(dtype=object), protected.hidden.to_numpy()
+    for i, j in zip(*np.nonzero(mask)):
+        shown.iat[i, j] = _Hidden(values[i, j], protected.min_cell)
+    return shown
+
+
 def _count_hidden(data: pd.DataFrame) -> int:
     return int(sum((data[c].astype(object) == SUPPRESSED).sum() for c in data.columns))
 
@@ -211,7 +247,7 @@ def _count_hidden(data: pd.DataFrame) -> int:
 def _cell(value: object) -> object:
     """A published cell: Python numbers, ``..`` kept, missing → ``–``."""
     if isinstance(value, str):
-        return value
+        return str(value)  # a _Hidden becomes a plain "..": the reason is kept apart
     if is_missing(value):
         return NOT_AVAILABLE
     if isinstance(value, (bool, np.bool_)):
@@ -247,7 +283,13 @@ def _make(
     index_name: str | None = None,
     row_kinds: dict[str, str] | None = None,
 ) -> ReportTable:
-    """A :class:`ReportTable` with the footnote and ``n_hidden`` filled in."""
+    """A :class:`ReportTable` with the footnote, ``n_hidden`` and the reasons filled in."""
+    reasons = {
+        (row, str(col)): value.reason
+        for col in data.columns
+        for row, value in data[col].items()
+        if isinstance(value, _Hidden)
+    }
     data = _clean(data)
     if index_name is not None:
         data.index.name = index_name
@@ -263,6 +305,7 @@ def _make(
         n_hidden=n_hidden,
         note=note,
         row_kinds=dict(row_kinds or {}),
+        reasons=reasons,
     )
 
 
@@ -287,6 +330,7 @@ class _Ctx:
     _by: dict = field(default_factory=dict, repr=False)
     _kf: dict = field(default_factory=dict, repr=False)
     _family: "ForbundFamily | None" = field(default=None, repr=False)
+    _raw: dict = field(default_factory=dict, repr=False)
 
     @property
     def family(self) -> ForbundFamily:
@@ -300,7 +344,7 @@ class _Ctx:
         """Protected key figures of a period of this report (default: its own), computed once."""
         period = period or self.period
         if period.label not in self._kf:
-            raw = raw_key_figures(self.dataset, self.forbund_id, period)
+            raw = dict(self.raw(period))
             raw["min_cell"] = self.min_cell
             self._kf[period.label] = in_key_order(protect(raw, self.family, period, self.min_cell))
         return self._kf[period.label]
@@ -342,9 +386,25 @@ class _Ctx:
     def flow(self, key: tuple, period: Period | None = None) -> object:
         """The count of a family series over a period, or ``..`` where the family hides it."""
         p = period or self.period
-        if not self.family.flow_shown(key, p.start, p.end):
-            return SUPPRESSED
-        return self.family.value(key, p.start, p.end)
+        value = self.family.value(key, p.start, p.end)
+        return value if self.family.flow_shown(key, p.start, p.end) else _Hidden(value, self.min_cell)
+
+    def raw(self, period: Period | None = None) -> dict:
+        """Unprotected key figures of a period (never shown: for the reasons of hidden cells)."""
+        period = period or self.period
+        if period.label not in self._raw:
+            self._raw[period.label] = raw_key_figures(self.dataset, self.forbund_id, period)
+        return self._raw[period.label]
+
+    def kf_cell(self, key: str, period: Period | None = None) -> object:
+        """A key figure as a table cell (:func:`_kf_cell`), a hidden one saying why."""
+        cell = _kf_cell(self.kf(period), key)
+        if cell != SUPPRESSED:
+            return cell
+        raw = self.raw(period)
+        counts = [raw.get(k) for k in _COUNTS_BEHIND.get(key, (key,))]
+        small = any(isinstance(v, (int, float)) and 0 < v < self.min_cell for v in counts)
+        return _Hidden(1 if small else None, self.min_cell)
 
 
 def _summary_by(d: pd.DataFrame, period: Period, split: str) -> pd.DataFrame:
@@ -461,7 +521,7 @@ def _add_distribution_share(
     share = []
     for v, h in zip(values, hidden):
         if h or total_hidden:
-            share.append(SUPPRESSED)
+            share.append(_Hidden(v if h else total, protected.min_cell))
         else:
             share.append(v / total if total else None)
     out = shown.copy()
@@ -484,7 +544,7 @@ def _distribution(
         protected = protect_table(frame, min_cell, margins=True, agree_with=agree_with)
     else:  # a single group gets no total row from protect_table: add it (the same number)
         protected = protect_table(_with_total_row(frame), min_cell, margins="given", agree_with=agree_with)
-    shown = _add_distribution_share(protected.display(), protected, count_label, share_label)
+    shown = _add_distribution_share(_with_reasons(protected), protected, count_label, share_label)
     return shown, protected
 
 
@@ -571,7 +631,7 @@ def _sammanfattning(c: _Ctx) -> ReportTable:
     periods = comparison_periods(c.period)
     figures = [c.kf(p) for p in periods]
     data = pd.DataFrame(
-        [[_kf_cell(f, key) for f in figures] for key, _, _ in SUMMARY_ROWS],
+        [[c.kf_cell(key, p) for p in periods] for key, _, _ in SUMMARY_ROWS],
         index=pd.Index([label for _, label, _ in SUMMARY_ROWS], name="Mått"),
         columns=[p.label for p in periods],
         dtype=object,
@@ -615,7 +675,7 @@ def _deltagare_kon_alder(c: _Ctx) -> ReportTable:
     protected = protect_table(
         counts, c.min_cell, margins=True, agree_with=c.hidden_in_kf(kf_cells), exempt=[MISSING_LABEL]
     )
-    data = protected.display()
+    data = _with_reasons(protected)
     return _make(
         "deltagare_kon_alder", "Deltagare", f"Aktiva deltagare efter kön och åldersgrupp, {c.period.swedish}",
         data, {col: "count" for col in data.columns}, min_cell=c.min_cell, index_name="Åldersgrupp", note=note,
@@ -678,7 +738,7 @@ def _deltagare_insats(c: _Ctx) -> ReportTable:
     protected = protect_table(counts, c.min_cell, margins=False)
     return _make(
         "deltagare_insats", "Deltagare", f"Aktiva deltagare per insats, {c.period.swedish}",
-        protected.display(), {"Aktiva deltagare": "count"}, min_cell=c.min_cell, index_name="Insats",
+        _with_reasons(protected), {"Aktiva deltagare": "count"}, min_cell=c.min_cell, index_name="Insats",
         note="En person som deltar i flera insatser räknas i varje insats, så raderna summeras inte "
         "till förbundets antal aktiva deltagare.",
     )  # fmt: skip
@@ -718,10 +778,10 @@ def _resultat_grupper(c: _Ctx) -> ReportTable:
     kf = c.kf()
     rows = [*((key, schema.UTFALL_GRUPP_LABELS[key]) for key in ("arbete", "studier", "arbetssokande", "ovriga")),
             ("okand", OKAND_ROW), ("avslutade_deltaganden", TOTAL)]  # fmt: skip
-    total = _kf_cell(kf, "avslutade_deltaganden")
+    total = c.kf_cell("avslutade_deltaganden")
     antal, andel = [], []
     for key, _ in rows:
-        value = _kf_cell(kf, key)
+        value = c.kf_cell(key)
         antal.append(value)
         andel.append(_share_cell(value, total))
     data = pd.DataFrame(
@@ -768,10 +828,12 @@ def _rate_table(c: _Ctx, key: str, title: str, index_name: str, groups: list[tup
     for group, label in groups:
         av = c.flow((split, "Av", group)) if (split, "Av", group) in c.family_keys else 0
         ws = c.flow((split, "as", group)) if (split, "as", group) in c.family_keys else 0
+        if isinstance(ws, _Hidden) and not isinstance(av, _Hidden) and _one_outcome(c, split, group):
+            ws = _Hidden(None, c.min_cell, "group")
         rows.append(_rate_row(av, UNKNOWN if unknown else ws))
         labels.append(label)
-    total = [_kf_cell(kf, "avslutade_deltaganden"), _kf_cell(kf, "arbete_studier"),
-             _kf_cell(kf, "andel_arbete_studier"), _kf_cell(kf, "ci_low"), _kf_cell(kf, "ci_high")]  # fmt: skip
+    total = [c.kf_cell("avslutade_deltaganden"), c.kf_cell("arbete_studier"),
+             c.kf_cell("andel_arbete_studier"), c.kf_cell("ci_low"), c.kf_cell("ci_high")]  # fmt: skip
     rows.append(total)
     labels.append(TOTAL)
     data = pd.DataFrame(rows, columns=[AVSLUTADE, ARBETE_STUDIER, ANDEL_AS, CI_LOW, CI_HIGH],
@@ -780,6 +842,14 @@ def _rate_table(c: _Ctx, key: str, title: str, index_name: str, groups: list[tup
         key, "Resultat vid avslut", title, data, RATE_KINDS, min_cell=c.min_cell, index_name=index_name,
         note=note or "Andel av avslutade deltaganden med 95 % konfidensintervall (Wilson).",
     )  # fmt: skip
+
+
+def _one_outcome(c: _Ctx, split: str, group: str) -> bool:
+    """Whether all or none of a small group went to arbete/studier (hidden for that: group disclosure)."""
+    p = c.period
+    n = c.family.value((split, "Av", group), p.start, p.end)
+    k = c.family.value((split, "as", group), p.start, p.end)
+    return 0 < n < 2 * c.min_cell and k in (0, n)
 
 
 def _present(c: _Ctx, split: str, vocabulary, optional=(outcomes.MISSING, "<16")) -> list[str]:
@@ -880,7 +950,7 @@ def _tid_i_insats(c: _Ctx) -> ReportTable:
     for insats_id, part in av.groupby("insats_id", sort=True, observed=True):
         if len(part):
             add(c.insats_label(insats_id), c.flow(("insats", "Av", insats_id)), part)
-    add(TOTAL, _kf_cell(c.kf(), "avslutade_deltaganden"), av)
+    add(TOTAL, c.kf_cell("avslutade_deltaganden"), av)
     data = pd.DataFrame(rows, columns=[AVSLUTADE, *TID_COLS], index=pd.Index(labels, dtype=object, name="Insats"))
     return _make(
         "tid_i_insats", "Resultat vid avslut", f"Tid i insats för avslutade deltaganden {c.period.swedish}",
@@ -893,7 +963,7 @@ def _tid_i_insats(c: _Ctx) -> ReportTable:
 
 def _avslutsanledning(c: _Ctx) -> ReportTable:
     codes = [k for k in schema.AVSLUTSANLEDNING if k != schema.FELREGISTRERING]
-    total = _kf_cell(c.kf(), "avslutade_deltaganden")
+    total = c.kf_cell("avslutade_deltaganden")
     rows, labels = [], []
     present = [*codes, outcomes.MISSING] if c.avslutade["avslutsanledning"].isna().any() else codes
     for code in present:
@@ -928,7 +998,7 @@ def _forsorjning_overgang(c: _Ctx) -> ReportTable:
     rows = []
     for f in groups:
         rows.append([cell(("overgang", f, e)) for e in groups] + [cell(("fore", f))])
-    rows.append([cell(("efter", e)) for e in groups] + [_kf_cell(c.kf(), "avslutade_deltaganden")])
+    rows.append([cell(("efter", e)) for e in groups] + [c.kf_cell("avslutade_deltaganden")])
     data = pd.DataFrame(
         rows,
         index=pd.Index([f"Före: {labels[k]}" for k in groups] + [TOTAL], dtype=object, name="Försörjning före"),
@@ -954,7 +1024,7 @@ def _unknown_note(c: _Ctx, known_key: str, what: str) -> str:
         return f" Uppgift om {what} saknas för alla avslutade deltaganden: andelarna kan inte beräknas."
     missing = (n - known) / n
     if missing > UNKNOWN_NOTE_SHARE:
-        return (f" Uppgift om {what} saknas för {fmt_value(missing, 'share', 0)} av de avslutade; de räknas i "
+        return (f" Uppgift om {what} saknas för {fmt_value(missing, 'share')} av de avslutade; de räknas i "
                 "nämnaren, så andelarna kan vara för låga.")  # fmt: skip
     return ""
 
@@ -966,10 +1036,10 @@ UNKNOWN_NOTE_SHARE = 0.10
 def _offentlig_fore_efter(c: _Ctx) -> ReportTable:
     kf = c.kf()
     num, share_label = "I offentlig försörjning", "Andel i offentlig försörjning"
-    total = _kf_cell(kf, "avslutade_deltaganden")
+    total = c.kf_cell("avslutade_deltaganden")
     rows = []
     for key, when in (("off_fore", "fore"), ("off_efter", "efter")):
-        share = _kf_cell(kf, f"andel_offentlig_forsorjning_{when}")
+        share = c.kf_cell(f"andel_offentlig_forsorjning_{when}")
         count = UNKNOWN if share == UNKNOWN else c.flow((key,))
         rows.append([total, count, share])
     data = pd.DataFrame(rows, columns=[AVSLUTADE, num, share_label],
@@ -1108,7 +1178,7 @@ def _insatser_mal(c: _Ctx) -> ReportTable:
          kostnad: pd.to_numeric(mal["kostnad_per_deltagare"], errors="coerce").astype("float64").to_numpy()},
         index=pd.Index(list(mal["insats_id"]), dtype=object),
     )  # fmt: skip
-    shown = protect_table(persons, c.min_cell, margins=False, shares={kostnad: (None, aktiva)}).display()
+    shown = _with_reasons(protect_table(persons, c.min_cell, margins=False, shares={kostnad: (None, aktiva)}))
     # Andel arbete/studier: from the family, exactly as resultat_insats shows it.
     andel = [
         _rate_row(c.flow(("insats", "Av", i)), c.flow(("insats", "as", i)))[2]
@@ -1268,13 +1338,9 @@ def _om_definitioner(c: _Ctx) -> ReportTable:
         "med 95 % konfidensintervall enligt Wilson.",
         "Offentlig försörjning": "Ohälsa, arbetsmarknad eller ekonomiskt bistånd som första angivna försörjning.",
         "Helårsekvivalent": "En person som försörjs helt av ersättningar under ett helt år (SCB).",
-        "Röjandekontroll": (
-            f"Antal under {c.min_cell} personer och andelar med färre än {c.min_cell} personer i nämnaren "
-            "redovisas inte (..); inte heller värden som kan räknas fram ur summor. Noll visas. "
-            "SCB:s offentliga uppgifter skyddas inte."
-            if c.min_cell > 1
-            else "Avstängd (min_cell = 1): rapporten är endast för internt bruk."
-        ),
+        "Röjandekontroll": rules_text(c.min_cell),
+        "..": "Visas inte av röjandekontroll (se ovan).",
+        UNKNOWN: "Uppgiften saknas i förbundets data (kolumnen är tom eller finns inte); visas aldrig som 0.",
         "–": "Kan inte beräknas (t.ex. inga avslutade deltaganden).",
     }
     data = pd.DataFrame({"Förklaring": list(rows.values())}, index=pd.Index(list(rows), dtype=object, name="Begrepp"))

@@ -129,3 +129,20 @@ def test_fetch_scb_offline_exits_1_with_one_sentence(tmp_path, monkeypatch):
     assert "Kunde inte nå SCB:s API" in r.err and "Traceback" not in r.err
     assert r.err.count("\n") == 1
     assert not (tmp_path / "helarsekvivalenter").exists() or not any((tmp_path / "helarsekvivalenter").glob("*.json"))
+
+
+def test_report_for_a_period_after_the_extract_date_is_refused_in_one_sentence(tiny, tmp_path):
+    """The tiny dataset ends on 2024-12-31: 2031 is refused before any work, exit 2."""
+    r = run_cli("report", "--data-dir", tiny, "--period", "2031", "--all", "--out", tmp_path / "out", "--quiet")
+    assert r.code == 2, r.out + r.err
+    assert "Traceback" not in r.err and r.err.count("\n") == 1 and sentences(r.err) <= 3
+    assert "2031" in r.err and "31 december 2024" in r.err
+    assert not (tmp_path / "out" / "2031").exists()
+
+
+def test_report_says_how_many_rows_were_rejected_and_how_to_see_them(tmp_path):
+    root = write_dataset(tmp_path / "bad", rows=BAD_ROWS, dataset__yaml="uttagsdatum: 2024-12-31\n")
+    r = run_cli("report", "--data-dir", root, "--period", "2024", "--forbund", "alfa", "--out", tmp_path / "out",
+                "--format", "json", "--quiet")
+    assert r.code == 0, r.out + r.err
+    assert "8 rader i deltagarfilerna avvisades" in r.out and f"finsam validate --data-dir {root}" in r.out

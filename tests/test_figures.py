@@ -10,6 +10,7 @@ import pytest
 import finsam_analysis as fa
 from finsam_analysis.errors import FinsamError
 from finsam_analysis.figures import KEY_ORDER, key_figures_all, raw_key_figures, raw_key_figures_all
+from finsam_analysis.periods import parse_period
 
 from .conftest import SHARED
 from .test_outcomes import EKONOMI, INSATSER, ROWS, write_dataset
@@ -153,3 +154,46 @@ def test_key_figures_all_equal_key_figures_per_forbund_on_generated_data(tmp_pat
             _same(together[fid], fa.key_figures(ds, fid, period))
             _same(raw[fid], raw_key_figures(ds, fid, period))
     assert sum(kf["rejected_rows"] for kf in key_figures_all(ds, "2025").values()) == 2
+
+
+def test_columns_that_are_missing_give_null_never_zero(tmp_path):
+    """Without sysselsättning and försörjning columns every figure resting on them is unknown."""
+    header = "deltagare_id,forbund_id,insats_id,kon,fodelsear,startdatum,slutdatum,avslutsanledning"
+    rows = [f"p{k:02d},alfa,a1,{('kvinna', 'man')[k % 2]},1990,2024-0{k % 9 + 1}-01,2024-11-30,planenligt"
+            for k in range(30)]
+    root = write_dataset(tmp_path / "d", rows=[], deltagande__csv=header + "\n" + "\n".join(rows) + "\n",
+                         insatser__csv=INSATSER, dataset__yaml="uttagsdatum: 2025-01-31\n")
+    ds = fa.load_dataset(root)
+    kf = fa.key_figures(ds, "alfa", "2024")
+    assert kf["avslutade_deltaganden"] == 30
+    for key in ("arbete", "studier", "arbete_studier", "arbetssokande", "ovriga", "andel_arbete_studier",
+                "ci_low", "ci_high", "andel_offentlig_forsorjning_fore", "andel_offentlig_forsorjning_efter"):
+        assert kf[key] is None and key not in kf["suppressed"], key
+    assert kf["okand"] == 30  # what is known: all 30 lack sysselsättning efter
+    from finsam_analysis import fmt
+    from finsam_analysis.report import ForbundReport
+    from finsam_analysis.tables import report_tables
+
+    tables = {t.key: t for t in report_tables(ds, "alfa", "2024")}
+    assert tables["sammanfattning"].data.at["Andel i offentlig försörjning före", "2024"] == fmt.UNKNOWN
+    assert tables["resultat_grupper"].data.at["Arbete", "Antal"] == fmt.UNKNOWN
+    assert tables["offentlig_fore_efter"].data["Andel i offentlig försörjning"].tolist() == [fmt.UNKNOWN] * 2
+    sentences = ForbundReport(ds, "alfa", parse_period("2024")).summary_sentences()
+    assert "0 %" not in sentences and "offentlig försörjning" not in sentences
+    assert "uppgift saknas" in sentences
+
+
+def test_a_period_after_the_extract_date_is_refused(ds):
+    from finsam_analysis.coverage import CoverageError
+
+    with pytest.raises(CoverageError, match="2031 börjar efter datauttaget.*1 februari 2025"):
+        fa.key_figures(ds, "alfa", "2031")
+    with pytest.raises(CoverageError, match="börjar efter datauttaget"):
+        fa.key_figures(ds, "alfa", "2031Q1", allow_partial=True)
+    with pytest.raises(CoverageError, match="slutar 28 februari 2025.*till och med 1 februari 2025.*uttagsdatum"):
+        fa.key_figures(ds, "alfa", "2025-01-01..2025-02-28")
+    # The data end on 2025-02-01 (p8): 2025 as a whole is refused, its part up to then allowed.
+    with pytest.raises(CoverageError):
+        fa.key_figures(ds, "alfa", "2025")
+    part = fa.key_figures(ds, "alfa", "2025", allow_partial=True)
+    assert (part["period_start"], part["period_end"]) == ("2025-01-01", "2025-02-01")

@@ -19,6 +19,8 @@ The rows of förbund alfa (period 2024 unless said otherwise):
 from __future__ import annotations
 
 import math
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -330,3 +332,27 @@ def test_summaries_on_the_hand_dataset(ds):
     assert alfa["andel_arbete_studier"] == 0.5 and alfa["tid_i_insats_median_dagar"] == 182.5
     assert (s["beta"]["aktiva_deltagare"], s["beta"]["kvinnor"]) == (1, 1)
     assert s["gamma"]["aktiva_deltagare"] == 0 and s["gamma"]["andel_arbete_studier"] is None
+
+
+def test_the_latest_participation_is_the_same_whatever_the_order_of_the_rows():
+    """Ties on startdatum and slutdatum: a known kön wins, then the highest deltagande_id."""
+    base = [
+        "t1,alfa,a1,kvinna,1990,2482,,2024-03-01,,,,,,,,",
+        "t1,alfa,a3,man,1990,2482,,2024-03-01,,,,,,,,",
+        "t1,alfa,a1,,1990,2482,,2024-03-01,,,,,,,,",
+    ]
+    ids = ["x-1", "x-2", "x-3"]
+    header = "deltagande_id," + DELTAGANDE_HEADER
+    import itertools
+
+    seen = set()
+    for perm in itertools.permutations(range(3)):
+        rows = [f"{ids[i]},{base[i]}" for i in perm]
+        root = write_dataset(Path(tempfile.mkdtemp()), rows=[], deltagande__csv=header + "\n" + "\n".join(rows) + "\n",
+                             insatser__csv=INSATSER)
+        d = outcomes.prepare(load_dataset(root).deltagande)
+        people = outcomes.person_counts(d, parse_period("2024"))
+        # x-3 has no kön, so of the two with kön the highest id (x-2, man) decides.
+        seen.add((people["kvinnor"], people["man"], people["kon_okand"]))
+        assert outcomes.summaries(d, parse_period("2024"), "forbund_id", ["alfa"])["alfa"]["man"] == people["man"]
+    assert seen == {(0, 1, 0)}

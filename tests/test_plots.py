@@ -17,7 +17,12 @@ from matplotlib.figure import Figure  # noqa: E402
 from finsam_analysis import disclosure, plots  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-NOTE = "Värden som bygger på färre än 5 personer visas inte"
+NOTE = "Värden som visas som .. bygger på färre än 5 personer"
+
+
+def nb(text: str) -> str:
+    """Text with no-break spaces as plain ones, for comparing."""
+    return text.replace("\u00a0", " ")
 
 
 # ---------------------------------------------------------------------------
@@ -219,20 +224,41 @@ def test_figures_do_not_depend_on_global_rcparams():
 
 
 def test_swedish_number_formats():
-    assert plots.format_number(12345) == "12 345"
-    assert plots.format_number(1234567.891, 1) == "1 234 567,9"
-    assert plots.format_number(-2.5, 1) == "−2,5"
+    assert plots.format_number(12345) == "12\u00a0345"
+    assert plots.format_number(1234567.891, 1) == "1\u00a0234\u00a0567,9"
+    assert plots.format_number(-2.5, 1) == "-2,5"
     assert plots.format_number(-0.0001) == "0"
-    assert plots.format_number(None) == ".."
-    assert plots.format_percent(0.432) == "43 %"
-    assert plots.format_percent(0.432, 1) == "43,2 %"
-    assert plots.format_interval(0.35, 0.571) == "35–57 %"
+    assert plots.format_number(None) == "–"
+    assert plots.format_percent(0.432) == "43,2\u00a0%"
+    assert plots.format_interval(0.35, 0.571) == "35,0–57,1\u00a0%"
     assert plots.month_label(pd.Timestamp("2024-01-01")) == "jan 2024"
     assert plots.month_label("2024-05-17") == "maj 2024"
     assert plots.month_label("2023-10-01") == "okt 2023"
-    assert plots.hidden_note(3) == "Värden som bygger på färre än 3 personer visas inte (..)."
+    assert plots.hidden_note(3) == ("Värden som visas som .. bygger på färre än 3 personer eller döljs så att de "
+                                    "inte kan räknas fram ur andra tal.")
+    assert plots.hidden_note(5, {"50 år": "small", "40 år": "protect"}).startswith(
+        "Visas inte (..): 50 år bygger på färre än 5 personer; 40 år döljs så att det inte kan räknas fram")
 
 
+def test_one_value_is_written_the_same_way_everywhere():
+    """1/8: "12,5 %" in the table, on the bar, in a sentence and in the alt text (issue 13)."""
+    from finsam_analysis import fmt
+    from finsam_analysis.tables import RATE_KINDS, ReportTable
+
+    data = pd.DataFrame(
+        {"Avslutade": [8, 10], "Arbete/studier": [1, 5], "Andel arbete/studier": [1 / 8, 0.5],
+         "95 % KI, låg": [0.02, 0.24], "95 % KI, hög": [0.47, 0.76]},
+        index=pd.Index(["Kvinna", "Man"], name="Kön"),
+    )
+    table = ReportTable("resultat_kon", "Resultat vid avslut", "T", data, RATE_KINDS)
+    cell = table.formatted().at["Kvinna", "Andel arbete/studier"]
+    assert cell == "12,5\u00a0%" == fmt.fmt_pct(1 / 8)
+    result = plots.outcome_shares(data.rename(columns={"Andel arbete/studier": "andel", "95 % KI, låg": "ci_low",
+                                                       "95 % KI, hög": "ci_high", "Avslutade": "avslutade"}))
+    labels = [t.get_text() for t in result.fig.axes[0].texts]
+    assert cell in labels  # the bar's label is the table's cell
+    assert cell in result.alt
+    plots.close(result)
 def test_axes_use_swedish_ticks():
     fig = plots.active_per_month(monthly()).fig
     ax = fig.axes[0]
@@ -243,7 +269,7 @@ def test_axes_use_swedish_ticks():
     assert "40 %" in xlabels and "100 %" in xlabels
     fig = plots.helarsekvivalenter_per_ersattning(helarsekvivalenter_yearly()).fig
     ylabels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert any(" " in t and "," not in t for t in ylabels)  # "1 000", "3 000" …
+    assert any(" " in nb(t) and "," not in t for t in ylabels)  # "1 000", "3 000" …
     fig = plots.andel_vs_riket(*riket_series()).fig
     xlabels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert "2021" in xlabels  # years never get a thousands space
@@ -265,25 +291,25 @@ def test_decimal_comma_on_percent_ticks():
 
 def test_alt_texts_mention_key_numbers():
     assert "jan 2023" in BUILDERS["active_per_month"][0]().alt
-    active = plots.active_per_month(monthly()).alt
+    active = nb(plots.active_per_month(monthly()).alt)
     assert "63 aktiva deltaganden" in active and "dec 2024" in active and "2 månader visas inte" in active
-    shares = plots.outcome_shares(shares_table()).alt
-    assert "Kvinna 43 %" in shares and "33–54 %" in shares and "n = 88" in shares
-    assert "Man: visas inte" in shares and "Uppgift saknas 50 %" in shares
-    trend = plots.outcome_trend(trend_table()).alt
-    assert "2024 43 %" in trend and "2022 visas inte" in trend
-    heat = plots.transition_heatmap(transition_counts()).alt
+    shares = nb(plots.outcome_shares(shares_table()).alt)
+    assert "Kvinna 43,2 %" in shares and "33,0–54,0 %" in shares and "n = 88" in shares
+    assert "Man: visas inte" in shares and "Uppgift saknas 50,0 %" in shares
+    trend = nb(plots.outcome_trend(trend_table()).alt)
+    assert "2024 43,0 %" in trend and "2022 visas inte" in trend
+    heat = nb(plots.transition_heatmap(transition_counts()).alt)
     assert "Totalt 95 deltaganden" in heat
     assert "Egen försörjning före och ohälsa efter (20)" in heat and "Ohälsa före och samma efter (15)" in heat
-    off = plots.offentlig_fore_efter(0.62, 0.41, n=1234).alt
-    assert "62 %" in off and "41 %" in off and "n = 1 234" in off and "21 procentenheter lägre" in off
-    he = plots.helarsekvivalenter_per_ersattning(helarsekvivalenter_yearly()).alt
+    off = nb(plots.offentlig_fore_efter(0.62, 0.41, n=1234).alt)
+    assert "62,0 %" in off and "41,0 %" in off and "n = 1 234" in off and "21 procentenheter lägre" in off
+    he = nb(plots.helarsekvivalenter_per_ersattning(helarsekvivalenter_yearly()).alt)
     assert "totalt 4 330 helårsekvivalenter" in he and "2025 (ofullständigt år)" in he
-    riket = plots.andel_vs_riket(*riket_series(), forbund_label="Samordningsförbundet Skellefteå").alt
+    riket = nb(plots.andel_vs_riket(*riket_series(), forbund_label="Samordningsförbundet Skellefteå").alt)
     assert "14,2 %" in riket and "12,1 %" in riket and "Samordningsförbundet Skellefteå" in riket
-    kommun = plots.andel_per_kommun(per_kommun()).alt
+    kommun = nb(plots.andel_per_kommun(per_kommun()).alt)
     assert "Norsjö 15,8 %" in kommun and "Skellefteå 14,2 %" in kommun and "Riket: 12,1 %" in kommun
-    ins = plots.insatser_mot_mal(insatser()).alt
+    ins = nb(plots.insatser_mot_mal(insatser()).alt)
     assert "Jobbstegen 172 (mål 200)" in ins and "Framtidsverkstan visas inte" in ins
 
 
@@ -324,7 +350,7 @@ def test_outcome_shares_from_protected_table_and_without_ci():
     assert ax.get_ylabel() == "Åldersgrupp"
     assert any(NOTE in t.get_text() for t in result.fig.texts)
     assert "konfidensintervall" not in result.alt
-    assert "50 %" in result.alt and "30 %" in result.alt
+    assert "50,0 %" in nb(result.alt) and "30,0 %" in nb(result.alt)
 
 
 def test_no_note_when_nothing_is_hidden():
@@ -392,7 +418,7 @@ def test_heatmap_without_hidden_cells_writes_every_count():
     assert texts == ["15", "5", "10", "0", "11", "14", "20", "8", "12"]
     assert not any(NOTE in t for t in all_texts(result.fig))
     assert "Arbetsmarknad" in [t.get_text() for t in result.fig.axes[0].get_xticklabels()]
-    assert "40 % hade samma försörjning" in result.alt  # (15 + 11 + 12) / 95
+    assert "40,0 % hade samma försörjning" in nb(result.alt)  # (15 + 11 + 12) / 95
 
 
 def test_offentlig_fore_efter_hidden():
@@ -440,7 +466,7 @@ def test_andel_per_kommun_year_and_riket_line():
     assert shown_bars(ax) == 2
     ref = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert ref and ref[0].get_xdata()[0] == pytest.approx(0.124)
-    assert "2023" in result.title and "Riket: 12,4 %" in result.alt
+    assert "2023" in result.title and "Riket: 12,4 %" in nb(result.alt)
     # Names given directly; riket as a keyword.
     direct = pd.DataFrame({"kommun": ["A-by", "B-stad"], "andel": [0.1, 0.2]})
     result = plots.andel_per_kommun(direct, riket=0.15)
@@ -461,7 +487,7 @@ def test_monthly_andel_vs_riket_has_month_axis():
     result = plots.andel_vs_riket(f, r)
     labels = [t.get_text() for t in result.fig.axes[0].get_xticklabels()]
     assert "jan 2024" in labels
-    assert "dec 2024: 14,0 % mot 12,0 % i riket" in result.alt
+    assert "dec 2024: 14,0 % mot 12,0 % i riket" in nb(result.alt)
 
 
 def test_empty_inputs_give_a_figure_that_says_so():
