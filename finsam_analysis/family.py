@@ -34,10 +34,11 @@ is hidden, ``..``). Nodes are decided in time order, as the periods ending there
 are published (a delårsrapport is written before the year is over, and what it
 showed cannot be taken back), and for each series a node is known only if
 
-1. the count since the series' last known node is 0 or at least ``min_cell``
-   (at least ``sub_min`` inside the year, so that the year's own bound is
-   seldom hidden by a small last stretch); a stock is shown when it is 0 or at
-   least ``min_cell``;
+1. the count since the series' last known node is 0 or at least ``min_cell``,
+   and inside the year what came after the same day a year earlier is at
+   least ``room_min`` (so that the year's own figure is seldom hidden by a
+   small last stretch); a stock is shown when it is 0 or at least
+   ``min_cell``;
 2. nothing a reader can then work out (below) is a count from 1 to
    ``min_cell − 1``, an unknown node already decided, or a group with the same
    outcome (a share of 0 % or 100 % of fewer than ``group_min`` persons).
@@ -172,7 +173,6 @@ class Family:
     subsets: list[tuple[Hashable, Hashable]]
     shares: list[tuple[Hashable, Hashable]]
     min_cell: int = DEFAULT_MIN_CELL
-    sub_min: int = 2 * DEFAULT_MIN_CELL
     group_min: int = 2 * DEFAULT_MIN_CELL
     room_min: int = 3 * DEFAULT_MIN_CELL
     month_links: dict[int, tuple[int, int]] = field(default_factory=dict)  # month-end node -> (N node, A node)
@@ -522,17 +522,15 @@ class Family:
     def _room_inside_year(self, s: int, i: int, gap: int) -> bool:
         """A bound inside the year is known only with room on both sides.
 
-        The stretch since the last known bound must be 0 or at least
-        ``sub_min``, and the same stretch to the year's end one year earlier
-        at least ``room_min``: what is left of the year then seldom ends
-        up from 1 to ``min_cell − 1``, which would hide the whole year. A
-        bound with nothing new since the last known one changes nothing for
-        the year's end and is always allowed.
+        Besides the usual rule (the stretch since the last known bound is 0
+        or at least ``min_cell``), what came after this day until the year's
+        end one year earlier must be at least ``room_min``: what is left of
+        the year then seldom ends up from 1 to ``min_cell − 1``, which would
+        hide the whole year's figure. A bound with nothing new since the last
+        known one changes nothing for the year's end and is always allowed.
         """
         if self.year_end[i] or gap == 0:
             return True
-        if gap < self.sub_min:
-            return False
         return self.remainder is None or self.remainder[s, i] >= self.room_min
 
     def _primary_ok(self, s: int, i: int) -> bool:
@@ -700,7 +698,6 @@ class ForbundFamily:
     first_year: int
     last_day: _dt.date
     min_cell: int
-    sub_min: int
     group_min: int
 
     def _frame(self, day: _dt.date) -> Family | None:
@@ -760,10 +757,10 @@ class ForbundFamily:
         years = dict(self.years)
         for year, days in extra.items():
             years[year] = _year_frame(
-                self.d, year, self.last_day, self.min_cell, self.sub_min, self.group_min,
+                self.d, year, self.last_day, self.min_cell, self.group_min,
                 base=self.years[year], extra=sorted(days),
             )  # fmt: skip
-        return ForbundFamily(self.d, years, self.first_year, self.last_day, self.min_cell, self.sub_min, self.group_min)
+        return ForbundFamily(self.d, years, self.first_year, self.last_day, self.min_cell, self.group_min)
 
 
 def _is_bound(fam: Family, day: _dt.date) -> bool:
@@ -778,7 +775,6 @@ def forbund_family(
     last_day: _dt.date,
     min_cell: int = DEFAULT_MIN_CELL,
     *,
-    sub_min: int | None = None,
     group_min: int | None = None,
 ) -> ForbundFamily:
     """Decide every standard bound and month of one förbund up to ``last_day``.
@@ -791,11 +787,9 @@ def forbund_family(
     last_day : date
         The dataset's extract date: bounds after it are not decided.
     min_cell : int, default 5
-    sub_min, group_min : int, optional
-        Smallest nonzero stretch inside a year, and smallest group for a
-        share of 0 % or 100 %; both default to ``2 * min_cell``.
+    group_min : int, optional
+        Smallest group for a share of 0 % or 100 %; default ``2 * min_cell``.
     """
-    sub_min = 2 * min_cell if sub_min is None else sub_min
     group_min = 2 * min_cell if group_min is None else group_min
     starts = d["startdatum"].to_numpy(dtype="datetime64[D]")
     first_year = int(starts.min().astype("datetime64[Y]").astype(int) + 1970) if len(d) else last_day.year
@@ -803,14 +797,14 @@ def forbund_family(
     years: dict[int, Family] = {}
     stock_known = True  # before the first year nothing was going on
     for year in range(first_year, last_day.year + 1):
-        years[year] = _year_frame(d, year, last_day, min_cell, sub_min, group_min, stock_start_known=stock_known)
+        years[year] = _year_frame(d, year, last_day, min_cell, group_min, stock_start_known=stock_known)
         frame = years[year]
         stock_known = bool(frame.known[frame.key_index(("pag",)), -1]) and bool(frame.year_end[-1])
-    return ForbundFamily(d, years, first_year, last_day, min_cell, sub_min, group_min)
+    return ForbundFamily(d, years, first_year, last_day, min_cell, group_min)
 
 
 def _year_frame(
-    d, year: int, last_day: _dt.date, min_cell: int, sub_min: int, group_min: int,
+    d, year: int, last_day: _dt.date, min_cell: int, group_min: int,
     *, base: Family | None = None, extra: Sequence[_dt.date] = (), stock_start_known: bool = True,
 ) -> Family:
     """The frame of one year: from 31 December before it, decided in release order.
@@ -837,7 +831,7 @@ def _year_frame(
     links = {i: (i, ordered[k - 1][1]) for k, (_, i) in enumerate(ordered) if k > 0}
     fam = Family(
         days=node_days, standard=standard | is_extra, year_end=year_end, series=series, lines=lines,
-        subsets=subsets, shares=shares, min_cell=min_cell, sub_min=sub_min, group_min=group_min,
+        subsets=subsets, shares=shares, min_cell=min_cell, group_min=group_min,
         room_min=3 * min_cell, month_links=links, remainder=remainder,
         periods=_period_nodes(nodes) + _extra_periods(nodes, extra_set), extra=is_extra,
         stock_start_known=base.stock_start_known if base is not None else stock_start_known,

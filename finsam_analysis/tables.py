@@ -750,7 +750,7 @@ def _aktiva_per_manad(c: _Ctx) -> ReportTable:
     col = "Aktiva deltaganden"
     labels = [swedish_month(m, short=True) for m in series.index]
     shown = [
-        int(v) if c.family.month_shown((m + pd.offsets.MonthEnd(0)).date()) else SUPPRESSED
+        int(v) if c.family.month_shown((m + pd.offsets.MonthEnd(0)).date()) else _Hidden(int(v), c.min_cell)
         for m, v in zip(series.index, series.to_numpy(dtype="int64"))
     ]
     data = pd.DataFrame({col: shown}, index=pd.Index(labels, dtype=object, name="Månad"))
