@@ -56,7 +56,9 @@ _OTHER_FILES: tuple[tuple[str, str, str], ...] = (
     (
         loading.METADATA_FILE,
         "nej",
-        "Beskrivning av datasetet; `synthetic: true` ger varningsbannern i varje rapport.",
+        "Beskrivning av datasetet; `synthetic: true` ger varningsbannern i varje rapport; "
+        "`uttagsdatum: ÅÅÅÅ-MM-DD` är sista dagen uppgifterna beskriver (annars senaste datumet i "
+        "deltagarfilen): en period som slutar senare vägras.",
     ),
 )
 
@@ -603,7 +605,9 @@ def _key_figures() -> list[str]:
     }  # fmt: skip
     rows = []
     for key in figures.KEY_ORDER:
-        if key in counts:
+        if key == "kon_okand":
+            kind = "kvalitetsuppgift; visas alltid"
+        elif key in counts:
             kind = f"antal personer; 1–{disclosure.DEFAULT_MIN_CELL - 1} döljs"
         elif key in shares:
             kind = "andel/statistik; döljs med nämnaren"
@@ -622,8 +626,10 @@ def _key_figures() -> list[str]:
         "",
         "`finsam_analysis.key_figures(dataset, forbund_id, period, min_cell=5)` och rapportens "
         "JSON-fil, med nycklarna i denna ordning. Andelar är bråk (0,432), inte procent; ett värde "
-        "som inte kan beräknas är `null`. Röjandekontroll med `min_cell = "
-        f"{disclosure.DEFAULT_MIN_CELL}` som standard.",
+        "som inte kan beräknas, eller vars uppgift saknas i förbundets data, är `null` (aldrig 0). "
+        "Röjandekontroll med `min_cell = "
+        f"{disclosure.DEFAULT_MIN_CELL}` som standard; alla perioder skyddas tillsammans "
+        "(se [metoder](methods.md#rojandekontroll)).",
         "",
         *_table(("nyckel", "innehåll", "röjandekontroll"), rows),
         "",

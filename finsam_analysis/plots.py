@@ -798,14 +798,16 @@ def outcome_trend(
     Parameters
     ----------
     by_year : DataFrame or ProtectedTable
-        Indexed by year (int); columns as for :func:`outcome_shares`
-        (``andel``, ``ci_low``, ``ci_high``, optionally ``avslutade``).
-        Hidden years are gaps marked ``..``.
+        Indexed by year (int, or a label that begins with the year, as the
+        report's ``"2025 (t.o.m. 31 augusti)"`` for a part of a year);
+        columns as for :func:`outcome_shares` (``andel``, ``ci_low``,
+        ``ci_high``, optionally ``avslutade``). Hidden years are gaps marked
+        ``..``.
     min_cell, title, source, synthetic
         As for :func:`active_per_month`.
     """
     index = _index(by_year)
-    years = [int(y) for y in index]
+    years = [int(re.match(r"\s*(\d{4})", str(y)).group(1)) for y in index]
     andel, low, high, n, hidden, undefined = _share_columns(by_year)
     order = np.argsort(years, kind="stable")
     years = [years[i] for i in order]

@@ -37,6 +37,7 @@ main, .jp-Notebook { max-width: 980px; margin: 0 auto; }
   padding: .6em 1em; border-radius: 4px; margin: 0 0 1em 0; text-align: center; }
 .finsam-partial { background: #fff4ce; color: #5c3c00; border: 1px solid #e0b400; font-weight: 600;
   padding: .5em 1em; border-radius: 4px; margin: 0 0 1em 0; position: sticky; top: 0; z-index: 2; }
+.finsam-partial-mark { color: #5c3c00; font-weight: 600; font-size: .9em; margin: .2em 0 .8em 0; }
 .finsam-title h1 { font-size: 2.1em; margin: .2em 0 .1em 0; color: #102a43; }
 .finsam-title .sub { color: #52606d; font-size: 1.1em; margin-bottom: .8em; }
 .jp-RenderedHTMLCommon h2 { border-bottom: 2px solid #d9e2ec; padding-bottom: .2em; margin-top: 1.8em; color: #102a43; }
@@ -62,10 +63,9 @@ dl.finsam-prov dd { margin-left: 1.2em; font-family: ui-monospace, monospace; fo
   figure.finsam-table, figure.finsam-figure { break-inside: avoid; }
   h2, figcaption { break-after: avoid; }
   details { display: block; }
-  .finsam-banner { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  /* fixed in print: Chromium repeats it at the top of every page */
-  .finsam-partial { position: fixed; top: 0; left: 0; right: 0; margin: 0; border-radius: 0;
-    -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .finsam-banner, .finsam-partial { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .finsam-partial { position: static; }
+
 }
 </style>
 """
@@ -172,6 +172,8 @@ class ForbundReport:
         if title not in SECTIONS:
             raise FinsamError(f"Okänt avsnitt '{title}'. Avsnitten är: {', '.join(SECTIONS)}.")
         parts: list[str] = []
+        if self.covered.partial:  # every section says so, and every table's title gives the dates
+            parts.append(f'<p class="finsam-partial-mark">{esc(self.covered.note)}</p>')
         if title == "Sammanfattning":
             parts.append(f'<p class="finsam-lead">{esc(self.summary_sentences())}</p>')
         if title == "Om rapporten":

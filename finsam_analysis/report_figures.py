@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import forsorjningsformer as ff
 from . import plots
-from .tables import ANDEL_AS, AVSLUTADE, CI_HIGH, CI_LOW, TOTAL
+from .tables import ANDEL_AS, AVSLUTADE, CI_HIGH, CI_LOW, TOTAL, scb_until
 
 RATE_COLUMNS = {ANDEL_AS: "andel", CI_LOW: "ci_low", CI_HIGH: "ci_high", AVSLUTADE: "avslutade"}
 
@@ -53,8 +53,8 @@ def figures_for_table(report, table) -> list:
     synthetic = report.dataset.synthetic
     kw = {"synthetic": synthetic}
     key = table.key
-    if table.data is None or table.data.empty:
-        return []
+    if table.data is None or table.data.empty or list(table.data.columns) == ["Kommentar"]:
+        return []  # nothing to draw, or a placeholder that explains why
     if key == "aktiva_per_manad":
         col = table.data.columns[0]
         last = pd.Timestamp(report.period.end.year, report.period.end.month, 1)
@@ -76,7 +76,7 @@ def figures_for_table(report, table) -> list:
         return [plots.offentlig_fore_efter(k["andel_offentlig_forsorjning_fore"],
                                            k["andel_offentlig_forsorjning_efter"],
                                            n=k["avslutade_deltaganden"], min_cell=report.min_cell, **kw)]
-    if key.startswith("befolkning_") and report.dataset.scb_wide() is not None:
+    if key.startswith("befolkning_") and scb_until(report.dataset, report.period) is not None:
         return _population_figures(report, key, kw)
     if key == "insatser_mal":
         return _insats_figure(report, table, kw)
@@ -84,7 +84,7 @@ def figures_for_table(report, table) -> list:
 
 
 def _population_figures(report, key: str, kw: dict) -> list:
-    he, med, fid = report.dataset.scb_wide(), report.dataset.medlemmar, report.forbund_id
+    he, med, fid = scb_until(report.dataset, report.period), report.dataset.medlemmar, report.forbund_id
     years = ff.yearly(ff.forbund_monthly(he, med, fid))
     years = years.loc[years.index <= report.period.year]
     if years.empty:

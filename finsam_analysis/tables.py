@@ -1078,8 +1078,24 @@ def _scb(dataset) -> pd.DataFrame | None:
     return wide() if callable(wide) else he
 
 
+def scb_until(dataset, period: Period) -> pd.DataFrame | None:
+    """The SCB table up to the last whole month of ``period``: no month after the period is shown.
+
+    So the population tables and figures of a report for 2025H1 end in June
+    2025, and that year is marked as part of a year.
+    """
+    he = _scb(dataset)
+    if he is None:
+        return None
+    end = pd.Timestamp(period.end)
+    last = pd.Timestamp(end.year, end.month, 1)
+    if (end + pd.Timedelta(days=1)).day != 1:
+        last -= pd.DateOffset(months=1)
+    return he.loc[he["manad"] <= last]
+
+
 def _befolkning(c: _Ctx) -> list[ReportTable]:
-    he = _scb(c.dataset)
+    he = scb_until(c.dataset, c.period)
     if he is None:
         return [
             _placeholder(
@@ -1277,13 +1293,11 @@ def _datakvalitet_saknas(c: _Ctx) -> ReportTable:
 
 def _datakvalitet_imputerade(c: _Ctx) -> ReportTable:
     title = "Imputerade helårsekvivalenter (ekonomiskt bistånd) i medlemskommunerna"
-    he = _scb(c.dataset)
+    he = scb_until(c.dataset, c.period)  # the months the population tables use
     if he is None:
         return _placeholder("datakvalitet_imputerade", DQ, title, "Inga helårsekvivalenter från SCB i datakatalogen.")
     members = c.member_kommuner
-    # Up to the end of the period's year: the months the population tables use.
-    last = pd.Timestamp(c.period.year, 12, 1)
-    chosen = he["imputerad"].fillna(False).astype(bool) & he["kommunkod"].isin(members) & (he["manad"] <= last)
+    chosen = he["imputerad"].fillna(False).astype(bool) & he["kommunkod"].isin(members)
     imp = he.loc[chosen, ["kommunkod", "manad"]]
     imp = imp.drop_duplicates()
     rows = {}
@@ -1301,7 +1315,8 @@ def _datakvalitet_imputerade(c: _Ctx) -> ReportTable:
         "datakvalitet_imputerade", DQ, title, data,
         {"Imputerade månader": "count", "Första": "text", "Senaste": "text"}, min_cell=c.min_cell,
         source=SOURCE_SCB, index_name="Kommun",
-        note=f"Månader till och med december {c.period.year}. En nolla för ekonomiskt bistånd i en kommun med "
+        note=f"Månader till och med {swedish_month(he['manad'].max()) if len(he) else c.period.swedish}. "
+        "En nolla för ekonomiskt bistånd i en kommun med "
         "minst 1 000 invånare 20–64 år räknas som bortfall och ersätts med kommunens senaste tidigare värde.",
     )  # fmt: skip
 
