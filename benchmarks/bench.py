@@ -46,9 +46,9 @@ BIN = Path(sys.executable).parent
 PERIOD = "2025"
 FLOOR = """
 import sys, time
-from finsam_analysis.loading import load_dataset
-from finsam_analysis.figures import key_figures
-from finsam_analysis.tables import report_tables
+from finsam_analysis.ingest.dataset import load_dataset
+from finsam_analysis.measures.key_figures import key_figures
+from finsam_analysis.report.tables import report_tables
 from finsam_analysis.periods import parse_period
 t = time.perf_counter()
 ds = load_dataset(sys.argv[1])

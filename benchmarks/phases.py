@@ -38,14 +38,15 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     sys.modules.setdefault("rfc3987_syntax", None)  # as `finsam report` does (see cli.py)
     clock = Clock()
-    clock("import av paketet, pandas, matplotlib", lambda: __import__("finsam_analysis.report"))
-    from finsam_analysis import pipeline, plots
-    from finsam_analysis.excel import write_workbook
-    from finsam_analysis.figures import key_figures
-    from finsam_analysis.loading import load_dataset_cached
+    clock("import av paketet, pandas, matplotlib", lambda: __import__("finsam_analysis.report.html"))
+    from finsam_analysis.batch import pipeline
+    from finsam_analysis.report import charts as plots
+    from finsam_analysis.report.excel import write_workbook
+    from finsam_analysis.measures.key_figures import key_figures
+    from finsam_analysis.ingest.dataset import load_dataset_cached
     from finsam_analysis.periods import parse_period
-    from finsam_analysis.report import ForbundReport
-    from finsam_analysis.tables import report_tables
+    from finsam_analysis.report.html import ForbundReport
+    from finsam_analysis.report.tables import report_tables
 
     ds = clock("inläsning och validering av data", lambda: load_dataset_cached(args.data_dir))
     clock("förberedda deltaganden och SCB-serier", lambda: (ds.participations(), ds.scb_wide()))

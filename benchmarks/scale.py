@@ -8,7 +8,7 @@ files and compute the same aggregation in SQL.
 :func:`run_scale`
 
 1. generates the dataset once with the package's own sample generator
-   (:func:`finsam_analysis.sample.write_sample`) and caches it in ``workdir``
+   (:func:`finsam_analysis.synthetic.sample.write_sample`) and caches it in ``workdir``
    under a folder named by the parameters;
 2. times, best of ``repeat`` runs each, ``load_dataset`` (all validation and
    the pseudonymisation of personnummer, as the product does it) and the key
@@ -263,7 +263,7 @@ def duckdb_key_figures(data_dir: Path, year: int) -> dict[str, dict]:
 def dataset_dir(rows: int, workdir: Path) -> Path:
     """The cached dataset for ``rows``, generated on first use."""
     from finsam_analysis import __version__
-    from finsam_analysis.sample import write_sample
+    from finsam_analysis.synthetic.sample import write_sample
 
     name = f"national_r{rows}_f{N_FORBUND}_y{YEARS[0]}-{YEARS[1]}_s{SEED}_v{__version__}"
     target = workdir / name
@@ -351,7 +351,7 @@ def run_scale(rows: int = 1_000_000, workdir: Path | None = None, repeat: int = 
     dict
         ``rows`` (participations in the file), ``forbund``, ``year``,
         ``finsam_load_s`` (``load_dataset``), ``finsam_key_figures_s``
-        (:func:`~finsam_analysis.figures.key_figures_all`, disclosure control
+        (:func:`~finsam_analysis.measures.key_figures.key_figures_all`, disclosure control
         applied: what a user gets), ``finsam_raw_key_figures_s`` (the
         unsuppressed figures, what the SQL computes), ``finsam_s`` (load +
         published key figures), ``duckdb_s``, ``ratio`` (``finsam_s /
@@ -367,7 +367,7 @@ def run_scale(rows: int = 1_000_000, workdir: Path | None = None, repeat: int = 
         rejected rows (then the two would not be computing over the same data).
     """
     from finsam_analysis import load_dataset
-    from finsam_analysis.figures import key_figures_all, raw_key_figures_all
+    from finsam_analysis.measures.key_figures import key_figures_all, raw_key_figures_all
 
     workdir = Path(workdir) if workdir is not None else Path(tempfile.gettempdir()) / "finsam-bench"
     data_dir = dataset_dir(rows, workdir)

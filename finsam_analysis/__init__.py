@@ -2,19 +2,15 @@
 
 Load a förbund's participant data into one canonical schema
 (:func:`load_dataset`), validate it with nothing lost, and compute the
-statistics a förbund publishes.
+statistics a förbund publishes. The subpackages are the architecture
+(docs/architecture.md): ``ingest`` → ``measures`` → ``disclosure`` →
+``report`` → ``batch``, with ``scb`` and ``synthetic`` beside them.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("finsam-analysis")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
-
-from .errors import FinsamError  # noqa: E402
-from .loading import Dataset, load_dataset, read_participants  # noqa: E402
-from .figures import key_figures, key_figures_all  # noqa: E402
+from finsam_analysis.errors import FinsamError
+from finsam_analysis.ingest.dataset import Dataset, load_dataset, read_participants
+from finsam_analysis.measures.key_figures import key_figures, key_figures_all
+from finsam_analysis.version import __version__
 
 __all__ = [
     "Dataset", "FinsamError", "__version__", "key_figures", "key_figures_all", "load_dataset", "read_participants",

@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import __version__
-from .errors import FinsamError
-from .personnummer import redact
+from finsam_analysis.version import __version__
+from finsam_analysis.errors import FinsamError
+from finsam_analysis.ingest.personnummer import redact
 
 MAX_LISTED_ROWS = 200
 
@@ -79,7 +79,7 @@ def _volume(text: str) -> float:
 
 
 def cmd_sample_data(args: argparse.Namespace) -> int:
-    from .sample import write_sample
+    from finsam_analysis.synthetic.sample import write_sample
 
     summary = write_sample(
         Path(args.out), seed=args.seed, n_forbund=args.forbund, years=args.years,
@@ -137,7 +137,7 @@ def _print_quality(quality, stream=None) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .loading import load_dataset, read_participants
+    from finsam_analysis.ingest.dataset import load_dataset, read_participants
 
     if args.data_dir:
         dataset = load_dataset(Path(args.data_dir))
@@ -179,7 +179,7 @@ def _skip_slow_iri_checker() -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .pipeline import run_reports, summary_text
+    from finsam_analysis.batch.pipeline import run_reports, summary_text
 
     _skip_slow_iri_checker()
     if not args.all and not args.forbund:
@@ -210,13 +210,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _usage(message: str):
-    from .pipeline import UsageError
+    from finsam_analysis.batch.pipeline import UsageError
 
     return UsageError(f"Fel i kommandoraden: {message}.")
 
 
 def cmd_fetch_scb(args: argparse.Namespace) -> int:
-    from .scb_fetch import fetch_scb
+    from finsam_analysis.scb.fetch import fetch_scb
 
     result = fetch_scb(Path(args.out), args.start)
     _say(result.summary())

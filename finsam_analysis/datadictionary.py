@@ -2,7 +2,7 @@
 
 :func:`render` builds the whole document from :mod:`finsam_analysis.schema`
 (files, columns, vocabularies, groupings, helårsekvivalenter),
-:mod:`finsam_analysis.figures` and :mod:`finsam_analysis.disclosure` (the
+:mod:`finsam_analysis.measures.key_figures` and :mod:`finsam_analysis.disclosure.rules` (the
 key figures) and :mod:`finsam_analysis.reference` (kommuner, län, the förbund
 catalogue). Nothing a reader relies on is typed twice: codes, labels, groups,
 types and required flags come from the code, so the document cannot drift
@@ -24,7 +24,12 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from . import disclosure, figures, loading, reference, schema, scb
+from finsam_analysis.disclosure import rules as disclosure
+from finsam_analysis.measures import key_figures as figures
+from finsam_analysis.ingest import dataset as loading
+from finsam_analysis import reference
+from finsam_analysis import schema
+from finsam_analysis.scb import read as scb
 
 __all__ = ["DEFAULT_PATH", "render", "write", "main"]
 

@@ -8,8 +8,8 @@ import os
 import nbformat
 import pytest
 
-from finsam_analysis import pipeline
-from finsam_analysis.sample import write_sample
+from finsam_analysis.batch import pipeline
+from finsam_analysis.synthetic.sample import write_sample
 
 FORBUND = ["skelleftea", "alv_och_kust", "vasterbergslagen"]
 
@@ -136,7 +136,7 @@ def test_forked_reports_reuse_the_parents_dataset(sample, tmp_path, monkeypatch)
     # Each load_dataset call, in the parent or in any forked child, leaves a
     # line in a file. The notebooks' open_report must find the dataset the
     # parent loaded (and the tables computed on it), not read every file again.
-    from finsam_analysis import loading
+    from finsam_analysis.ingest import dataset as loading
 
     calls = tmp_path / "loads.txt"
     real = loading.load_dataset
@@ -155,7 +155,7 @@ def test_forked_reports_reuse_the_parents_dataset(sample, tmp_path, monkeypatch)
 
 
 def test_the_largest_forbund_start_first_and_the_manifest_keeps_the_order_asked(sample, tmp_path):
-    from finsam_analysis.loading import load_dataset
+    from finsam_analysis.ingest.dataset import load_dataset
 
     rows = load_dataset(sample).deltagande.groupby("forbund_id").size()
     asked = sorted(FORBUND, key=lambda f: rows[f])  # smallest first, the worst order for the batch

@@ -8,10 +8,10 @@ import pytest
 from openpyxl import load_workbook
 
 import finsam_analysis as fa
-from finsam_analysis import coverage
+from finsam_analysis.ingest import coverage
 from finsam_analysis.periods import parse_period
-from finsam_analysis.report import ForbundReport, write_data_outputs
-from finsam_analysis.tables import SECTIONS
+from finsam_analysis.report.html import ForbundReport, write_data_outputs
+from finsam_analysis.report.tables import SECTIONS
 
 from .conftest import write_dataset
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from finsam_analysis.disclosure import (
+from finsam_analysis.disclosure.rules import (
     FOOTNOTE_TEMPLATE,
     SUPPRESSED,
     ProtectedTable,

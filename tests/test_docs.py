@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from finsam_analysis import datadictionary, disclosure, figures, schema
+from finsam_analysis import schema
+from finsam_analysis import datadictionary
+from finsam_analysis.disclosure import rules as disclosure
+from finsam_analysis.measures import key_figures as figures
 from finsam_analysis.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""The report workbook (finsam_analysis.excel): written, then read back with openpyxl."""
+"""The report workbook (finsam_analysis.report.excel): written, then read back with openpyxl."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from finsam_analysis import excel, load_dataset
-from finsam_analysis.disclosure import SUPPRESSED
-from finsam_analysis.excel import BANNER, NUMBER_FORMATS, SHEET_NAMES, write_workbook
-from finsam_analysis.tables import SECTIONS, ReportTable, report_tables
+from finsam_analysis import load_dataset
+from finsam_analysis.report import excel
+from finsam_analysis.disclosure.rules import SUPPRESSED
+from finsam_analysis.report.excel import BANNER, NUMBER_FORMATS, SHEET_NAMES, write_workbook
+from finsam_analysis.report.tables import SECTIONS, ReportTable, report_tables
 
 from .conftest import write_dataset
 from .test_outcomes import EKONOMI, INSATSER, ROWS

@@ -1,4 +1,4 @@
-"""papermill's in-process engine ``finsam`` (finsam_analysis.executor).
+"""papermill's in-process engine ``finsam`` (finsam_analysis.batch.executor).
 
 Each test runs in a fresh Python process: the engine makes an IPython shell
 and turns on the inline backend, which must not touch the test process.
@@ -31,7 +31,7 @@ def execute(tmp_path, sources: list[str], parameters: dict | None = None) -> nbf
     nbformat.write(nb, src)
     run_python(f"""
         import papermill as pm
-        from finsam_analysis.executor import register
+        from finsam_analysis.batch.executor import register
         try:
             pm.execute_notebook({str(src)!r}, {str(out)!r}, parameters={parameters or {}!r},
                                 engine_name=register(), progress_bar=False)
@@ -90,7 +90,7 @@ def test_engine_is_refused_inside_another_ipython(tmp_path):
     out = run_python("""
         from IPython.core.interactiveshell import InteractiveShell
         InteractiveShell.instance()
-        from finsam_analysis import executor
+        from finsam_analysis.batch import executor
         try:
             executor.shell()
         except RuntimeError as exc:

@@ -19,11 +19,12 @@ import pandas as pd
 import pytest
 
 import finsam_analysis as fa
-from finsam_analysis import outcomes, periods
-from finsam_analysis.disclosure import SUPPRESSED
-from finsam_analysis.figures import forbund_participations
-from finsam_analysis.sample import write_sample
-from finsam_analysis.tables import SUMMARY_ROWS, report_tables
+from finsam_analysis import periods
+from finsam_analysis.measures import outcomes
+from finsam_analysis.disclosure.rules import SUPPRESSED
+from finsam_analysis.measures.key_figures import forbund_participations
+from finsam_analysis.synthetic.sample import write_sample
+from finsam_analysis.report.tables import SUMMARY_ROWS, report_tables
 
 from .attack import CumulativeReader, Published, Reader, SplitReader, month_index, recovered
 

@@ -26,8 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from finsam_analysis import pipeline, report
-from finsam_analysis.sample import write_sample
+from finsam_analysis.batch import pipeline
+from finsam_analysis.report import html as report
+from finsam_analysis.synthetic.sample import write_sample
 
 from .conftest import run_cli
 

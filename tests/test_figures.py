@@ -9,7 +9,7 @@ import pytest
 
 import finsam_analysis as fa
 from finsam_analysis.errors import FinsamError
-from finsam_analysis.figures import KEY_ORDER, key_figures_all, raw_key_figures, raw_key_figures_all
+from finsam_analysis.measures.key_figures import KEY_ORDER, key_figures_all, raw_key_figures, raw_key_figures_all
 from finsam_analysis.periods import parse_period
 
 from .conftest import SHARED
@@ -92,7 +92,7 @@ def test_unknown_forbund_and_bad_arguments(ds):
 
 
 def test_sample_data_key_figures_for_every_forbund(tmp_path):
-    from finsam_analysis.sample import write_sample
+    from finsam_analysis.synthetic.sample import write_sample
 
     write_sample(tmp_path / "s", n_forbund=4, years=(2024, 2025))
     ds = fa.load_dataset(tmp_path / "s")
@@ -131,7 +131,7 @@ def test_key_figures_all_on_the_hand_dataset(ds):
 
 
 def test_key_figures_all_equal_key_figures_per_forbund_on_generated_data(tmp_path):
-    from finsam_analysis.sample import write_sample
+    from finsam_analysis.synthetic.sample import write_sample
 
     root = tmp_path / "s"
     write_sample(root, n_forbund=5, years=(2022, 2025))
@@ -170,9 +170,9 @@ def test_columns_that_are_missing_give_null_never_zero(tmp_path):
                 "ci_low", "ci_high", "andel_offentlig_forsorjning_fore", "andel_offentlig_forsorjning_efter"):
         assert kf[key] is None and key not in kf["suppressed"], key
     assert kf["okand"] == 30  # what is known: all 30 lack sysselsättning efter
-    from finsam_analysis import fmt
-    from finsam_analysis.report import ForbundReport
-    from finsam_analysis.tables import report_tables
+    from finsam_analysis.report import fmt
+    from finsam_analysis.report.html import ForbundReport
+    from finsam_analysis.report.tables import report_tables
 
     tables = {t.key: t for t in report_tables(ds, "alfa", "2024")}
     assert tables["sammanfattning"].data.at["Andel i offentlig försörjning före", "2024"] == fmt.UNKNOWN
@@ -184,7 +184,7 @@ def test_columns_that_are_missing_give_null_never_zero(tmp_path):
 
 
 def test_a_period_after_the_extract_date_is_refused(ds):
-    from finsam_analysis.coverage import CoverageError
+    from finsam_analysis.ingest.coverage import CoverageError
 
     with pytest.raises(CoverageError, match="2031 börjar efter datauttaget.*1 februari 2025"):
         fa.key_figures(ds, "alfa", "2031")

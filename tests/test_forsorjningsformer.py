@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from finsam_analysis import forsorjningsformer as ff
+from finsam_analysis.scb import population as ff
 from finsam_analysis import schema
 from finsam_analysis.periods import parse_period
 

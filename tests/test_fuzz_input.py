@@ -38,8 +38,8 @@ from openpyxl.styles import Font
 
 from finsam_analysis import schema
 from finsam_analysis.errors import FinsamError
-from finsam_analysis.loading import read_participants
-from finsam_analysis.scb import read_jsonstat2, read_pxweb_csv
+from finsam_analysis.ingest.dataset import read_participants
+from finsam_analysis.scb.read import read_jsonstat2, read_pxweb_csv
 
 from .conftest import PNR_PATTERN, assert_no_pnr, make_pnr
 from .test_scb import (  # the SCB tests' fixtures: valid downloads to start from

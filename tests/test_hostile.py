@@ -23,9 +23,9 @@ import pytest
 from openpyxl import load_workbook
 
 import finsam_analysis as fa
-from finsam_analysis import plots
-from finsam_analysis.excel import build_workbook
-from finsam_analysis.tables import ReportTable
+from finsam_analysis.report import charts as plots
+from finsam_analysis.report.excel import build_workbook
+from finsam_analysis.report.tables import ReportTable
 
 from .conftest import DELTAGANDE_HEADER, run_cli, write_dataset
 

@@ -47,9 +47,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import finsam_analysis as fa
-from finsam_analysis import tables as tables_module
-from finsam_analysis.report import table_html
-from finsam_analysis.tables import report_tables
+from finsam_analysis.report import tables as tables_module
+from finsam_analysis.report.html import table_html
+from finsam_analysis.report.tables import report_tables
 
 from .conftest import DELTAGANDE_HEADER, make_pnr, run_cli, write_dataset
 

@@ -34,8 +34,9 @@ import pandas as pd
 import pytest
 
 import finsam_analysis as fa
+from finsam_analysis.measures import key_figures as key_figures_module
 from finsam_analysis.periods import Period, parse_period
-from finsam_analysis.tables import report_tables
+from finsam_analysis.report.tables import report_tables
 
 from .conftest import write_dataset
 
@@ -219,7 +220,7 @@ def leaks(dataset, forbund_id: str, period: str, min_cell: int) -> list[str]:
     p = parse_period(period)
     tables = {t.key: t for t in report_tables(dataset, forbund_id, p, min_cell)}
     shown, dates = published(tables, p)
-    d = fa.figures.forbund_participations(dataset, forbund_id)
+    d = key_figures_module.forbund_participations(dataset, forbund_id)
     reader = Reader(d, dates)
     rows, hidden = [], []
     for what, value, spec in shown:
@@ -338,7 +339,7 @@ def test_the_reader_finds_what_unprotected_tables_give_away(cases):
     months.iloc[:, 0] = [HIDDEN if 1 <= v < 5 else v for v in months.iloc[:, 0]]
     p = parse_period("2025")
     shown, dates = published({**tables, "sammanfattning": _Table(summary), "aktiva_per_manad": _Table(months)}, p)
-    reader = Reader(fa.figures.forbund_participations(ds, "alfa"), dates)
+    reader = Reader(key_figures_module.forbund_participations(ds, "alfa"), dates)
     rows = [build(reader, spec) for _, value, spec in shown if value != HIDDEN]
     basis = np.linalg.svd(np.array(rows), full_matrices=False)[2]
     basis = basis[: int(np.sum(np.linalg.svd(np.array(rows), compute_uv=False) > 1e-9))]
@@ -355,13 +356,13 @@ class _Table:
 
 
 def _summary_keys() -> dict[str, str]:
-    from finsam_analysis.tables import SUMMARY_ROWS
+    from finsam_analysis.report.tables import SUMMARY_ROWS
 
     return {key: label for key, label, _ in SUMMARY_ROWS if label in SUMMARY}
 
 
 def test_sample_forbund_are_protected_across_tables(tmp_path_factory):
-    from finsam_analysis.sample import write_sample
+    from finsam_analysis.synthetic.sample import write_sample
 
     root = tmp_path_factory.mktemp("linked_sample")
     write_sample(root, n_forbund=3, years=(2023, 2025))

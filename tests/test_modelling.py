@@ -1,4 +1,4 @@
-"""finsam_analysis.modelling: flows, extra breakdowns, comparison and the outcome model."""
+"""finsam_analysis.report.exploration: flows, extra breakdowns, comparison and the outcome model."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finsam_analysis import load_dataset, modelling, outcomes
-from finsam_analysis.disclosure import SUPPRESSED
+from finsam_analysis import load_dataset
+from finsam_analysis.report import exploration as modelling
+from finsam_analysis.measures import outcomes
+from finsam_analysis.disclosure.rules import SUPPRESSED
 from finsam_analysis.errors import FinsamError
-from finsam_analysis.figures import forbund_participations, key_figures
+from finsam_analysis.measures.key_figures import forbund_participations, key_figures
 from finsam_analysis.periods import parse_period
-from finsam_analysis.sample import write_sample
-from finsam_analysis.tables import report_tables
+from finsam_analysis.synthetic.sample import write_sample
+from finsam_analysis.report.tables import report_tables
 
 from .conftest import write_dataset
 
@@ -355,7 +357,7 @@ def test_comparison_table_shows_hidden_key_figures_as_dots():
 
 
 def test_show_tables_rejects_an_unknown_key(tiny):
-    from finsam_analysis.report import open_report
+    from finsam_analysis.report.html import open_report
 
     report = open_report(tiny, "alfa", "2024")
     with pytest.raises(FinsamError, match="ingen tabell"):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from finsam_analysis.sample import write_sample
+from finsam_analysis.synthetic.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"

@@ -28,7 +28,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finsam_analysis import load_dataset, outcomes
+from finsam_analysis import load_dataset
+from finsam_analysis.measures import outcomes
 from finsam_analysis.periods import parse_period
 
 from .conftest import DELTAGANDE_HEADER, INSATSER_CSV, write_dataset

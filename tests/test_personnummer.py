@@ -1,4 +1,4 @@
-"""Tests for finsam_analysis.personnummer.
+"""Tests for finsam_analysis.ingest.personnummer.
 
 No personnummer is written in this file: every number is built at runtime from
 a date, a serial and a check digit computed by ``ref_luhn`` below, which is an
@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from finsam_analysis import personnummer as pnr
-from finsam_analysis.personnummer import PersonnummerError
+from finsam_analysis.ingest import personnummer as pnr
+from finsam_analysis.ingest.personnummer import PersonnummerError
 
 REF = dt.date(2025, 6, 1)
 KEY = bytes(range(32))
@@ -733,7 +733,7 @@ def test_every_written_form_parses_to_the_same_pnr12(seed, year, kon, samord):
 
 @pytest.mark.parametrize("length", [32, 63, 64, 65, 200])
 def test_precomputed_hmac_equals_the_hmac_module(length):
-    from finsam_analysis.personnummer import _HmacSha256
+    from finsam_analysis.ingest.personnummer import _HmacSha256
 
     key = bytes((7 * i + length) % 256 for i in range(length))  # longer than a block: hashed first
     mac = _HmacSha256(key)

@@ -9,9 +9,10 @@ import pytest
 from openpyxl import load_workbook
 
 import finsam_analysis as fa
-from finsam_analysis import pipeline
-from finsam_analysis.report import SECTIONS
-from finsam_analysis.sample import write_sample
+from finsam_analysis.batch import pipeline
+from finsam_analysis.ingest.dataset import sha256_file
+from finsam_analysis.report.html import SECTIONS
+from finsam_analysis.synthetic.sample import write_sample
 
 from .conftest import run_cli
 
@@ -81,7 +82,7 @@ def test_excel_holds_the_suppressed_tables(run, sample):
     if kf["suppressed"]:
         assert ".." in values
     # no count of persons between 1 and 4 anywhere in a count column of the participant sheets
-    from finsam_analysis.tables import report_tables
+    from finsam_analysis.report.tables import report_tables
 
     for t in report_tables(fa.load_dataset(sample), "alv_och_kust", "2025"):
         for col, kind in t.kinds.items():
@@ -97,7 +98,7 @@ def test_manifest_and_index(run, sample):
     m = json.loads((run.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert m["status"] == "ok" and m["generated_at"] == "2026-01-01T00:00:00Z"
     assert set(m["forbund"]) == set(FORBUND) and all(v["status"] == "ok" for v in m["forbund"].values())
-    assert m["inputs_sha256"]["deltagande.csv"] == fa.loading.sha256_file(sample / "deltagande.csv")
+    assert m["inputs_sha256"]["deltagande.csv"] == sha256_file(sample / "deltagande.csv")
     assert {"pandas", "finsam_analysis", "papermill"} <= set(m["versions"])
     index = (run.out_dir / "index.html").read_text(encoding="utf-8")
     for fid in FORBUND:
@@ -116,7 +117,7 @@ def test_rerun_gives_identical_json_and_excel_values(run, sample, tmp_path, monk
 
 def test_a_failing_forbund_fails_alone(sample, tmp_path, monkeypatch):
     """A data fault in one förbund (simulated in its tables) leaves the other intact."""
-    from finsam_analysis import tables
+    from finsam_analysis.report import tables
 
     real = tables.report_tables
 

@@ -14,7 +14,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from finsam_analysis import disclosure, plots  # noqa: E402
+from finsam_analysis.disclosure import rules as disclosure
+from finsam_analysis.report import charts as plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NOTE = "Värden som visas som .. bygger på färre än 5 personer"
@@ -242,8 +243,8 @@ def test_swedish_number_formats():
 
 def test_one_value_is_written_the_same_way_everywhere():
     """1/8: "12,5 %" in the table, on the bar, in a sentence and in the alt text (issue 13)."""
-    from finsam_analysis import fmt
-    from finsam_analysis.tables import RATE_KINDS, ReportTable
+    from finsam_analysis.report import fmt
+    from finsam_analysis.report.tables import RATE_KINDS, ReportTable
 
     data = pd.DataFrame(
         {"Avslutade": [8, 10], "Arbete/studier": [1, 5], "Andel arbete/studier": [1 / 8, 0.5],
@@ -513,7 +514,7 @@ def test_source_and_synthetic_marker():
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     from finsam_analysis import load_dataset
-    from finsam_analysis.sample import write_sample
+    from finsam_analysis.synthetic.sample import write_sample
 
     root = tmp_path_factory.mktemp("sample")
     write_sample(root, n_forbund=2)
@@ -521,9 +522,9 @@ def sample(tmp_path_factory):
 
 
 def test_figures_from_the_sample(sample, tmp_path):
-    from finsam_analysis import forsorjningsformer as ff
-    from finsam_analysis import outcomes
-    from finsam_analysis.figures import forbund_participations
+    from finsam_analysis.scb import population as ff
+    from finsam_analysis.measures import outcomes
+    from finsam_analysis.measures.key_figures import forbund_participations
     from finsam_analysis.periods import parse_period
 
     fid = sample.forbund["forbund_id"].iloc[0]

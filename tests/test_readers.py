@@ -17,7 +17,7 @@ from openpyxl import Workbook
 
 from finsam_analysis import load_dataset
 from finsam_analysis.errors import SchemaError, UnreadableFileError
-from finsam_analysis.readers import (
+from finsam_analysis.ingest.readers import (
     WHITESPACE,
     _arrow_table,
     _parse_arrow,
@@ -182,7 +182,7 @@ def test_windows_1252_dataset_with_semicolons_and_decimal_comma(tmp_path):
 def test_date_formats_and_impossible_dates():
     import pandas as pd
 
-    from finsam_analysis.validation import parse_dates
+    from finsam_analysis.ingest.validation import parse_dates
 
     raw = ["2024-01-02", "20240103", "2024-03-04 00:00:00", "2024-02-30", "0999-01-01", "9999-12-31",
            "03/04/2024", None, "x"]

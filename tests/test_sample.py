@@ -1,4 +1,4 @@
-"""Tests of the synthetic sample dataset (finsam_analysis.sample).
+"""Tests of the synthetic sample dataset (finsam_analysis.synthetic.sample).
 
 Every check reads the files as a user would (CSV as text, the workbook with
 openpyxl, the YAML with safe_load) and recomputes what it claims from the
@@ -19,7 +19,7 @@ import yaml
 from openpyxl import load_workbook
 
 from finsam_analysis import reference, schema
-from finsam_analysis.sample import SampleSummary, write_sample
+from finsam_analysis.synthetic.sample import SampleSummary, write_sample
 
 SEED = 11
 YEARS = (2023, 2024)

@@ -16,7 +16,7 @@ import pytest
 
 from finsam_analysis import schema
 from finsam_analysis.errors import FinsamError
-from finsam_analysis.scb import (
+from finsam_analysis.scb.read import (
     IMPUTED_COLUMNS,
     OVERLAP_COLUMNS,
     ScbData,

@@ -1,4 +1,4 @@
-"""``finsam_analysis.scb_fetch`` against a local stand-in for PxWebApi 2.0.
+"""``finsam_analysis.scb.fetch`` against a local stand-in for PxWebApi 2.0.
 
 No test touches the internet: :mod:`tests.pxweb_server` serves a tiny
 synthetic TAB1386 on 127.0.0.1 while the test runs. Waits go through a
@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finsam_analysis.errors import FinsamError
-from finsam_analysis.scb_fetch import (
+from finsam_analysis.scb.fetch import (
     DEFAULT_BASE_URL,
     FetchError,
     cell_count,
@@ -31,17 +31,7 @@ from finsam_analysis.scb_fetch import (
     validate_start,
 )
 
-from .pxweb_server import (
-    ALDERSGRUPPER,
-    CONTENTS,
-    KON,
-    MONTHS,
-    NULL_CELL,
-    REGIONS,
-    VARIABLES,
-    FakePxWeb,
-    expected_value,
-)
+from .pxweb_server import (ALDERSGRUPPER, CONTENTS, KON, MONTHS, NULL_CELL, REGIONS, VARIABLES, FakePxWeb, expected_value)
 
 OFFLINE_TAIL = "Kontrollera internetanslutningen och försök igen."
 DATA_PATH = "/api/v2/tables/TAB1386/data"
@@ -384,7 +374,7 @@ def test_a_new_fetch_replaces_the_old_files_and_removes_extra_ones(tmp_path, vcl
 
 def test_a_request_above_the_limit_is_not_retried(tmp_path, vclock, monkeypatch):
     """If the plan were wrong the 403 would surface at once, with the API's reason."""
-    import finsam_analysis.scb_fetch as mod
+    import finsam_analysis.scb.fetch as mod
 
     monkeypatch.setattr(mod, "plan_chunks", lambda selection, max_cells: [selection])
     with FakePxWeb() as srv:

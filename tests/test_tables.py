@@ -1,4 +1,4 @@
-"""Report tables (finsam_analysis.tables) and Swedish formatting (finsam_analysis.fmt).
+"""Report tables (finsam_analysis.report.tables) and Swedish formatting (finsam_analysis.report.fmt).
 
 Most checks run on the hand-worked dataset of tests/test_outcomes.py, whose
 numbers are known (förbund alfa, 2024: 6 aktiva deltagare, 3 kvinnor, 1 man,
@@ -15,12 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finsam_analysis import fmt, load_dataset, outcomes, schema
-from finsam_analysis.disclosure import KEY_FIGURE_LINES, SUPPRESSED, footnote
-from finsam_analysis.figures import forbund_participations, key_figures
+from finsam_analysis import load_dataset, schema
+from finsam_analysis.report import fmt
+from finsam_analysis.measures import outcomes
+from finsam_analysis.disclosure.rules import KEY_FIGURE_LINES, SUPPRESSED, footnote
+from finsam_analysis.measures.key_figures import forbund_participations, key_figures
 from finsam_analysis.periods import parse_period
-from finsam_analysis.sample import write_sample
-from finsam_analysis.tables import (
+from finsam_analysis.synthetic.sample import write_sample
+from finsam_analysis.report.tables import (
     SECTIONS,
     SOURCE_DELTAGARE,
     SOURCE_SCB,
@@ -439,7 +441,7 @@ def test_a_table_together_with_the_key_figures_reveals_no_hidden_count(sample, s
 
 
 # ---------------------------------------------------------------------------
-# Formatting (finsam_analysis.fmt)
+# Formatting (finsam_analysis.report.fmt)
 # ---------------------------------------------------------------------------
 
 

@@ -62,7 +62,7 @@ Decisions where the spec is silent
   skipped; footnotes are noted. Besides UTF-8 and Windows-1252, UTF-16 with a
   BOM (Excel's "Unicode-text") is read, and a file mixing UTF-8 and
   Windows-1252 lines is decoded line by line, as the participant reader does
-  (:func:`finsam_analysis.readers.decode_text`).
+  (:func:`finsam_analysis.ingest.readers.decode_text`).
 * :func:`read_directory` skips hidden files (names starting with ``.``) and
   does not look into sub-folders.
 """
@@ -83,9 +83,10 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from . import reference, schema
-from .errors import FinsamError, UnreadableFileError
-from .readers import decode_text
+from finsam_analysis import reference
+from finsam_analysis import schema
+from finsam_analysis.errors import FinsamError, UnreadableFileError
+from finsam_analysis.ingest.readers import decode_text
 
 __all__ = [
     "BORTFALL_MIN_FOLKMANGD",

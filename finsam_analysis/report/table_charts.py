@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import forsorjningsformer as ff
-from . import plots
-from .tables import ANDEL_AS, AVSLUTADE, CI_HIGH, CI_LOW, TOTAL, scb_until
+from finsam_analysis.scb import population as ff
+from finsam_analysis.report import charts as plots
+from finsam_analysis.report.tables import ANDEL_AS, AVSLUTADE, CI_HIGH, CI_LOW, TOTAL, scb_until
 
 RATE_COLUMNS = {ANDEL_AS: "andel", CI_LOW: "ci_low", CI_HIGH: "ci_high", AVSLUTADE: "avslutade"}
 

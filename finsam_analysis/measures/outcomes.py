@@ -4,7 +4,7 @@ Every function takes the *prepared* participations (:func:`prepare`: the
 canonical ``deltagande`` table without felregistrering rows, plus derived
 columns) and a :class:`~finsam_analysis.periods.Period`, and returns plain
 numbers or a DataFrame. Nothing here suppresses: raw counts go to
-:mod:`finsam_analysis.disclosure` before anything is published.
+:mod:`finsam_analysis.disclosure.rules` before anything is published.
 
 Definitions (REPORT.md §2, for a period P = [s, e], bounds inclusive)
 --------------------------------------------------------------------
@@ -44,9 +44,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .periods import Period
-from .validation import categorical_from_distinct, distinct_values, per_row
+from finsam_analysis import schema
+from finsam_analysis.periods import Period
+from finsam_analysis.ingest.validation import categorical_from_distinct, distinct_values, per_row
 
 #: z for a two-sided 95 % interval (the 0.975 quantile of the normal).
 Z95 = 1.959963984540054

@@ -1,7 +1,7 @@
 """The report's tables as an Excel workbook, one sheet per section (REPORT.md §5).
 
-:func:`write_workbook` takes the :class:`~finsam_analysis.tables.ReportTable`
-list of :func:`~finsam_analysis.tables.report_tables` (disclosure control is
+:func:`write_workbook` takes the :class:`~finsam_analysis.report.tables.ReportTable`
+list of :func:`~finsam_analysis.report.tables.report_tables` (disclosure control is
 already applied there) and writes ``<forbund_id>.xlsx``.
 
 * Numbers stay numbers, with Excel number formats (:data:`NUMBER_FORMATS`).
@@ -41,9 +41,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from .disclosure import SUPPRESSED
-from .fmt import NOT_AVAILABLE, fmt_value, is_missing
-from .tables import SECTIONS, ReportTable
+from finsam_analysis.disclosure.rules import SUPPRESSED
+from finsam_analysis.report.fmt import NOT_AVAILABLE, fmt_value, is_missing
+from finsam_analysis.report.tables import SECTIONS, ReportTable
 
 __all__ = ["BANNER", "NUMBER_FORMATS", "SHEET_NAMES", "write_workbook"]
 
@@ -261,7 +261,7 @@ def write_workbook(
     Parameters
     ----------
     tables : sequence of ReportTable
-        From :func:`finsam_analysis.tables.report_tables`, suppression applied.
+        From :func:`finsam_analysis.report.tables.report_tables`, suppression applied.
     path : path-like
         The workbook to write; its directory must exist. Replaced atomically.
     title : str

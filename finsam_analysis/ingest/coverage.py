@@ -10,7 +10,7 @@ command line ``--allow-partial``): the report then covers the part up to the
 extract date and says so on every page.
 
 The SCB months a förbund's population figures use are those wholly inside
-the period (:func:`finsam_analysis.forsorjningsformer.population_figures`);
+the period (:func:`finsam_analysis.scb.population.population_figures`);
 a figure from fewer months than the period has is marked as partial.
 """
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-from .periods import Period, PeriodError
-from .periods import swedish_date as _swedish_date
+from finsam_analysis.periods import Period, PeriodError
+from finsam_analysis.periods import swedish_date as _swedish_date
 
 __all__ = ["Coverage", "CoverageError", "check_period", "extract_date", "extract_date_text"]
 

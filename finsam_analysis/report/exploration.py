@@ -20,7 +20,7 @@ förbund report uses (:mod:`.tables`, :mod:`.figures`, :mod:`.plots`).
 Disclosure control
 ------------------
 Every count of persons shown goes through
-:func:`finsam_analysis.disclosure.suppress` (the same rule as the report:
+:func:`finsam_analysis.disclosure.rules.suppress` (the same rule as the report:
 primary suppression below ``min_cell``, then complements until no hidden
 count can be worked out from published totals). Tables that share a number
 with the key figures (a Totalt of avslutade, a yearly sum of nya) pass it to
@@ -59,15 +59,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import forsorjningsformer as ff
-from . import outcomes, plots, schema
-from .disclosure import SUPPRESSED, ProtectedTable, footnote, suppress
-from .errors import FinsamError
-from .figures import KEY_ORDER, forbund_participations, key_figures, key_figures_all
-from .fmt import NOT_AVAILABLE, fmt_dec, fmt_int, is_missing, swedish_month
-from .periods import SWEDISH_MONTHS, Period, month_range, parse_period
-from .reference import kommun_namn
-from .tables import ReportTable, comparison_periods
+from finsam_analysis.scb import population as ff
+from finsam_analysis.measures import outcomes
+from finsam_analysis.report import charts as plots
+from finsam_analysis import schema
+from finsam_analysis.disclosure.rules import SUPPRESSED, ProtectedTable, footnote, suppress
+from finsam_analysis.errors import FinsamError
+from finsam_analysis.measures.key_figures import KEY_ORDER, forbund_participations, key_figures, key_figures_all
+from finsam_analysis.report.fmt import NOT_AVAILABLE, fmt_dec, fmt_int, is_missing, swedish_month
+from finsam_analysis.periods import SWEDISH_MONTHS, Period, month_range, parse_period
+from finsam_analysis.reference import kommun_namn
+from finsam_analysis.report.tables import ReportTable, comparison_periods
 
 __all__ = [
     "CAVEATS",
@@ -114,7 +116,7 @@ def _protect_cells(
 ) -> set:
     """Keys of ``values`` to hide, in agreement with numbers published elsewhere.
 
-    A thin wrapper of :func:`finsam_analysis.disclosure.suppress` (the one
+    A thin wrapper of :func:`finsam_analysis.disclosure.rules.suppress` (the one
     rule): ``known`` keys are shown elsewhere (never complements; they count
     as published), ``forced`` keys are hidden elsewhere (hidden here too, and
     protected). ``None`` values are auxiliary unknowns of the equations (a
@@ -166,7 +168,7 @@ def flows_per_month(d: pd.DataFrame, first: object, last: object) -> pd.DataFram
     ----------
     d : DataFrame
         Prepared participations (:meth:`Dataset.participations`, usually one
-        förbund's: :func:`finsam_analysis.figures.forbund_participations`).
+        förbund's: :func:`finsam_analysis.measures.key_figures.forbund_participations`).
     first, last : date-like
         First and last month (any day in it).
 
@@ -176,7 +178,7 @@ def flows_per_month(d: pd.DataFrame, first: object, last: object) -> pd.DataFram
         Indexed by month start (``manad``), int64 columns ``nya`` (startdatum
         in the month), ``avslutade`` (slutdatum in the month) and ``aktiva``
         (aktiv on at least one day of the month, as
-        :func:`finsam_analysis.outcomes.monthly_active`). Not protected: pass
+        :func:`finsam_analysis.measures.outcomes.monthly_active`). Not protected: pass
         it to :func:`protect_flows` before showing it.
     """
     months = month_range(first, last)
@@ -425,7 +427,7 @@ def rate_table(dataset, forbund_id: str, period: Period | str, by: str, min_cell
     Parameters
     ----------
     dataset, forbund_id, period, min_cell
-        As for :func:`finsam_analysis.tables.report_tables`.
+        As for :func:`finsam_analysis.report.tables.report_tables`.
     by : str
         One of :data:`RATE_SPLITS` (the report itself shows kön, åldersgrupp
         and insats).
@@ -497,7 +499,7 @@ def rate_figure(table: ReportTable, *, synthetic: bool = False, min_cell: int = 
 
 
 def open_population(data_dir, forbund_id: str, period: Period | str):
-    """:func:`finsam_analysis.report.open_report`, and the SCB data must be there.
+    """:func:`finsam_analysis.report.html.open_report`, and the SCB data must be there.
 
     Raises
     ------
@@ -506,7 +508,7 @@ def open_population(data_dir, forbund_id: str, period: Period | str):
         directory has no helårsekvivalenter for the förbund's member kommuner
         up to the period.
     """
-    from .report import open_report
+    from finsam_analysis.report.html import open_report
 
     report = open_report(data_dir, forbund_id, period)
     he = report.dataset.scb_wide()
@@ -812,7 +814,7 @@ class OutcomeModel:
         return f"Oddskvoter för arbete eller studier vid avslut, {self.period.swedish}{n}"
 
     def _repr_html_(self) -> str:
-        from .report import esc, table_html
+        from finsam_analysis.report.html import esc, table_html
 
         parts = [table_html(self.report_table())]
         if self.notes:
@@ -1160,7 +1162,7 @@ def header(report, title: str | None = None, subtitle: str | None = None) -> Non
     The title defaults to the förbund's name; the subtitle to the förbund's
     name and the period (or only the period under the default title).
     """
-    from .report import BANNER, CSS, esc
+    from finsam_analysis.report.html import BANNER, CSS, esc
 
     banner = f'<div class="finsam-banner" role="alert">{esc(BANNER)}</div>' if report.dataset.synthetic else ""
     if subtitle is None:
@@ -1175,7 +1177,7 @@ def show(*items) -> None:
     """Display report tables (as accessible HTML), figures, models and text."""
     from IPython.display import Markdown, display
 
-    from .report import table_html
+    from finsam_analysis.report.html import table_html
 
     for item in items:
         if isinstance(item, ReportTable):

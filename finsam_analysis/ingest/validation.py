@@ -29,10 +29,10 @@ from typing import Callable, Mapping as MappingT
 import numpy as np
 import pandas as pd
 
-from . import reference
-from .mapping import Mapping, norm_label
-from .personnummer import redact
-from .schema import Column
+from finsam_analysis import reference
+from finsam_analysis.ingest.mapping import Mapping, norm_label
+from finsam_analysis.ingest.personnummer import redact
+from finsam_analysis.schema import Column
 
 REJECT_COLUMNS = ("fil", "rad", "kolumn", "skal", "forbund_id")
 MIN_AGE, MAX_AGE = 10, 100

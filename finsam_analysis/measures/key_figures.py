@@ -9,10 +9,10 @@ How the figures are protected (docs/methods.md §5)
 --------------------------------------------------
 * Counts of participations (aktiva, nya, avslutade, pågående and the outcome
   groups) and the shares over avslutade are shown exactly when the förbund's
-  *family* of periods allows it (:mod:`finsam_analysis.family`): every period
+  *family* of periods allows it (:mod:`finsam_analysis.disclosure.family`): every period
   the förbund can publish is protected together with all the others.
 * Counts of persons (aktiva deltagare, kvinnor, män) are protected period by
-  period with :func:`finsam_analysis.disclosure.suppress`: a person active in
+  period with :func:`finsam_analysis.disclosure.rules.suppress`: a person active in
   two periods counts once in each, so they are not sums of each other.
   ``kon_okand`` (persons whose kön is missing in the förbund's file) is a
   count of the data's quality and is always shown; kvinnor and män are then
@@ -25,7 +25,7 @@ Decisions where REPORT.md is silent
   statistic about persons, and is not suppressed.
 * The population keys come from helårsekvivalenter (20–64, kön totalt) for
   the months wholly inside the period
-  (:func:`finsam_analysis.forsorjningsformer.population_figures`). They are
+  (:func:`finsam_analysis.scb.population.population_figures`). They are
   public SCB figures and are not suppressed.
 * ``tid_i_insats_median_dagar`` is shown when avslutade is shown and at least
   ``2 * min_cell`` (a median of fewer is nearly one person's own duration).
@@ -33,12 +33,13 @@ Decisions where REPORT.md is silent
 
 from __future__ import annotations
 
-from . import coverage, outcomes
-from .disclosure import suppress
-from .errors import FinsamError
-from .family import ForbundFamily, forbund_family
-from .forsorjningsformer import population_figures, population_figures_all
-from .periods import Period, parse_period, report_periods
+from finsam_analysis.ingest import coverage
+from finsam_analysis.measures import outcomes
+from finsam_analysis.disclosure.rules import suppress
+from finsam_analysis.errors import FinsamError
+from finsam_analysis.disclosure.family import ForbundFamily, forbund_family
+from finsam_analysis.scb.population import population_figures, population_figures_all
+from finsam_analysis.periods import Period, parse_period, report_periods
 
 #: The keys of the JSON, in the order of REPORT.md §5.
 KEY_ORDER = (
@@ -247,7 +248,7 @@ def key_figures(
         Smallest count of persons shown; 1 turns suppression off.
     allow_partial : bool, default False
         A period that ends after the extract date is refused
-        (:class:`finsam_analysis.coverage.CoverageError`) unless this is
+        (:class:`finsam_analysis.ingest.coverage.CoverageError`) unless this is
         True; then the figures are those of the part up to the extract date
         (``period_end`` says so).
 

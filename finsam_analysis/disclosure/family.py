@@ -68,7 +68,7 @@ month series show.
 
 Counts of *persons* (aktiva deltagare, kvinnor, män) are not differences of
 node values: a person active in both halves counts once in the year. They are
-protected period by period (:mod:`finsam_analysis.disclosure`).
+protected period by period (:mod:`finsam_analysis.disclosure.rules`).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .disclosure import DEFAULT_MIN_CELL, _fixed_columns, _gauss_jordan
+from finsam_analysis.disclosure.rules import DEFAULT_MIN_CELL, _fixed_columns, _gauss_jordan
 
 __all__ = [
     "FLOW",
@@ -967,7 +967,7 @@ def _forbund_series(d, node_days: np.ndarray):
 
 
 def _split_order(name: str):
-    from . import schema
+    from finsam_analysis import schema
 
     if name == "alder":
         order = {g: i for i, g in enumerate(schema.ALDERSGRUPPER)}

@@ -7,7 +7,7 @@ process that imports pandas, matplotlib and this package and reads the data
 again, about 5 s before the first line of the report runs. For a batch of
 dozens of förbund that start-up is most of the work (docs/performance.md).
 
-The batch (:mod:`finsam_analysis.pipeline`) therefore prepares one parent
+The batch (:mod:`finsam_analysis.batch.pipeline`) therefore prepares one parent
 process (imports done, dataset loaded, HTML templates compiled) and *forks*
 it once per förbund; the child runs the notebook with this engine, in an
 IPython shell inside itself, and exits. Each report thus starts from the same

@@ -87,7 +87,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .errors import FinsamError
+from finsam_analysis.errors import FinsamError
 
 DEFAULT_BASE_URL = "https://statistikdatabasen.scb.se/api/v2"
 BASE_URL_ENV = "FINSAM_SCB_API"
@@ -309,7 +309,7 @@ class _RateLimiter:
 
 def _user_agent() -> str:
     try:
-        from . import __version__
+        from finsam_analysis.version import __version__
     except ImportError:  # pragma: no cover
         __version__ = "0"
     return f"finsam-analysis/{__version__} (Python urllib)"

@@ -1,7 +1,7 @@
 """The report's figures (REPORT.md §4): pure functions that return a figure and its alt text.
 
 Every function takes small, already computed and already *protected* inputs
-(see :mod:`finsam_analysis.disclosure`) and returns a :class:`FigureResult`:
+(see :mod:`finsam_analysis.disclosure.rules`) and returns a :class:`FigureResult`:
 the :class:`matplotlib.figure.Figure`, a Swedish alt text with the key numbers
 for screen readers, and the title. Saving is the caller's business
 (:func:`figure_to_png_bytes`, or ``result.fig.savefig``); free a figure with
@@ -23,9 +23,9 @@ Design
 Disclosure control
 ------------------
 A figure shows only numbers that the protected table shows. Inputs may be a
-:class:`~finsam_analysis.disclosure.ProtectedTable` (hidden cells from its
+:class:`~finsam_analysis.disclosure.rules.ProtectedTable` (hidden cells from its
 mask), or a DataFrame/Series where a hidden cell is ``".."``
-(:data:`~finsam_analysis.disclosure.SUPPRESSED`, as from
+(:data:`~finsam_analysis.disclosure.rules.SUPPRESSED`, as from
 ``ProtectedTable.display()``) or missing (NaN/None/NA). Hidden values are
 drawn as absent (a gap, an empty cell or the text ``..``) and the figure gets
 the note *Värden som bygger på färre än 5 personer visas inte* (with the
@@ -38,8 +38,8 @@ Decisions where the brief is silent
   Any other missing count or share of persons counts as hidden.
 * Public SCB figures (helårsekvivalenter, andel av befolkningen) are never
   suppressed; a missing value there is just missing.
-* Shares are fractions (0–1) as :mod:`~finsam_analysis.outcomes` and
-  :mod:`~finsam_analysis.forsorjningsformer` return them; a value above 1
+* Shares are fractions (0–1) as :mod:`~finsam_analysis.measures.outcomes` and
+  :mod:`~finsam_analysis.scb.population` return them; a value above 1
   raises :class:`ValueError` (it is almost certainly a percentage).
 * Participant shares are labelled in whole percent (``43 %``), population
   shares with one decimal (``14,2 %``), as the numbers' precision warrants.
@@ -69,8 +69,9 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, MultipleLocator
 
-from . import fmt, schema
-from .disclosure import DEFAULT_MIN_CELL, SUPPRESSED, ProtectedTable
+from finsam_analysis.report import fmt
+from finsam_analysis import schema
+from finsam_analysis.disclosure.rules import DEFAULT_MIN_CELL, SUPPRESSED, ProtectedTable
 
 __all__ = [
     "FigureResult",
@@ -212,7 +213,7 @@ def _is_missing(x: object) -> bool:
 
 
 def format_number(x: float, decimals: int = 0) -> str:
-    """A number as every output writes it (:mod:`finsam_analysis.fmt`): ``12 345``, ``3,5``.
+    """A number as every output writes it (:mod:`finsam_analysis.report.fmt`): ``12 345``, ``3,5``.
 
     A missing value gives ``–``; a hidden one is written ``..`` by the caller.
     """
@@ -415,7 +416,7 @@ def _group_label(code: object) -> str:
             return f"{text[:-1]} år och äldre"
         return text
     if re.fullmatch(r"\d{4}", text):
-        from .reference import kommun_namn
+        from finsam_analysis.reference import kommun_namn
 
         try:
             return kommun_namn(text)
@@ -560,7 +561,7 @@ def active_per_month(
     ----------
     series : Series or ProtectedTable
         Counts indexed by month (first day of each month, as
-        :func:`finsam_analysis.outcomes.monthly_active` returns them), already
+        :func:`finsam_analysis.measures.outcomes.monthly_active` returns them), already
         protected: a hidden month is ``".."`` or missing (or hidden in the
         table's mask). Hidden months are gaps in the line.
     min_cell : int, default 5
@@ -906,7 +907,7 @@ def transition_heatmap(
     ----------
     counts : DataFrame or ProtectedTable
         Counts of avslutade deltaganden, rows = group before, columns = group
-        after, as :func:`finsam_analysis.outcomes.forsorjning_transition`
+        after, as :func:`finsam_analysis.measures.outcomes.forsorjning_transition`
         gives them, after disclosure control. Group codes get their Swedish
         labels. Total rows/columns (``Totalt``) are written but not coloured.
         Hidden cells are grey with ``..``.
@@ -1142,7 +1143,7 @@ def helarsekvivalenter_per_ersattning(
     yearly : DataFrame
         Indexed by year (``ar``), one column per ersättning code of
         :data:`finsam_analysis.schema.ERSATTNING` (the six; ``summa`` is not
-        stacked), as :func:`finsam_analysis.forsorjningsformer.yearly` gives
+        stacked), as :func:`finsam_analysis.scb.population.yearly` gives
         them; optional ``partiellt`` (bool) and ``manader``. Partial years are
         marked ``2025*`` with a note.
     area : str, default "medlemskommunerna"
@@ -1327,7 +1328,7 @@ def andel_per_kommun(
         Columns ``andel`` (fraction) and ``kommun`` (name) or ``kommunkod``
         (named from the reference table), else the index is the label. With
         an ``ar`` column (as from
-        :func:`finsam_analysis.forsorjningsformer.per_kommun_yearly`) one year
+        :func:`finsam_analysis.scb.population.per_kommun_yearly`) one year
         is drawn: ``year``, by default the latest. A row with kommunkod
         ``"00"`` is riket, unless ``riket`` is given. Bars are sorted, largest
         at the top.
@@ -1450,7 +1451,7 @@ def insatser_mot_mal(
     Parameters
     ----------
     table : DataFrame or ProtectedTable
-        One row per insats, as :func:`finsam_analysis.outcomes.insatser_mot_mal`
+        One row per insats, as :func:`finsam_analysis.measures.outcomes.insatser_mot_mal`
         gives it after disclosure control: ``aktiva_deltagare`` (hidden:
         ``".."``/missing) and ``mal_deltagare_per_ar`` (a target; missing =
         no target); the label is ``namn`` if present, else the index.

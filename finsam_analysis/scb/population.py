@@ -1,6 +1,6 @@
 """Försörjningsformer i befolkningen: helårsekvivalenter per förbund over time.
 
-Input is the normalised SCB table of DATA.md §10 (see :mod:`finsam_analysis.scb`)
+Input is the normalised SCB table of DATA.md §10 (see :mod:`finsam_analysis.scb.read`)
 and the förbund's members with their validity periods. The definitions are
 REPORT.md §2:
 
@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import schema
+from finsam_analysis import schema
 
 ERSATTNINGAR = tuple(schema.ERSATTNING)  # the six and "summa"
 SEX = ERSATTNINGAR[:-1]
@@ -215,7 +215,7 @@ def population_figures_all(he: pd.DataFrame | None, medlemmar: pd.DataFrame, for
     """:func:`population_figures` of many förbund in one pass.
 
     ``he`` is the normalised table (one row per cell, as
-    :func:`finsam_analysis.scb.read_directory` gives it), long or wide; only
+    :func:`finsam_analysis.scb.read.read_directory` gives it), long or wide; only
     its summa and folkmängd are used, so the long table need not be pivoted.
     """
     forbund_ids = list(forbund_ids)

@@ -10,8 +10,8 @@ workbook keeps the numbers with Excel number formats (:mod:`.excel`).
 Disclosure control
 ------------------
 Every count of persons (participations are persons too) and every share or
-statistic over persons goes through :func:`finsam_analysis.disclosure.protect_table`
-(the sammanfattning through :func:`finsam_analysis.figures.key_figures`,
+statistic over persons goes through :func:`finsam_analysis.disclosure.rules.protect_table`
+(the sammanfattning through :func:`finsam_analysis.measures.key_figures.key_figures`,
 which is already protected). Shares of a column total (``Andel``) are
 derived from the *protected* counts: a share is hidden exactly when its
 count or the total is hidden (:func:`_add_distribution_share`).
@@ -83,14 +83,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import coverage, outcomes, schema
-from .disclosure import SUPPRESSED, Cell, ProtectedTable, footnote, protect_table, rules_text
-from .family import ForbundFamily
-from .figures import forbund_participations, forbund_protection, in_key_order, protect, raw_key_figures
-from .fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, swedish_month
-from .forsorjningsformer import forbund_monthly, per_kommun_yearly, riket_monthly, yearly
-from .periods import SWEDISH_MONTHS, Period, comparison_periods, parse_period, report_periods
-from .reference import kommun_namn
+from finsam_analysis.ingest import coverage
+from finsam_analysis.measures import outcomes
+from finsam_analysis import schema
+from finsam_analysis.disclosure.rules import SUPPRESSED, Cell, ProtectedTable, footnote, protect_table, rules_text
+from finsam_analysis.disclosure.family import ForbundFamily
+from finsam_analysis.measures.key_figures import forbund_participations, forbund_protection, in_key_order, protect, raw_key_figures
+from finsam_analysis.report.fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, swedish_month
+from finsam_analysis.scb.population import forbund_monthly, per_kommun_yearly, riket_monthly, yearly
+from finsam_analysis.periods import SWEDISH_MONTHS, Period, comparison_periods, parse_period, report_periods
+from finsam_analysis.reference import kommun_namn
 
 __all__ = [
     "KINDS",
@@ -494,7 +496,7 @@ def comparison_key_figures(dataset, forbund_id: str, period: Period | str, min_c
     dict
         ``{period label: key figures}`` for the columns of the
         sammanfattning; the report's own period is exactly
-        :func:`~finsam_analysis.figures.key_figures`.
+        :func:`~finsam_analysis.measures.key_figures.key_figures`.
     """
     period = parse_period(period)
     d = forbund_participations(dataset, forbund_id)
@@ -1412,7 +1414,7 @@ def report_tables(
         Smallest count of persons shown; 1 turns suppression off.
     allow_partial : bool, default False
         Accept a period that ends after the extract date (its part up to it
-        is shown); otherwise :class:`~finsam_analysis.coverage.CoverageError`.
+        is shown); otherwise :class:`~finsam_analysis.ingest.coverage.CoverageError`.
 
     Returns
     -------

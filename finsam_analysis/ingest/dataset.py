@@ -18,7 +18,7 @@ Decisions where DATA.md is silent
 * ``deltagande.csv`` and ``deltagande.xlsx`` may both be present; both are
   read and combined (e.g. most förbund in canonical CSV and one delivered as
   its own Excel file). ``mapping.yaml`` applies to each (see
-  :mod:`finsam_analysis.mapping`).
+  :mod:`finsam_analysis.ingest.mapping`).
 * A row may carry ``deltagare_id`` or ``personnummer``, not both. A
   ``deltagare_id`` that is itself a valid personnummer (a common mistake) is
   pseudonymised like one and counted, never kept.
@@ -48,24 +48,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import personnummer as pnr
-from . import schema
-from .errors import SchemaError, UnreadableFileError
-from .mapping import Mapping, load_mapping, resolve_headers
-from .readers import Prefetched, RawTable, prefetch_csv, read_table
-from .validation import (
-    MAX_AGE,
-    MIN_AGE,
-    RejectLog,
-    as_categorical,
-    distinct_values,
-    per_row,
-    reject_duplicate_keys,
-    reject_foreign_keys,
-    relpath,
-    require_values,
-    type_columns,
-)
+from finsam_analysis.ingest import personnummer as pnr
+from finsam_analysis import schema
+from finsam_analysis.errors import SchemaError, UnreadableFileError
+from finsam_analysis.ingest.mapping import Mapping, load_mapping, resolve_headers
+from finsam_analysis.ingest.readers import Prefetched, RawTable, prefetch_csv, read_table
+from finsam_analysis.ingest.validation import (MAX_AGE, MIN_AGE, RejectLog, as_categorical, distinct_values, per_row, reject_duplicate_keys, reject_foreign_keys, relpath, require_values, type_columns)
 
 PARTICIPANT_FILES = ("deltagande.csv", "deltagande.xlsx")
 MAPPING_FILE = "mapping.yaml"
@@ -217,7 +205,7 @@ class Dataset:
         shares the work. Treat the result as read-only.
         """
         if self._prepared is None:
-            from .outcomes import prepare
+            from finsam_analysis.measures.outcomes import prepare
 
             self._prepared = prepare(self.deltagande)
         return self._prepared
@@ -236,7 +224,7 @@ class Dataset:
         if self.helarsekvivalenter is None:
             return None
         if self._scb_wide is None:
-            from .forsorjningsformer import wide
+            from finsam_analysis.scb.population import wide
 
             self._scb_wide = wide(self.helarsekvivalenter)
         return self._scb_wide
@@ -268,7 +256,7 @@ class Dataset:
         ``uttagsdatum`` in ``dataset.yaml`` when given, else the latest start
         or end date in the participations (:attr:`uttagsdatum_source` says
         which). None for a dataset without participations. A period that ends
-        after it is refused (:func:`finsam_analysis.coverage.check_period`).
+        after it is refused (:func:`finsam_analysis.ingest.coverage.check_period`).
         """
         given = self.metadata.get(UTTAGSDATUM_KEY)
         if given is not None:
@@ -922,7 +910,7 @@ def _read_scb(root: Path) -> tuple | None:
     files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".json", ".csv")) if folder.is_dir() else []
     if not files:
         return None
-    from .scb import read_directory
+    from finsam_analysis.scb.read import read_directory
 
     scb = read_directory(folder)
     return scb, {name: sha256_file(folder / name) for name in scb.files}

@@ -48,7 +48,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import personnummer, reference, schema
+from finsam_analysis.ingest import personnummer
+from finsam_analysis import reference
+from finsam_analysis import schema
 
 __all__ = ["SampleSummary", "write_sample", "XLSX_HEADERS", "XLSX_SHEET", "HE_CONTENTS", "he_file_name"]
 

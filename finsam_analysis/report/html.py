@@ -4,8 +4,8 @@ The notebook ``notebooks/forbund_report.ipynb`` only calls this module:
 ``open_report(...)`` (checks the parameters and loads the data, failing fast
 with a clear message), then ``rapport.header()`` and one
 ``rapport.section(title)`` per section of REPORT.md §4. Every table comes from
-:func:`finsam_analysis.tables.report_tables` (disclosure control applied) and
-every figure from :mod:`finsam_analysis.plots`; this module only lays them out
+:func:`finsam_analysis.report.tables.report_tables` (disclosure control applied) and
+every figure from :mod:`finsam_analysis.report.charts`; this module only lays them out
 as escaped HTML with embedded images, so the rendered file stands alone.
 """
 
@@ -20,12 +20,14 @@ from typing import Mapping
 
 import pandas as pd
 
-from . import __version__, coverage, fmt
-from .disclosure import SUPPRESSED, footnote, rules_text
-from .errors import FinsamError
-from .figures import cached_key_figures, forbund_participations
-from .periods import Period, parse_period, previous
-from .tables import SECTIONS  # noqa: F401 (re-exported: the report's sections, in order)
+from finsam_analysis.version import __version__
+from finsam_analysis.ingest import coverage
+from finsam_analysis.report import fmt
+from finsam_analysis.disclosure.rules import SUPPRESSED, footnote, rules_text
+from finsam_analysis.errors import FinsamError
+from finsam_analysis.measures.key_figures import cached_key_figures, forbund_participations
+from finsam_analysis.periods import Period, parse_period, previous
+from finsam_analysis.report.tables import SECTIONS  # noqa: F401 (re-exported: the report's sections, in order)
 
 BANNER = "SYNTETISKA DATA — inte verklig statistik"
 
@@ -83,7 +85,7 @@ def open_report(
 
     A period that ends after the data's extract date is refused, unless
     ``allow_partial``: then the report covers the part up to it and marks
-    every page (:mod:`finsam_analysis.coverage`).
+    every page (:mod:`finsam_analysis.ingest.coverage`).
 
     Raises
     ------
@@ -91,7 +93,7 @@ def open_report(
         With one clear sentence when a parameter is wrong or the data cannot
         be read, before any section is rendered.
     """
-    from .loading import load_dataset_cached
+    from finsam_analysis.ingest.dataset import load_dataset_cached
 
     period = parse_period(period)
     if not isinstance(min_cell, int) or min_cell < 1:
@@ -137,7 +139,7 @@ class ForbundReport:
         its own: beside the monthly series and the trend the report may hide
         more of it, and the sentences must not show what the table hides.
         """
-        from .tables import SUMMARY_ROWS
+        from finsam_analysis.report.tables import SUMMARY_ROWS
 
         data = self.tables["sammanfattning"].data
         column = data[previous(self.period).label]
@@ -187,8 +189,8 @@ class ForbundReport:
         return "\n".join(parts) if parts else '<p class="finsam-note">Inga uppgifter för perioden.</p>'
 
     def figures_for(self, table) -> list:
-        """Figures drawn from one table (see :mod:`finsam_analysis.report_figures`)."""
-        from .report_figures import figures_for_table
+        """Figures drawn from one table (see :mod:`finsam_analysis.report.table_charts`)."""
+        from finsam_analysis.report.table_charts import figures_for_table
 
         return figures_for_table(self, table)
 
@@ -199,7 +201,7 @@ class ForbundReport:
         ("uppgift saknas") to be missing in the förbund's data; neither is
         ever written as a number.
         """
-        from .tables import _unknown_keys
+        from finsam_analysis.report.tables import _unknown_keys
 
         k, p = self.figures, self.previous_figures
         unknown = _unknown_keys(k)
@@ -243,7 +245,7 @@ class ForbundReport:
 
     def about_html(self) -> str:
         """Definitions, the disclosure rule, sources and provenance."""
-        from .pipeline import generated_at, git_commit
+        from finsam_analysis.batch.pipeline import generated_at, git_commit
 
         ds = self.dataset
         defs = [
@@ -322,7 +324,7 @@ def table_html(table) -> str:
 
 def figure_html(result) -> str:
     """A plots.FigureResult as an embedded PNG with alt text and caption."""
-    from .plots import close, figure_to_png_bytes
+    from finsam_analysis.report.charts import close, figure_to_png_bytes
 
     png = figure_to_png_bytes(result.fig, as_built=True)  # straight from the builder
     close(result.fig)
@@ -344,7 +346,7 @@ def cached_report_tables(dataset, forbund_id: str, period: Period, min_cell: int
     The notebook's HTML and the Excel export show the same tables; in one
     process they share the computation.
     """
-    from . import tables
+    from finsam_analysis.report import tables
 
     return dataset.derived(
         ("report_tables", forbund_id, period.label, period.start, period.end, min_cell),
@@ -354,7 +356,7 @@ def cached_report_tables(dataset, forbund_id: str, period: Period, min_cell: int
 
 def provenance(dataset, forbund_id: str, period: Period, min_cell: int) -> dict[str, str]:
     """Key/value provenance shown in the Excel workbook."""
-    from .pipeline import generated_at, git_commit
+    from finsam_analysis.batch.pipeline import generated_at, git_commit
 
     out = {
         "Förbund": forbund_id,
@@ -378,13 +380,13 @@ def write_data_outputs(
 
     ``note`` (a partial period's) goes into the title at the top of every sheet.
     """
-    from .pipeline import atomic_write
+    from finsam_analysis.batch.pipeline import atomic_write
 
     if "json" in paths:
         kf = cached_key_figures(dataset, forbund_id, period, min_cell)
         atomic_write(paths["json"], json.dumps(kf, ensure_ascii=False, indent=2) + "\n")
     if "xlsx" in paths:
-        from .excel import write_workbook
+        from finsam_analysis.report.excel import write_workbook
 
         namn = str(dataset.forbund.set_index("forbund_id").at[forbund_id, "namn"])
         write_workbook(

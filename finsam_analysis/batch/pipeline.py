@@ -43,11 +43,11 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import __version__
-from .errors import FinsamError, OutputError
-from . import coverage
-from .periods import Period, parse_period
-from .personnummer import redact
+from finsam_analysis.version import __version__
+from finsam_analysis.errors import FinsamError, OutputError
+from finsam_analysis.ingest import coverage
+from finsam_analysis.periods import Period, parse_period
+from finsam_analysis.ingest.personnummer import redact
 
 FORMATS = ("html", "xlsx", "json", "ipynb", "pdf")
 DEFAULT_FORMATS = ("html", "xlsx", "json")
@@ -111,8 +111,8 @@ class RunResult:
 
 def notebook_path() -> Path:
     """The report notebook: in the source tree, or shipped with the package."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "notebooks" / NOTEBOOK, here / "notebooks" / NOTEBOOK):
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package.parent / "notebooks" / NOTEBOOK, package / "notebooks" / NOTEBOOK):
         if candidate.is_file():
             return candidate
     raise FinsamError(f"Rapportmallen {NOTEBOOK} hittades inte (letade i notebooks/).")
@@ -241,7 +241,7 @@ def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
     import nbformat
     import papermill as pm
 
-    from .report import cached_key_figures, write_data_outputs
+    from finsam_analysis.report.html import cached_key_figures, write_data_outputs
 
     result = ForbundResult(forbund_id)
     start = time.perf_counter()
@@ -261,7 +261,7 @@ def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
                 "allow_partial": ctx.allow_partial,
             }
             if ctx.engine == "fork":
-                from .executor import register
+                from finsam_analysis.batch.executor import register
 
                 nb = pm.execute_notebook(
                     str(notebook_path()), None, parameters=parameters, engine_name=register(),
@@ -421,12 +421,12 @@ def validate_run(
 ):
     """Check every parameter before any work starts; returns what the run needs.
 
-    The data is loaded through :func:`~finsam_analysis.loading.load_dataset_cached`,
+    The data is loaded through :func:`~finsam_analysis.ingest.dataset.load_dataset_cached`,
     the call the report notebook makes: a forked child then finds the
     parent's dataset (and the tables already computed on it) instead of
     reading and validating every file again.
     """
-    from .loading import load_dataset_cached
+    from finsam_analysis.ingest.dataset import load_dataset_cached
 
     period_obj = parse_period(period)
     fmts = parse_formats(formats)
@@ -479,7 +479,7 @@ def run_reports(
         How notebooks run. ``"fork"`` (the default where the operating system
         can fork and we are not inside a Jupyter kernel) forks one prepared
         process per förbund and runs the notebook in it with papermill's
-        ``finsam`` engine (:mod:`finsam_analysis.executor`); ``"kernel"``
+        ``finsam`` engine (:mod:`finsam_analysis.batch.executor`); ``"kernel"``
         starts a Jupyter kernel per förbund, as papermill does by default.
         Both give every report a fresh interpreter state.
     resume : bool
@@ -675,7 +675,8 @@ def _prepare_parent(ctx: _RunContext) -> None:
     Imports, the prepared participations, the SCB series and the compiled
     HTML templates are then shared by every child (copy-on-write).
     """
-    from . import executor, plots  # noqa: F401 (imported so children inherit it)
+    from finsam_analysis.batch import executor
+    from finsam_analysis.report import charts as plots
 
     ctx.dataset.participations()
     ctx.dataset.scb_wide()
@@ -835,7 +836,7 @@ def write_manifest(run: RunResult, ctx: _RunContext, status: str) -> None:
 
 def write_index(run: RunResult, dataset, min_cell: int) -> None:
     """``index.html``: every förbund's key figures side by side, with links."""
-    from .report import render_index
+    from finsam_analysis.report.html import render_index
 
     atomic_write(run.out_dir / "index.html", render_index(run, dataset, min_cell))
 

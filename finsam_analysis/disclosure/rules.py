@@ -4,7 +4,7 @@ Every table of counts of persons meant to be read by people passes through
 this module, and all of it is built on one function, :func:`suppress`. The
 counts that a förbund publishes for many periods at once (participations and
 their outcomes) are decided for all periods together by
-:mod:`finsam_analysis.family`, which uses the same rule (docs/methods.md §5);
+:mod:`finsam_analysis.disclosure.family`, which uses the same rule (docs/methods.md §5);
 the counts of persons of one period (aktiva deltagare by kön, ålder,
 utbildning, kommun) are protected here.
 
@@ -49,7 +49,7 @@ utbildning, kommun) are protected here.
 ``min_cell = 1`` turns suppression off (internal use only). Hidden cells are
 shown as :data:`SUPPRESSED` (``..``) with the footnote :func:`footnote`; in
 the key-figures JSON a hidden value is ``null`` and its key is listed in
-``"suppressed"`` (:func:`finsam_analysis.figures.key_figures`).
+``"suppressed"`` (:func:`finsam_analysis.measures.key_figures.key_figures`).
 
 Public SCB figures (befolkning, riket) are not counts of our persons and are
 never passed through here.

@@ -24,9 +24,9 @@ from typing import Mapping as MappingT
 
 import yaml
 
-from . import schema
-from .errors import MappingError, UnreadableFileError
-from .readers import decode_text
+from finsam_analysis import schema
+from finsam_analysis.errors import MappingError, UnreadableFileError
+from finsam_analysis.ingest.readers import decode_text
 
 _KEYS = {"columns", "values", "defaults", "list_separator"}
 

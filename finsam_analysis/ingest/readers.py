@@ -5,7 +5,7 @@ delivers into a :class:`RawTable`: every cell a trimmed string (missing cells
 are missing), headers as written, and for each row the number a spreadsheet
 user sees (the header is row 1, so the first data row of a plain CSV is 2).
 Typing, mapping and validation happen later, in one vectorised pass
-(:mod:`finsam_analysis.validation`).
+(:mod:`finsam_analysis.ingest.validation`).
 
 Two CSV readers give the same table: a fast one (pyarrow) for well-formed
 UTF-8 files, and a careful one (``csv.reader``) for everything the fast one
@@ -57,8 +57,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .errors import SchemaError, UnreadableFileError
-from .threads import on_two_cores
+from finsam_analysis.errors import SchemaError, UnreadableFileError
+from finsam_analysis.ingest.threads import on_two_cores
 
 SEPARATORS = (";", ",", "\t")
 _SEPARATOR_NAMES = {";": "semikolon", ",": "komma", "\t": "tabb"}
@@ -86,7 +86,7 @@ class RawTable:
         What was detected (CSV only).
     distinct : dict
         Header → ``(positions, distinct)`` as
-        :func:`finsam_analysis.validation.distinct_values` gives them, for
+        :func:`finsam_analysis.ingest.validation.distinct_values` gives them, for
         the columns read dictionary-encoded (a prefetched CSV file, columns
         the caller asked for, see :func:`prefetch_csv`). Such a column is a
         categorical of the same strings in ``data``.

@@ -1,0 +1,8 @@
+"""The package's version, from its installed metadata."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("finsam-analysis")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
