@@ -47,7 +47,7 @@ PERIOD = "2025"
 FLOOR = """
 import sys, time
 from finsam_analysis.ingest.dataset import load_dataset
-from finsam_analysis.measures.key_figures import key_figures
+from finsam_analysis.disclosure.published import key_figures
 from finsam_analysis.report.tables import report_tables
 from finsam_analysis.periods import parse_period
 t = time.perf_counter()

@@ -42,14 +42,18 @@ def main(argv=None) -> int:
     from finsam_analysis.batch import pipeline
     from finsam_analysis.report import charts as plots
     from finsam_analysis.report.excel import write_workbook
-    from finsam_analysis.measures.key_figures import key_figures
+    from finsam_analysis.disclosure import published
+    from finsam_analysis.disclosure.published import key_figures
+    from finsam_analysis.measures import outcomes
+    from finsam_analysis.report import html
+    from finsam_analysis.scb.population import dataset_wide
     from finsam_analysis.ingest.dataset import load_dataset_cached
     from finsam_analysis.periods import parse_period
     from finsam_analysis.report.html import ForbundReport
     from finsam_analysis.report.tables import report_tables
 
     ds = clock("inläsning och validering av data", lambda: load_dataset_cached(args.data_dir))
-    clock("förberedda deltaganden och SCB-serier", lambda: (ds.participations(), ds.scb_wide()))
+    clock("förberedda deltaganden och SCB-serier", lambda: (outcomes.participations(ds), dataset_wide(ds)))
     period = parse_period(args.period)
     fid = args.forbund or str(ds.forbund["forbund_id"].iloc[0])
     ctx = pipeline._RunContext(ds, args.data_dir.resolve(), period, Path(tempfile.mkdtemp()), ("html", "xlsx", "json"),
@@ -67,7 +71,8 @@ def main(argv=None) -> int:
     clock("Excel", lambda: write_workbook(list(report.tables.values()), out / "x.xlsx", title="t", synthetic=True,
                                           provenance={}))
     # The whole report as a child makes it (tables and figures again, since a child starts afresh).
-    ds._derived.clear()
+    published.REPORT_MEMO.forget(ds)
+    html.REPORT_MEMO.forget(ds)
     result = clock("hela rapporten i en process (render_one)", lambda: pipeline.render_one(ctx, fid))
     assert result.status == "ok", result.error
 

@@ -351,7 +351,7 @@ def run_scale(rows: int = 1_000_000, workdir: Path | None = None, repeat: int = 
     dict
         ``rows`` (participations in the file), ``forbund``, ``year``,
         ``finsam_load_s`` (``load_dataset``), ``finsam_key_figures_s``
-        (:func:`~finsam_analysis.measures.key_figures.key_figures_all`, disclosure control
+        (:func:`~finsam_analysis.disclosure.published.key_figures_all`, disclosure control
         applied: what a user gets), ``finsam_raw_key_figures_s`` (the
         unsuppressed figures, what the SQL computes), ``finsam_s`` (load +
         published key figures), ``duckdb_s``, ``ratio`` (``finsam_s /
@@ -367,7 +367,8 @@ def run_scale(rows: int = 1_000_000, workdir: Path | None = None, repeat: int = 
         rejected rows (then the two would not be computing over the same data).
     """
     from finsam_analysis import load_dataset
-    from finsam_analysis.measures.key_figures import key_figures_all, raw_key_figures_all
+    from finsam_analysis.disclosure.published import key_figures_all
+    from finsam_analysis.measures.key_figures import raw_key_figures_all
 
     workdir = Path(workdir) if workdir is not None else Path(tempfile.gettempdir()) / "finsam-bench"
     data_dir = dataset_dir(rows, workdir)
@@ -390,7 +391,7 @@ def run_scale(rows: int = 1_000_000, workdir: Path | None = None, repeat: int = 
         kf_times.append(time.perf_counter() - start)
         # The same dataset with empty caches: the raw figures pay the same
         # one-off work as the published ones did.
-        fresh = dataclasses.replace(ds, _prepared=None, _scb_wide=None)
+        fresh = dataclasses.replace(ds)
         start = time.perf_counter()
         raw = raw_key_figures_all(fresh, str(year))
         raw_times.append(time.perf_counter() - start)

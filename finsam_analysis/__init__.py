@@ -9,7 +9,7 @@ statistics a förbund publishes. The subpackages are the architecture
 
 from finsam_analysis.errors import FinsamError
 from finsam_analysis.ingest.dataset import Dataset, load_dataset, read_participants
-from finsam_analysis.measures.key_figures import key_figures, key_figures_all
+from finsam_analysis.disclosure.published import key_figures, key_figures_all
 from finsam_analysis.version import __version__
 
 __all__ = [

@@ -11,6 +11,7 @@ import pytest
 
 from finsam_analysis import load_dataset
 from finsam_analysis.report import excel
+from finsam_analysis import provenance
 from finsam_analysis.disclosure.rules import SUPPRESSED
 from finsam_analysis.report.excel import BANNER, NUMBER_FORMATS, SHEET_NAMES, write_workbook
 from finsam_analysis.report.tables import SECTIONS, ReportTable, report_tables
@@ -166,7 +167,7 @@ def test_two_writes_give_the_same_workbook(tmp_path, tables, monkeypatch):
         assert {info.date_time for info in archive.infolist()} == {(2025, 1, 1, 0, 0, 0)}
     assert wa.properties.created == wa.properties.modified == pd.Timestamp("2025-01-01").to_pydatetime()
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert write(tables, tmp_path / "c.xlsx").properties.modified == excel.FIXED_DATE
+    assert write(tables, tmp_path / "c.xlsx").properties.modified == provenance.FIXED_DATE
 
 
 def test_written_atomically(tmp_path, tables, monkeypatch):

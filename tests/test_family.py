@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import finsam_analysis as fa
+from finsam_analysis.disclosure import published
 from finsam_analysis.measures import key_figures as key_figures_module
 from finsam_analysis.disclosure import family
 from finsam_analysis.disclosure.family import FLOW, Family, Line, SeriesSpec, forbund_family
@@ -164,28 +165,28 @@ def test_the_family_counts_agree_with_the_measures(sample):
 
     fid = "skelleftea"
     d = forbund_participations(sample, fid)
-    fam = key_figures_module.forbund_protection(sample, fid)
+    fam = published.forbund_protection(sample, fid)
     for label in ("2025", "2025H1", "2025Q3", "2025T2", "2025-01-01..2025-08-31", "2024Q4"):
         p = parse_period(label)
         s = outcomes.summary(d, p)
-        for key, series in key_figures_module.FLOW_SERIES.items():
+        for key, series in published.FLOW_SERIES.items():
             assert fam.value((series,), p.start, p.end) == s[key], (label, key)
         assert fam.stock_value(("pag",), p.end) == s["pagaende_vid_periodens_slut"]
 
 
 def test_a_range_outside_the_family_shows_only_what_the_family_allows(sample):
-    fam = key_figures_module.forbund_protection(sample, "skelleftea")
+    fam = published.forbund_protection(sample, "skelleftea")
     custom = parse_period("2025-02-01..2025-05-31")
     view = fam.with_periods([custom])
     # The standard periods look the same in the view.
     for label in ("2025", "2025H1", "2025Q1", "2025T1"):
         p = parse_period(label)
-        for key in key_figures_module.FLOW_SERIES.values():
+        for key in published.FLOW_SERIES.values():
             assert view.flow_shown((key,), p.start, p.end) == fam.flow_shown((key,), p.start, p.end)
     # A range across a year's end is shown only when each year's part is.
     across = parse_period("2024-10-01..2025-03-31")
     view = fam.with_periods([across])
-    for key in key_figures_module.FLOW_SERIES.values():
+    for key in published.FLOW_SERIES.values():
         parts = [view.flow_shown((key,), dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
                  view.flow_shown((key,), dt.date(2025, 1, 1), dt.date(2025, 3, 31))]
         assert view.flow_shown((key,), across.start, across.end) == all(parts)

@@ -9,7 +9,8 @@ import pytest
 
 import finsam_analysis as fa
 from finsam_analysis.errors import FinsamError
-from finsam_analysis.measures.key_figures import KEY_ORDER, key_figures_all, raw_key_figures, raw_key_figures_all
+from finsam_analysis.disclosure.published import key_figures_all
+from finsam_analysis.measures.key_figures import KEY_ORDER, raw_key_figures, raw_key_figures_all
 from finsam_analysis.periods import parse_period
 
 from .conftest import SHARED

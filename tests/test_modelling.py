@@ -11,7 +11,8 @@ from finsam_analysis.report import exploration as modelling
 from finsam_analysis.measures import outcomes
 from finsam_analysis.disclosure.rules import SUPPRESSED
 from finsam_analysis.errors import FinsamError
-from finsam_analysis.measures.key_figures import forbund_participations, key_figures
+from finsam_analysis.disclosure.published import key_figures
+from finsam_analysis.measures.key_figures import forbund_participations
 from finsam_analysis.periods import parse_period
 from finsam_analysis.synthetic.sample import write_sample
 from finsam_analysis.report.tables import report_tables

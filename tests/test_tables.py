@@ -19,7 +19,8 @@ from finsam_analysis import load_dataset, schema
 from finsam_analysis.report import fmt
 from finsam_analysis.measures import outcomes
 from finsam_analysis.disclosure.rules import KEY_FIGURE_LINES, SUPPRESSED, footnote
-from finsam_analysis.measures.key_figures import forbund_participations, key_figures
+from finsam_analysis.disclosure.published import key_figures
+from finsam_analysis.measures.key_figures import forbund_participations
 from finsam_analysis.periods import parse_period
 from finsam_analysis.synthetic.sample import write_sample
 from finsam_analysis.report.tables import (
@@ -300,7 +301,7 @@ def ds_scb(ds):
         rows += _scb_rows("00", month, 20, 1000)
     he = pd.DataFrame(rows)
     he["folkmangd"] = he["folkmangd"].astype("Int64")
-    return dataclasses.replace(ds, helarsekvivalenter=he, _prepared=None)
+    return dataclasses.replace(ds, helarsekvivalenter=he)
 
 
 def test_scb_tables_from_helarsekvivalenter(ds_scb):

@@ -43,7 +43,8 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from finsam_analysis.version import __version__
+from finsam_analysis.files import atomic_write, replacing
+from finsam_analysis.provenance import generated_at, git_commit, package_versions
 from finsam_analysis.errors import FinsamError, OutputError
 from finsam_analysis.ingest import coverage
 from finsam_analysis.periods import Period, parse_period
@@ -53,15 +54,6 @@ FORMATS = ("html", "xlsx", "json", "ipynb", "pdf")
 DEFAULT_FORMATS = ("html", "xlsx", "json")
 NOTEBOOK = "forbund_report.ipynb"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
 
 
 class UsageError(FinsamError):
@@ -116,66 +108,6 @@ def notebook_path() -> Path:
         if candidate.is_file():
             return candidate
     raise FinsamError(f"Rapportmallen {NOTEBOOK} hittades inte (letade i notebooks/).")
-
-
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` so a reader sees the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates 0600; a report is an ordinary file (umask applies).
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def generated_at() -> str:
-    """ISO time of generation; ``SOURCE_DATE_EPOCH`` makes it reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (
-        dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-        if epoch and epoch.isdigit()
-        else dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
-    )
-    return when.isoformat().replace("+00:00", "Z")
-
-
-@lru_cache(maxsize=1)
-def package_versions() -> dict[str, str]:
-    """Versions of the package and of what the numbers depend on."""
-    out = {"python": platform.python_version(), "finsam_analysis": __version__}
-    for name in ("pandas", "numpy", "matplotlib", "openpyxl", "papermill", "nbconvert", "pyarrow"):
-        try:
-            out[name] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            pass
-    return out
-
-
-@lru_cache(maxsize=1)
-def git_commit() -> str | None:
-    """The commit of the source tree the package runs from, when known."""
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0:
-        return None
-    dirty = subprocess.run(
-        ["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
-        capture_output=True, text=True, timeout=5,
-    ).stdout.strip()
-    return out.stdout.strip() + ("-dirty" if dirty else "")
 
 
 def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
@@ -396,8 +328,7 @@ def html_to_pdf(html_path: Path, pdf_path: Path) -> None:
             "PDF kräver webbläsaren chromium, som inte är installerad. "
             "Installera den med: sudo apt-get update && sudo apt-get install chromium"
         )
-    tmp = pdf_path.with_name(f".{pdf_path.name}.tmp")
-    with tempfile.TemporaryDirectory() as profile:
+    with replacing(pdf_path) as tmp, tempfile.TemporaryDirectory() as profile:
         cmd = [
             exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -405,10 +336,8 @@ def html_to_pdf(html_path: Path, pdf_path: Path) -> None:
             f"--print-to-pdf={tmp}", html_path.resolve().as_uri(),
         ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
-    if done.returncode != 0 or not tmp.is_file():
-        tmp.unlink(missing_ok=True)
-        raise FinsamError(f"chromium kunde inte skriva PDF:en (kod {done.returncode}).")
-    os.replace(tmp, pdf_path)
+        if done.returncode != 0 or tmp.stat().st_size == 0:
+            raise FinsamError(f"chromium kunde inte skriva PDF:en (kod {done.returncode}).")
 
 
 # --------------------------------------------------------------------------
@@ -645,7 +574,9 @@ def check_writable(out_dir: Path) -> None:
 
 def _run_threaded(ctx: _RunContext, todo: Sequence[str]):
     """Jupyter kernels, ``ctx.jobs`` at a time (threads only wait on them)."""
-    ctx.dataset.participations()  # prepared once, shared read-only by the threads
+    from finsam_analysis.measures import outcomes
+
+    outcomes.participations(ctx.dataset)  # prepared once, shared read-only by the threads
     with ThreadPoolExecutor(max_workers=ctx.jobs) as pool:
         futures = [pool.submit(render_one, ctx, fid) for fid in _largest_first(ctx, todo)]
         try:
@@ -676,10 +607,12 @@ def _prepare_parent(ctx: _RunContext) -> None:
     HTML templates are then shared by every child (copy-on-write).
     """
     from finsam_analysis.batch import executor
+    from finsam_analysis.measures import outcomes
     from finsam_analysis.report import charts as plots
+    from finsam_analysis.scb.population import dataset_wide
 
-    ctx.dataset.participations()
-    ctx.dataset.scb_wide()
+    outcomes.participations(ctx.dataset)
+    dataset_wide(ctx.dataset)
     executor.register()
     executor.preload()
     _exporter()

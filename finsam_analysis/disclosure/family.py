@@ -782,7 +782,7 @@ def forbund_family(
     Parameters
     ----------
     d : DataFrame
-        The förbund's prepared participations (``Dataset.participations()``
+        The förbund's prepared participations (:func:`finsam_analysis.measures.outcomes.participations`
         rows of one förbund).
     last_day : date
         The dataset's extract date: bounds after it are not decided.

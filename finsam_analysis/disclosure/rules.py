@@ -49,7 +49,7 @@ utbildning, kommun) are protected here.
 ``min_cell = 1`` turns suppression off (internal use only). Hidden cells are
 shown as :data:`SUPPRESSED` (``..``) with the footnote :func:`footnote`; in
 the key-figures JSON a hidden value is ``null`` and its key is listed in
-``"suppressed"`` (:func:`finsam_analysis.measures.key_figures.key_figures`).
+``"suppressed"`` (:func:`finsam_analysis.disclosure.published.key_figures`).
 
 Public SCB figures (befolkning, riket) are not counts of our persons and are
 never passed through here.

@@ -182,52 +182,6 @@ class Dataset:
     inputs: dict[str, str]
     metadata: dict = field(default_factory=dict)
     helarsekvivalenter: pd.DataFrame | None = None
-    _prepared: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    _scb_wide: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    _derived: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def derived(self, key: tuple, compute):
-        """``compute()``, remembered under ``key`` for this dataset.
-
-        For results that depend only on the (never modified) data and the
-        key, e.g. a förbund's report tables for a period: the notebook and
-        the Excel export then share one computation. Treat results as
-        read-only.
-        """
-        if key not in self._derived:
-            self._derived[key] = compute()
-        return self._derived[key]
-
-    def participations(self) -> pd.DataFrame:
-        """Participations prepared for measuring (:func:`outcomes.prepare`).
-
-        Computed once per dataset and cached: a batch of förbund reports
-        shares the work. Treat the result as read-only.
-        """
-        if self._prepared is None:
-            from finsam_analysis.measures.outcomes import prepare
-
-            self._prepared = prepare(self.deltagande)
-        return self._prepared
-
-    def measurable(self) -> pd.DataFrame:
-        """The prepared participations if already made, else ``deltagande``.
-
-        :func:`outcomes.summaries` takes either; for the key figures of every
-        förbund at once, preparing a copy of every column first would cost
-        more than the figures themselves.
-        """
-        return self._prepared if self._prepared is not None else self.deltagande
-
-    def scb_wide(self) -> pd.DataFrame | None:
-        """Helårsekvivalenter in wide form (one column per ersättning), cached."""
-        if self.helarsekvivalenter is None:
-            return None
-        if self._scb_wide is None:
-            from finsam_analysis.scb.population import wide
-
-            self._scb_wide = wide(self.helarsekvivalenter)
-        return self._scb_wide
 
     def rejected_rows(self, forbund_id: str | None = None) -> int:
         """Rejected participant rows, of one förbund (as written) or all."""

@@ -26,7 +26,7 @@ import yaml
 
 from finsam_analysis import schema
 from finsam_analysis.errors import MappingError, UnreadableFileError
-from finsam_analysis.ingest.readers import decode_text
+from finsam_analysis.textfile import decode_text
 
 _KEYS = {"columns", "values", "defaults", "list_separator"}
 

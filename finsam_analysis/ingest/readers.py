@@ -15,18 +15,13 @@ reader's parsing in a worker thread, and may read chosen columns
 dictionary-encoded: they come as categoricals of the same strings, with
 their distinct values in ``RawTable.distinct``.
 
-Decisions where DATA.md is silent
----------------------------------
-* Encoding: a BOM wins (UTF-8, or UTF-16 as Excel's "Unicode-text" writes);
-  otherwise UTF-8 if the whole file decodes. If it does not, each line is
-  decoded on its own: as UTF-8 when it is valid UTF-8, else as Windows-1252
-  (what Excel on Swedish Windows writes). A file pasted together from a UTF-8
-  and a Windows-1252 export thus keeps "å" right in both parts instead of
-  turning the UTF-8 lines into mojibake ("Ã¥"); the mix is reported in
-  ``RawTable.notes``. A line that is neither is an error naming the line.
-* Separator: the one of ``;``, ``,`` and tab that occurs most often in the
-  header line, outside quotes. A header without any of them is "one column",
-  which no table of the contract is, so it is an error.
+Decisions
+---------
+* Encoding and separator by the rules of :mod:`finsam_analysis.textfile`
+  (one set for every text file the package reads); the separator is the
+  header line's. A mix of UTF-8 and Windows-1252 lines is reported in
+  ``RawTable.notes``. A header without any separator is "one column",
+  which no table of the data format is, so it is an error.
 * Completely empty rows (often trailing rows in Excel) are not data; they are
   skipped and counted in ``RawTable.blank_rows``.
 * Quotes: a quoted field that never ends, or one that swallows whole rows
@@ -59,9 +54,8 @@ import pandas as pd
 
 from finsam_analysis.errors import SchemaError, UnreadableFileError
 from finsam_analysis.ingest.threads import on_two_cores
+from finsam_analysis.textfile import SEPARATOR_NAMES, SEPARATORS, decode_text, detect_separator, records
 
-SEPARATORS = (";", ",", "\t")
-_SEPARATOR_NAMES = {";": "semikolon", ",": "komma", "\t": "tabb"}
 _SNIFF_BYTES = 64 * 1024
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
@@ -148,53 +142,6 @@ def read_table(path: str | Path, prefetched: Prefetched | None = None) -> RawTab
 # --------------------------------------------------------------------------
 
 
-def decode_text(path: Path, raw: bytes) -> tuple[str, str, int]:
-    """Decode a text file as DATA.md §1 allows (see the module notes).
-
-    Returns
-    -------
-    (str, str, int)
-        The text (without BOM), the encoding found (``utf-8``,
-        ``utf-8-sig``, ``utf-16``, ``cp1252`` or ``utf-8+cp1252`` for a mix)
-        and, for a mix, how many lines were Windows-1252.
-
-    Raises
-    ------
-    UnreadableFileError
-        When a line is neither UTF-8 nor Windows-1252.
-    """
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16").lstrip("\ufeff"), "utf-16", 0
-        except UnicodeDecodeError:
-            raise UnreadableFileError(
-                f"Filen {path} ser ut att vara UTF-16 men kan inte avkodas. Spara den som UTF-8."
-            ) from None
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    body = raw[3:] if bom else raw
-    try:
-        # A second BOM (tools that add one blindly) must not stick to the first header.
-        return body.decode("utf-8").lstrip("\ufeff"), "utf-8-sig" if bom else "utf-8", 0
-    except UnicodeDecodeError:
-        pass
-    lines, utf8, cp1252 = [], 0, 0
-    for number, line in enumerate(body.split(b"\n"), start=1):
-        try:
-            lines.append(line.decode("utf-8"))
-            utf8 += not line.isascii()
-        except UnicodeDecodeError:
-            try:
-                lines.append(line.decode("cp1252"))
-                cp1252 += 1
-            except UnicodeDecodeError as exc:
-                raise UnreadableFileError(
-                    f"Filen {path} har på rad {number} tecken som varken är UTF-8 eller Windows-1252 "
-                    f"(byte {exc.start + 1} på raden). Spara filen som UTF-8."
-                ) from None
-    encoding = "utf-8+cp1252" if utf8 else "cp1252"
-    return "\n".join(lines).lstrip("\ufeff"), encoding, cp1252 if utf8 else 0
-
-
 def _check_not_binary(path: Path, raw: bytes) -> None:
     head = raw[:_SNIFF_BYTES]
     if head.startswith(_XLSX_MAGIC):
@@ -215,19 +162,6 @@ def _header_line(text: str) -> str:
         if line.strip():
             return line
     return ""
-
-
-def detect_separator(header_line: str) -> str | None:
-    """The separator that occurs most often in ``header_line`` outside quotes."""
-    counts = dict.fromkeys(SEPARATORS, 0)
-    quoted = False
-    for ch in header_line:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch in counts:
-            counts[ch] += 1
-    best = max(SEPARATORS, key=lambda s: counts[s])
-    return best if counts[best] > 0 else None
 
 
 @dataclass
@@ -315,8 +249,8 @@ def _read_csv_python(path: Path, raw: bytes) -> RawTable:
     other = _other_separator(text, sep, body, len(headers))
     if other is not None:
         raise UnreadableFileError(
-            f"Filen {path} har rubrikraden avgränsad med {_SEPARATOR_NAMES[sep]} men raderna med "
-            f"{_SEPARATOR_NAMES[other]}. Använd samma avgränsare i hela filen."
+            f"Filen {path} har rubrikraden avgränsad med {SEPARATOR_NAMES[sep]} men raderna med "
+            f"{SEPARATOR_NAMES[other]}. Använd samma avgränsare i hela filen."
         )
     table = _frame(path, headers, body, first_row=header_index + 2)
     table.encoding, table.separator = encoding, sep
@@ -387,8 +321,7 @@ def _other_separator(text: str, sep: str, body: list[list[str]], width: int) -> 
     for other in SEPARATORS:
         if other == sep:
             continue
-        records = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=other) if any(c.strip() for c in r)]
-        rows = records[1:]
+        rows = records(text, other)[1:]
         if rows and 2 * sum(len(r) == width for r in rows) > len(rows):
             return other
     return None

@@ -46,6 +46,7 @@ import pandas as pd
 
 from finsam_analysis import schema
 from finsam_analysis.periods import Period
+from finsam_analysis.memo import PerDataset
 from finsam_analysis.ingest.validation import categorical_from_distinct, distinct_values, per_row
 
 #: z for a two-sided 95 % interval (the 0.975 quantile of the normal).
@@ -80,6 +81,29 @@ COUNT_KEYS = (
 # --------------------------------------------------------------------------
 # Preparation: derived columns, computed once per dataset
 # --------------------------------------------------------------------------
+
+#: The prepared participations of each loaded dataset (:func:`participations`).
+_PREPARED = PerDataset("prepared participations")
+
+
+def participations(dataset) -> pd.DataFrame:
+    """``prepare(dataset.deltagande)``, computed once per loaded dataset.
+
+    A batch of förbund reports shares the work (the batch prepares them
+    before forking). Treat the result as read-only.
+    """
+    return _PREPARED.get(dataset, "prepared", lambda: prepare(dataset.deltagande))
+
+
+def measurable(dataset) -> pd.DataFrame:
+    """The prepared participations if already made, else ``dataset.deltagande``.
+
+    :func:`summaries` takes either; for the key figures of every förbund at
+    once, preparing a copy of every column first would cost more than the
+    figures themselves.
+    """
+    return _PREPARED.peek(dataset, "prepared", dataset.deltagande)
+
 
 
 def _primary(values: pd.Series) -> pd.Series:

@@ -22,7 +22,7 @@ already applied there) and writes ``<forbund_id>.xlsx``.
   document properties and zip entry times come from ``SOURCE_DATE_EPOCH``
   when set, else a fixed date, so the bytes are reproducible too.
 * Written atomically: a temporary file in the target directory, then
-  :func:`os.replace`; on error no file is left behind and an earlier file
+  :func:`os.replace` (:func:`finsam_analysis.files.replacing`); on error no file is left behind and an earlier file
   stays as it was.
 """
 
@@ -30,10 +30,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+from zipfile import ZIP_DEFLATED
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -42,6 +41,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from finsam_analysis.disclosure.rules import SUPPRESSED
+from finsam_analysis.files import FixedTimeZip, replacing
+from finsam_analysis.provenance import build_date
 from finsam_analysis.report.fmt import NOT_AVAILABLE, fmt_value, is_missing
 from finsam_analysis.report.tables import SECTIONS, ReportTable
 
@@ -70,7 +71,6 @@ SHEET_NAMES = {
     "Om rapporten": "Om rapporten",
 }
 
-FIXED_DATE = _dt.datetime(2000, 1, 1)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 _BOLD = Font(bold=True)
@@ -82,15 +82,6 @@ _SOURCE = Font(italic=True, size=9, color="595959")
 _HEADER_FILL = PatternFill("solid", fgColor="E7E6E6")
 _RIGHT = Alignment(horizontal="right")
 _MIN_WIDTH, _MAX_WIDTH = 8, 60
-
-
-def build_date() -> _dt.datetime:
-    """``SOURCE_DATE_EPOCH`` as a naive UTC datetime, else :data:`FIXED_DATE`."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    try:
-        return _dt.datetime.fromtimestamp(int(raw), tz=_dt.timezone.utc).replace(tzinfo=None)
-    except (ValueError, OverflowError, OSError):
-        return FIXED_DATE
 
 
 # ---------------------------------------------------------------------------
@@ -226,28 +217,6 @@ def build_workbook(
     return wb
 
 
-class _FixedTimeZip(ZipFile):
-    """A zip whose entries all carry one fixed time (reproducible bytes)."""
-
-    def __init__(self, *args, date_time: tuple, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._date_time = date_time
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if not isinstance(zinfo_or_arcname, ZipInfo):
-            zinfo = ZipInfo(zinfo_or_arcname, date_time=self._date_time)
-            zinfo.compress_type = self.compression
-            zinfo.external_attr = 0o600 << 16
-            zinfo_or_arcname = zinfo
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        # openpyxl writes worksheets from temporary files; their mtime would vary.
-        with open(filename, "rb") as fh:
-            data = fh.read()
-        self.writestr(arcname or os.path.basename(filename), data, compress_type, compresslevel)
-
-
 def write_workbook(
     tables: Sequence[ReportTable],
     path: str | os.PathLike,
@@ -275,16 +244,6 @@ def write_workbook(
     path = Path(path)
     wb = build_workbook(tables, title=title, synthetic=synthetic, provenance=provenance)
     when = max(build_date(), _dt.datetime(1980, 1, 1))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        archive = _FixedTimeZip(tmp, "w", ZIP_DEFLATED, allowZip64=True, date_time=when.timetuple()[:6])
+    with replacing(path) as tmp:
+        archive = FixedTimeZip(tmp, "w", ZIP_DEFLATED, allowZip64=True, date_time=when.timetuple()[:6])
         ExcelWriter(wb, archive).save()
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -60,12 +60,14 @@ import numpy as np
 import pandas as pd
 
 from finsam_analysis.scb import population as ff
+from finsam_analysis.scb.population import dataset_wide
 from finsam_analysis.measures import outcomes
 from finsam_analysis.report import charts as plots
 from finsam_analysis import schema
 from finsam_analysis.disclosure.rules import SUPPRESSED, ProtectedTable, footnote, suppress
 from finsam_analysis.errors import FinsamError
-from finsam_analysis.measures.key_figures import KEY_ORDER, forbund_participations, key_figures, key_figures_all
+from finsam_analysis.disclosure.published import key_figures, key_figures_all
+from finsam_analysis.measures.key_figures import KEY_ORDER, forbund_participations
 from finsam_analysis.report.fmt import NOT_AVAILABLE, fmt_dec, fmt_int, is_missing, swedish_month
 from finsam_analysis.periods import SWEDISH_MONTHS, Period, month_range, parse_period
 from finsam_analysis.reference import kommun_namn
@@ -511,7 +513,7 @@ def open_population(data_dir, forbund_id: str, period: Period | str):
     from finsam_analysis.report.html import open_report
 
     report = open_report(data_dir, forbund_id, period)
-    he = report.dataset.scb_wide()
+    he = dataset_wide(report.dataset)
     if he is None or len(he) == 0:
         raise FinsamError(
             f"Datakatalogen {report.dataset.path} har inga helårsekvivalenter från SCB (mappen "
@@ -539,7 +541,7 @@ def population_by_kon(dataset, forbund_id: str, period: Period | str) -> ReportT
     SCB's public figures (not suppressed). Years up to the period's year.
     """
     period = parse_period(period)
-    he = dataset.scb_wide()
+    he = dataset_wide(dataset)
     if he is None:
         raise FinsamError("Datakatalogen har inga helårsekvivalenter från SCB.")
     columns: dict[str, pd.Series] = {}
@@ -572,7 +574,7 @@ def population_by_kommun(dataset, forbund_id: str, period: Period | str) -> Repo
     was a member; years up to the period's year.
     """
     period = parse_period(period)
-    he = dataset.scb_wide()
+    he = dataset_wide(dataset)
     if he is None:
         raise FinsamError("Datakatalogen har inga helårsekvivalenter från SCB.")
     per = ff.per_kommun_yearly(he, dataset.medlemmar, forbund_id)
@@ -1136,7 +1138,7 @@ def dataset_outcome_model(
     if forbund_id is not None:
         d = forbund_participations(dataset, forbund_id)
     else:
-        d = dataset.participations()
+        d = outcomes.participations(dataset)
     labels = {
         "forbund": _unique_labels(dataset.forbund["forbund_id"], dataset.forbund["namn"]),
         "insats": _unique_labels(dataset.insatser["insats_id"], dataset.insatser["namn"]),

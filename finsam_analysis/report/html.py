@@ -20,12 +20,16 @@ from typing import Mapping
 
 import pandas as pd
 
+from finsam_analysis.files import atomic_write
+from finsam_analysis.memo import PerDataset
+from finsam_analysis.provenance import generated_at, git_commit
 from finsam_analysis.version import __version__
 from finsam_analysis.ingest import coverage
 from finsam_analysis.report import fmt
 from finsam_analysis.disclosure.rules import SUPPRESSED, footnote, rules_text
 from finsam_analysis.errors import FinsamError
-from finsam_analysis.measures.key_figures import cached_key_figures, forbund_participations
+from finsam_analysis.disclosure.published import cached_key_figures
+from finsam_analysis.measures.key_figures import forbund_participations
 from finsam_analysis.periods import Period, parse_period, previous
 from finsam_analysis.report.tables import SECTIONS  # noqa: F401 (re-exported: the report's sections, in order)
 
@@ -245,8 +249,6 @@ class ForbundReport:
 
     def about_html(self) -> str:
         """Definitions, the disclosure rule, sources and provenance."""
-        from finsam_analysis.batch.pipeline import generated_at, git_commit
-
         ds = self.dataset
         defs = [
             ("Aktiv", "ett deltagande med startdatum senast periodens sista dag och utan slutdatum eller med "
@@ -340,6 +342,10 @@ def figure_html(result) -> str:
 # --------------------------------------------------------------------------
 
 
+#: Each loaded dataset's report tables: the notebook's HTML and the Excel export share them.
+REPORT_MEMO = PerDataset("report tables")
+
+
 def cached_report_tables(dataset, forbund_id: str, period: Period, min_cell: int) -> list:
     """:func:`tables.report_tables`, computed once per dataset and arguments.
 
@@ -348,7 +354,8 @@ def cached_report_tables(dataset, forbund_id: str, period: Period, min_cell: int
     """
     from finsam_analysis.report import tables
 
-    return dataset.derived(
+    return REPORT_MEMO.get(
+        dataset,
         ("report_tables", forbund_id, period.label, period.start, period.end, min_cell),
         lambda: tables.report_tables(dataset, forbund_id, period, min_cell),
     )
@@ -356,8 +363,6 @@ def cached_report_tables(dataset, forbund_id: str, period: Period, min_cell: int
 
 def provenance(dataset, forbund_id: str, period: Period, min_cell: int) -> dict[str, str]:
     """Key/value provenance shown in the Excel workbook."""
-    from finsam_analysis.batch.pipeline import generated_at, git_commit
-
     out = {
         "Förbund": forbund_id,
         "Period": period.label,
@@ -380,8 +385,6 @@ def write_data_outputs(
 
     ``note`` (a partial period's) goes into the title at the top of every sheet.
     """
-    from finsam_analysis.batch.pipeline import atomic_write
-
     if "json" in paths:
         kf = cached_key_figures(dataset, forbund_id, period, min_cell)
         atomic_write(paths["json"], json.dumps(kf, ensure_ascii=False, indent=2) + "\n")

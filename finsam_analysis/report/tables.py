@@ -11,7 +11,7 @@ Disclosure control
 ------------------
 Every count of persons (participations are persons too) and every share or
 statistic over persons goes through :func:`finsam_analysis.disclosure.rules.protect_table`
-(the sammanfattning through :func:`finsam_analysis.measures.key_figures.key_figures`,
+(the sammanfattning through :func:`finsam_analysis.disclosure.published.key_figures`,
 which is already protected). Shares of a column total (``Andel``) are
 derived from the *protected* counts: a share is hidden exactly when its
 count or the total is hidden (:func:`_add_distribution_share`).
@@ -88,7 +88,8 @@ from finsam_analysis.measures import outcomes
 from finsam_analysis import schema
 from finsam_analysis.disclosure.rules import SUPPRESSED, Cell, ProtectedTable, footnote, protect_table, rules_text
 from finsam_analysis.disclosure.family import ForbundFamily
-from finsam_analysis.measures.key_figures import forbund_participations, forbund_protection, in_key_order, protect, raw_key_figures
+from finsam_analysis.disclosure.published import forbund_protection, protect
+from finsam_analysis.measures.key_figures import forbund_participations, in_key_order, raw_key_figures
 from finsam_analysis.report.fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, swedish_month
 from finsam_analysis.scb.population import forbund_monthly, per_kommun_yearly, riket_monthly, yearly
 from finsam_analysis.periods import SWEDISH_MONTHS, Period, comparison_periods, parse_period, report_periods
@@ -496,7 +497,7 @@ def comparison_key_figures(dataset, forbund_id: str, period: Period | str, min_c
     dict
         ``{period label: key figures}`` for the columns of the
         sammanfattning; the report's own period is exactly
-        :func:`~finsam_analysis.measures.key_figures.key_figures`.
+        :func:`~finsam_analysis.disclosure.published.key_figures`.
     """
     period = parse_period(period)
     d = forbund_participations(dataset, forbund_id)

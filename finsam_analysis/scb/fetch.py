@@ -88,6 +88,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from finsam_analysis.errors import FinsamError
+from finsam_analysis.files import atomic_write, fsync_dir
 
 DEFAULT_BASE_URL = "https://statistikdatabasen.scb.se/api/v2"
 BASE_URL_ENV = "FINSAM_SCB_API"
@@ -534,34 +535,6 @@ def _check_dataset(obj: Any, chunk: Selection, shown: str) -> None:
 # --------------------------------------------------------------------------
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # e.g. Windows: directories cannot be opened
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file in the same directory."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _own_files(directory: Path, table: str) -> list[Path]:
@@ -692,7 +665,7 @@ def fetch_scb(
             _check_dataset(obj, chunk, data_shown)
             name = f"{table}_{i:0{width}d}.json"
             try:
-                _write_atomic(staging / name, raw)
+                atomic_write(staging / name, raw)
             except OSError as exc:
                 raise _write_failed(directory, exc) from None
             names.append(name)
@@ -708,7 +681,7 @@ def fetch_scb(
             removed = tuple(p for p in previous if p.name not in set(names))
             for p in removed:
                 p.unlink(missing_ok=True)
-            _fsync_dir(directory)
+            fsync_dir(directory)
         except OSError as exc:
             raise _write_failed(directory, exc) from None
     finally:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from finsam_analysis import schema
+from finsam_analysis.memo import PerDataset
 
 ERSATTNINGAR = tuple(schema.ERSATTNING)  # the six and "summa"
 SEX = ERSATTNINGAR[:-1]
@@ -56,11 +57,22 @@ def wide(he: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Each loaded dataset's helårsekvivalenter in wide form (:func:`dataset_wide`).
+_WIDE = PerDataset("helårsekvivalenter, wide")
+
+
+def dataset_wide(dataset) -> pd.DataFrame | None:
+    """``wide(dataset.helarsekvivalenter)``, pivoted once per loaded dataset (None without SCB data)."""
+    if dataset.helarsekvivalenter is None:
+        return None
+    return _WIDE.get(dataset, "wide", lambda: wide(dataset.helarsekvivalenter))
+
+
 def as_wide(he: pd.DataFrame) -> pd.DataFrame:
     """The table in wide form; passes an already wide table through.
 
     Every function here accepts either form, so a caller that measures many
-    förbund (a batch) pivots once (``Dataset.scb_wide()``).
+    förbund (a batch) pivots once (:func:`dataset_wide`).
     """
     return he if "summa" in he.columns else wide(he)
 

@@ -62,7 +62,7 @@ Decisions where the spec is silent
   skipped; footnotes are noted. Besides UTF-8 and Windows-1252, UTF-16 with a
   BOM (Excel's "Unicode-text") is read, and a file mixing UTF-8 and
   Windows-1252 lines is decoded line by line, as the participant reader does
-  (:func:`finsam_analysis.ingest.readers.decode_text`).
+  (:func:`finsam_analysis.textfile.decode_text`).
 * :func:`read_directory` skips hidden files (names starting with ``.``) and
   does not look into sub-folders.
 """
@@ -86,7 +86,7 @@ from pandas.api.types import union_categoricals
 from finsam_analysis import reference
 from finsam_analysis import schema
 from finsam_analysis.errors import FinsamError, UnreadableFileError
-from finsam_analysis.ingest.readers import decode_text
+from finsam_analysis.textfile import best_split, decode_text
 
 __all__ = [
     "BORTFALL_MIN_FOLKMANGD",
@@ -825,27 +825,17 @@ def _decode(path: Path, raw: bytes) -> str:
 
 
 def _records(path: Path, text: str) -> tuple[int, list[list[str]]]:
-    """The table width and the non-empty records, separator chosen by consistent width.
+    """The table width and the non-empty records (separator: :func:`finsam_analysis.textfile.best_split`).
 
     The true separator splits the header and every data line into the same
     number of fields; a decimal comma under ``;`` gives ragged widths.
     """
-    best: tuple[tuple[bool, int, int], list[list[str]]] | None = None
-    for sep in (";", "\t", ","):
-        records = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep) if any(c.strip() for c in r)]
-        widths = pd.Series([len(r) for r in records], dtype="int64").value_counts()
-        # Most common width; among equally common ones the widest.
-        width = int(widths[widths == widths.max()].index.max()) if len(widths) else 0
-        score = (width > 1, int(widths.get(width, 0)), width)
-        if best is None or score > best[0]:
-            best = (score, records)
-    assert best is not None
-    (several, _, width), records = best
-    if not several:
+    sep, width, rows = best_split(text)
+    if sep is None:
         raise ScbFormatError(
             f"Filen {path} har bara en kolumn: varken semikolon, komma eller tabb skiljer kolumnerna."
         )
-    return width, records
+    return width, rows
 
 
 def _csv_frame(path: Path, notes: list[str]) -> pd.DataFrame:

@@ -51,6 +51,8 @@ import yaml
 from finsam_analysis.ingest import personnummer
 from finsam_analysis import reference
 from finsam_analysis import schema
+from finsam_analysis.files import FixedTimeZip
+from finsam_analysis.version import __version__
 
 __all__ = ["SampleSummary", "write_sample", "XLSX_HEADERS", "XLSX_SHEET", "HE_CONTENTS", "he_file_name"]
 
@@ -1259,23 +1261,10 @@ def _write_xlsx(path: Path, rng: np.random.Generator, rows: Mapping[str, np.ndar
     wb.properties.created = _FIXED_TIMESTAMP
     wb.properties.modified = _FIXED_TIMESTAMP
     buffer = io.BytesIO()
-    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
+    archive = FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, date_time=_FIXED_TIMESTAMP.timetuple()[:6])
     ExcelWriter(wb, archive).save()  # not save_workbook(): that stamps "modified" with now
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    path.write_bytes(buffer.getvalue())
     return n
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same zip archive with every member's timestamp fixed (byte-stable output)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIMESTAMP.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return buffer.getvalue()
 
 
 def _mapping_yaml(fid: str, namn: str, insats_names: Mapping[str, str], seed: int) -> str:
@@ -1304,9 +1293,7 @@ def _mapping_yaml(fid: str, namn: str, insats_names: Mapping[str, str], seed: in
 
 
 def _version() -> str:
-    import finsam_analysis
-
-    return str(getattr(finsam_analysis, "__version__", "0"))
+    return __version__
 
 
 def _readme(y0: int, y1: int, n_forbund: int, xlsx_fid: str, seed: int, version: str, xlsx: bool = True) -> str:
