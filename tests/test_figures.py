@@ -171,7 +171,7 @@ def test_columns_that_are_missing_give_null_never_zero(tmp_path):
                 "ci_low", "ci_high", "andel_offentlig_forsorjning_fore", "andel_offentlig_forsorjning_efter"):
         assert kf[key] is None and key not in kf["suppressed"], key
     assert kf["okand"] == 30  # what is known: all 30 lack sysselsättning efter
-    from finsam_analysis.report import fmt
+    from finsam_analysis import fmt
     from finsam_analysis.report.html import ForbundReport
     from finsam_analysis.report.tables import report_tables
 

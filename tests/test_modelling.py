@@ -8,7 +8,7 @@ import pytest
 
 from finsam_analysis import load_dataset
 from finsam_analysis.report import exploration as modelling
-from finsam_analysis.measures import outcomes
+from finsam_analysis.measures import models, outcomes
 from finsam_analysis.disclosure.rules import SUPPRESSED
 from finsam_analysis.errors import FinsamError
 from finsam_analysis.disclosure.published import key_figures
@@ -126,7 +126,7 @@ def test_too_few_avslutade_refuses_to_fit():
     assert "minst 100" in model.message and "80" in model.message
     assert model.table.empty
     assert "observationsdata" in model.caveats
-    assert "Modellen skattas inte" in model._repr_html_()
+    assert "Modellen skattas inte" in modelling.model_html(model)
 
 
 def test_a_small_level_is_never_shown(known):
@@ -135,7 +135,7 @@ def test_a_small_level_is_never_shown(known):
     assert model.fitted
     kon = model.table.loc[model.table["variabel"] == "Kön"]
     assert "Uppgift saknas" not in set(kon["niva"])
-    merged = kon.loc[kon["niva"] == modelling.MERGED_LABEL].iloc[0]
+    merged = kon.loc[kon["niva"] == models.MERGED_LABEL].iloc[0]
     assert merged["n"] == SUPPRESSED and pd.isna(merged["oddskvot"])  # too small to estimate or show
     numbers = [v for v in model.table["n"] if v != SUPPRESSED]
     assert min(numbers) >= 5
@@ -166,9 +166,9 @@ def test_fixed_effects_and_labels(known):
 def test_model_period_and_years():
     assert modelling.model_period("2025").label == "2023-01-01..2025-12-31"
     assert modelling.model_period("2025Q2", years=2).label == "2024-01-01..2025-06-30"
-    assert modelling._model_period("2023-2025").label == "2023-01-01..2025-12-31"
-    assert modelling._model_period((2024, 2024)).label == "2024"
-    assert modelling._model_period(2024).label == "2024"
+    assert models._model_period("2023-2025").label == "2023-01-01..2025-12-31"
+    assert models._model_period((2024, 2024)).label == "2024"
+    assert models._model_period(2024).label == "2024"
 
 
 def test_dataset_model_on_the_sample(ds):
@@ -177,7 +177,7 @@ def test_dataset_model_on_the_sample(ds):
     assert model.fitted, model.message
     forbund = model.table.loc[model.table["variabel"] == "Förbund"]
     assert forbund.loc[forbund["referens"], "niva"].tolist() == ["Samordningsförbundet Skellefteå"]
-    table = model.report_table()
+    table = modelling.model_table(model)
     assert table.formatted().loc["Man", "Oddskvot"] == "1 (referens)"
 
 

@@ -243,7 +243,7 @@ def test_swedish_number_formats():
 
 def test_one_value_is_written_the_same_way_everywhere():
     """1/8: "12,5 %" in the table, on the bar, in a sentence and in the alt text (issue 13)."""
-    from finsam_analysis.report import fmt
+    from finsam_analysis import fmt
     from finsam_analysis.report.tables import RATE_KINDS, ReportTable
 
     data = pd.DataFrame(

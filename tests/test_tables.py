@@ -1,4 +1,4 @@
-"""Report tables (finsam_analysis.report.tables) and Swedish formatting (finsam_analysis.report.fmt).
+"""Report tables (finsam_analysis.report.tables) and Swedish formatting (finsam_analysis.fmt).
 
 Most checks run on the hand-worked dataset of tests/test_outcomes.py, whose
 numbers are known (förbund alfa, 2024: 6 aktiva deltagare, 3 kvinnor, 1 man,
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from finsam_analysis import load_dataset, schema
-from finsam_analysis.report import fmt
+from finsam_analysis import fmt
 from finsam_analysis.measures import outcomes
 from finsam_analysis.disclosure.rules import KEY_FIGURE_LINES, SUPPRESSED, footnote
 from finsam_analysis.disclosure.published import key_figures
@@ -442,7 +442,7 @@ def test_a_table_together_with_the_key_figures_reveals_no_hidden_count(sample, s
 
 
 # ---------------------------------------------------------------------------
-# Formatting (finsam_analysis.report.fmt)
+# Formatting (finsam_analysis.fmt)
 # ---------------------------------------------------------------------------
 
 

@@ -21,13 +21,11 @@ Guarantees
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import gc
 import html
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -38,12 +36,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from finsam_analysis.files import atomic_write, replacing
+from finsam_analysis.version import __version__
 from finsam_analysis.provenance import generated_at, git_commit, package_versions
 from finsam_analysis.errors import FinsamError, OutputError
 from finsam_analysis.ingest import coverage

@@ -115,6 +115,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from finsam_analysis.fmt import SUPPRESSED
+
 __all__ = [
     "DEFAULT_MIN_CELL",
     "FOOTNOTE_TEMPLATE",
@@ -132,8 +134,6 @@ __all__ = [
 #: Smallest count of persons shown unless the run says otherwise.
 DEFAULT_MIN_CELL = 5
 
-#: What a hidden cell shows.
-SUPPRESSED = ".."
 
 #: How many complement candidates :func:`_choose_complement` weighs by effect.
 EFFECT_CANDIDATES = 8

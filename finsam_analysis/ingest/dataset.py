@@ -53,7 +53,7 @@ from finsam_analysis import schema
 from finsam_analysis.errors import SchemaError, UnreadableFileError
 from finsam_analysis.ingest.mapping import Mapping, load_mapping, resolve_headers
 from finsam_analysis.ingest.readers import Prefetched, RawTable, prefetch_csv, read_table
-from finsam_analysis.ingest.validation import (MAX_AGE, MIN_AGE, RejectLog, as_categorical, distinct_values, per_row, reject_duplicate_keys, reject_foreign_keys, relpath, require_values, type_columns)
+from finsam_analysis.ingest.validation import (MAX_AGE, MIN_AGE, RejectLog, as_categorical, distinct_values, reject_duplicate_keys, reject_foreign_keys, relpath, require_values, type_columns)
 
 PARTICIPANT_FILES = ("deltagande.csv", "deltagande.xlsx")
 MAPPING_FILE = "mapping.yaml"

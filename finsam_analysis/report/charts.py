@@ -69,7 +69,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, MultipleLocator
 
-from finsam_analysis.report import fmt
+from finsam_analysis import fmt
 from finsam_analysis import schema
 from finsam_analysis.disclosure.rules import DEFAULT_MIN_CELL, SUPPRESSED, ProtectedTable
 
@@ -213,7 +213,7 @@ def _is_missing(x: object) -> bool:
 
 
 def format_number(x: float, decimals: int = 0) -> str:
-    """A number as every output writes it (:mod:`finsam_analysis.report.fmt`): ``12 345``, ``3,5``.
+    """A number as every output writes it (:mod:`finsam_analysis.fmt`): ``12 345``, ``3,5``.
 
     A missing value gives ``–``; a hidden one is written ``..`` by the caller.
     """
@@ -1379,7 +1379,7 @@ def andel_per_kommun(
     footer = ["Andel = helårsekvivalenter / folkmängd 20–64 år (årsmedelvärden)."]
     if partial_year:
         footer.append(
-            f"* Ofullständigt år: medelvärde av de månader som finns"
+            "* Ofullständigt år: medelvärde av de månader som finns"
             + (f" ({format_number(months_year)} av 12)." if np.isfinite(months_year) else ".")
         )
     footer.append(_source(source, SOURCE_SCB, synthetic))

@@ -43,7 +43,7 @@ from openpyxl.writer.excel import ExcelWriter
 from finsam_analysis.disclosure.rules import SUPPRESSED
 from finsam_analysis.files import FixedTimeZip, replacing
 from finsam_analysis.provenance import build_date
-from finsam_analysis.report.fmt import NOT_AVAILABLE, fmt_value, is_missing
+from finsam_analysis.fmt import NOT_AVAILABLE, fmt_value, is_missing
 from finsam_analysis.report.tables import SECTIONS, ReportTable
 
 __all__ = ["BANNER", "NUMBER_FORMATS", "SHEET_NAMES", "write_workbook"]

@@ -1,77 +1,55 @@
-"""What the exploration notebooks compute: flows, extra breakdowns, comparisons and a model.
+"""What the exploration notebooks show: flows, extra breakdowns, comparisons and a model.
 
 The notebooks in ``notebooks/`` (``deltagare``, ``resultat``,
 ``forsorjningsformer``, ``jamfor_forbund``) tell a story and only call the
-library; every computation they show lives here or in the modules the
-förbund report uses (:mod:`.tables`, :mod:`.figures`, :mod:`.plots`).
+library. This module lays out, as :class:`~finsam_analysis.report.tables.ReportTable`
+and figures, what the lower layers compute and protect:
 
-* :func:`flows_per_month`, :func:`protect_flows`, :func:`flows_table`,
-  :func:`flows_figure` — nya, avslutade and aktiva deltaganden per month.
-* :func:`rate_table` — andel arbete/studier by a split the report does not
-  show (utbildningsnivå, försörjning före, remitterande aktör …).
+* :func:`flows_table`, :func:`flows_figure` — nya, avslutade and aktiva
+  deltaganden per month (:func:`finsam_analysis.measures.flows.flows_per_month`,
+  protected by :func:`finsam_analysis.disclosure.cells.protect_flows`).
+* :func:`rate_table`, :func:`rate_figure` — andel arbete/studier by a split
+  the report does not show (utbildningsnivå, försörjning före, remitterande
+  aktör …).
 * :func:`population_by_kon`, :func:`population_by_kommun` — SCB's
-  helårsekvivalenter by kön and by member kommun over the years.
+  helårsekvivalenter by kön and by member kommun over the years (public:
+  nothing hidden).
 * :func:`compare_forbund`, :func:`comparison_table`,
   :func:`comparison_figure` — the key figures of every förbund side by side.
-* :func:`outcome_model` (and :func:`dataset_outcome_model`) — a logistic
-  regression of arbete/studier at exit, as odds ratios with 95 % intervals.
+* :func:`outcome_model`, :func:`dataset_outcome_model`, :func:`model_table`
+  — a logistic regression of arbete/studier at exit
+  (:mod:`finsam_analysis.measures.models`) with its counts protected.
 * :func:`show`, :func:`show_tables`, :func:`header` — display in Jupyter.
-
-Disclosure control
-------------------
-Every count of persons shown goes through
-:func:`finsam_analysis.disclosure.rules.suppress` (the same rule as the report:
-primary suppression below ``min_cell``, then complements until no hidden
-count can be worked out from published totals). Tables that share a number
-with the key figures (a Totalt of avslutade, a yearly sum of nya) pass it to
-``suppress`` as ``hidden=`` when the key figures hide it and as ``known=``
-when they show it, so it is never chosen as a complement
-(:func:`_protect_cells`). SCB figures are public and not suppressed.
-
-Decisions where the brief is silent
------------------------------------
-* Flows: aktiva per month are published in the report
-  (``aktiva_per_manad``) with only small counts hidden, and ``aktiva(m) − aktiva(m−1) = nya(m) −
-  avslutade(m−1)`` holds exactly (a participation is aktiv in every month
-  from its start month to its end month). :func:`protect_flows` protects
-  nya and avslutade with these identities and with the period totals the
-  report publishes (the report period, its comparison periods, each whole
-  calendar year in the window) held as known.
-* The model (:func:`outcome_model`) treats a missing value as its own level
-  ("Uppgift saknas") rather than dropping the participation. A level with
-  fewer than ``min_cell`` avslutade, or fewer than ``min_cell`` with or
-  without arbete/studier, is never shown: such levels are merged into one
-  level "Övriga (små grupper)"; if that merged level is still too small its
-  participations are left out of the fit (the few cannot be estimated). The
-  number of avslutade per shown level is protected like any count. The
-  standard errors are cluster-robust by ``deltagare_id`` (one person can
-  have several participations).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
-import warnings
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
+from finsam_analysis import schema
+from finsam_analysis.disclosure.cells import TOTAL, protect_flows, protect_model, protect_outcome_by
+from finsam_analysis.disclosure.published import key_figures, key_figures_all
+from finsam_analysis.disclosure.rules import SUPPRESSED, footnote
+from finsam_analysis.errors import FinsamError
+from finsam_analysis.fmt import NOT_AVAILABLE, fmt_dec, fmt_int, is_missing, swedish_month
+from finsam_analysis.measures import outcomes
+from finsam_analysis.measures.flows import flows_per_month, outcome_by
+from finsam_analysis.measures.key_figures import KEY_ORDER, forbund_participations
+from finsam_analysis.measures.models import (
+    CAVEATS, MISSING_LABEL, MODEL_VARIABLES, OutcomeModel, fit_dataset_outcome_model, fit_outcome_model,
+    model_period,
+)  # fmt: skip
+from finsam_analysis.periods import SWEDISH_MONTHS, Period, parse_period
+from finsam_analysis.reference import kommun_namn
+from finsam_analysis.report import charts
+from finsam_analysis.report.tables import ReportTable, comparison_periods
 from finsam_analysis.scb import population as ff
 from finsam_analysis.scb.population import dataset_wide
-from finsam_analysis.measures import outcomes
-from finsam_analysis.report import charts as plots
-from finsam_analysis import schema
-from finsam_analysis.disclosure.rules import SUPPRESSED, ProtectedTable, footnote, suppress
-from finsam_analysis.errors import FinsamError
-from finsam_analysis.disclosure.published import key_figures, key_figures_all
-from finsam_analysis.measures.key_figures import KEY_ORDER, forbund_participations
-from finsam_analysis.report.fmt import NOT_AVAILABLE, fmt_dec, fmt_int, is_missing, swedish_month
-from finsam_analysis.periods import SWEDISH_MONTHS, Period, month_range, parse_period
-from finsam_analysis.reference import kommun_namn
-from finsam_analysis.report.tables import ReportTable, comparison_periods
 
 __all__ = [
     "CAVEATS",
@@ -85,7 +63,9 @@ __all__ = [
     "flows_per_month",
     "flows_table",
     "header",
+    "model_html",
     "model_period",
+    "model_table",
     "open_population",
     "outcome_model",
     "population_by_kommun",
@@ -97,43 +77,13 @@ __all__ = [
     "show_tables",
 ]
 
-TOTAL = "Totalt"
-MISSING_LABEL = "Uppgift saknas"
 SOURCE_DELTAGARE = "Källa: förbundets deltagaruppföljning"
 SOURCE_SCB = "Källa: SCB, helårsekvivalenter (HE0000T02N2)"
 
 
 # ---------------------------------------------------------------------------
-# Disclosure control of one table, in agreement with published numbers
+# A table of published cells
 # ---------------------------------------------------------------------------
-
-
-def _protect_cells(
-    values: Mapping[Hashable, float | None],
-    lines: Sequence[tuple[Hashable, Sequence[Hashable]]],
-    min_cell: int,
-    *,
-    known: Iterable[Hashable] = (),
-    forced: Iterable[Hashable] = (),
-) -> set:
-    """Keys of ``values`` to hide, in agreement with numbers published elsewhere.
-
-    A thin wrapper of :func:`finsam_analysis.disclosure.rules.suppress` (the one
-    rule): ``known`` keys are shown elsewhere (never complements; they count
-    as published), ``forced`` keys are hidden elsewhere (hidden here too, and
-    protected). ``None`` values are auxiliary unknowns of the equations (a
-    sum nobody publishes) and are never returned.
-    """
-    hidden = suppress(values, lines, min_cell, hidden=set(forced), known=set(known))
-    return {key for key in hidden if values.get(key) is not None}
-
-
-def _known_or_forced(figures: dict, cells: Mapping[Hashable, str]) -> tuple[set, set]:
-    """Split cells that are key figures into (known, forced) by the figures' suppression."""
-    suppressed = set(figures.get("suppressed", ()))
-    known = {cell for cell, key in cells.items() if key not in suppressed}
-    forced = {cell for cell, key in cells.items() if key in suppressed}
-    return known, forced
 
 
 def _report_table(
@@ -163,122 +113,10 @@ def _report_table(
 FLOW_COLUMNS = {"nya": "Nya deltaganden", "avslutade": "Avslutade deltaganden", "aktiva": "Aktiva deltaganden"}
 
 
-def flows_per_month(d: pd.DataFrame, first: object, last: object) -> pd.DataFrame:
-    """Nya, avslutade and aktiva deltaganden per calendar month (raw counts).
-
-    Parameters
-    ----------
-    d : DataFrame
-        Prepared participations (:meth:`Dataset.participations`, usually one
-        förbund's: :func:`finsam_analysis.measures.key_figures.forbund_participations`).
-    first, last : date-like
-        First and last month (any day in it).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by month start (``manad``), int64 columns ``nya`` (startdatum
-        in the month), ``avslutade`` (slutdatum in the month) and ``aktiva``
-        (aktiv on at least one day of the month, as
-        :func:`finsam_analysis.measures.outcomes.monthly_active`). Not protected: pass
-        it to :func:`protect_flows` before showing it.
-    """
-    months = month_range(first, last)
-    if len(months) == 0:
-        raise ValueError(f"Månadsintervallet {first}–{last} är tomt.")
-
-    def per_month(dates: pd.Series) -> np.ndarray:
-        starts = dates.dropna().dt.to_period("M").dt.to_timestamp().value_counts()
-        return starts.reindex(months, fill_value=0).to_numpy(dtype="int64")
-
-    aktiva = outcomes.monthly_active(d, months[0], months[-1])
-    return pd.DataFrame(
-        {
-            "nya": per_month(d["startdatum"]),
-            "avslutade": per_month(d["slutdatum"]),
-            "aktiva": aktiva.to_numpy(dtype="int64"),
-        },
-        index=pd.DatetimeIndex(months, name="manad"),
-    )
 
 
-def _months_of(period: Period, months: pd.DatetimeIndex) -> list[int] | None:
-    """Positions of the period's months in ``months``, or None if it is not whole months inside."""
-    first_day = period.start.day == 1
-    last_day = (period.end + _dt.timedelta(days=1)).day == 1
-    if not (first_day and last_day):
-        return None
-    wanted = list(month_range(period.start, period.end))
-    position = {m: i for i, m in enumerate(months)}
-    if any(m not in position for m in wanted):
-        return None
-    return [position[m] for m in wanted]
 
 
-def protect_flows(flows: pd.DataFrame, min_cell: int = 5, periods: Iterable[Period] = ()) -> ProtectedTable:
-    """Disclosure control of :func:`flows_per_month`.
-
-    Parameters
-    ----------
-    flows : DataFrame
-        From :func:`flows_per_month`.
-    min_cell : int, default 5
-        Smallest count shown; 1 turns suppression off.
-    periods : iterable of Period
-        Periods whose totals of nya and avslutade are published elsewhere
-        (the key figures); those of whole months inside the window become
-        equations with a known total.
-
-    Returns
-    -------
-    ProtectedTable
-        Hidden: counts from 1 to ``min_cell − 1``, and nya/avslutade chosen
-        as complements so that none of them can be worked out from the
-        identity ``aktiva(m) + avslutade(m−1) = aktiva(m−1) + nya(m)`` and
-        the period totals. Aktiva deltaganden are hidden exactly when the
-        report's monthly table hides them (below ``min_cell``).
-    """
-    values: dict = {}
-    n = len(flows)
-    for i in range(n):
-        for col in ("nya", "avslutade", "aktiva"):
-            values[(col, i)] = int(flows[col].iloc[i])
-    # Aktiva per month are published as they are (the report's monthly table).
-    known = {("aktiva", i) for i in range(n) if values[("aktiva", i)] == 0 or values[("aktiva", i)] >= min_cell}
-    lines: list = []
-    for i in range(1, n):
-        # aktiva(i) + avslutade(i−1) = aktiva(i−1) + nya(i). Only the unknowns' signs matter for what
-        # is derivable, and aktiva is known unless it is small, so the identity is usually the line
-        # nya(i) = avslutade(i−1) (+ constants), which also tells suppress() where a complement helps.
-        now, before = ("aktiva", i), ("aktiva", i - 1)
-        if now in known and before in known:
-            lines.append((("nya", i), [("avslutade", i - 1), now, before]))
-        elif before in known:
-            lines.append((("nya", i), [now, ("avslutade", i - 1), before]))
-        elif now in known:
-            lines.append((("avslutade", i - 1), [before, ("nya", i), now]))
-        else:  # both small: an auxiliary unknown for the sum both sides share
-            both = ("S", i)
-            values[both] = None
-            lines.append((both, [before, ("nya", i)]))
-            lines.append((both, [now, ("avslutade", i - 1)]))
-    seen = set()
-    for period in periods:
-        idx = _months_of(period, pd.DatetimeIndex(flows.index))
-        if not idx or tuple(idx) in seen:
-            continue
-        seen.add(tuple(idx))
-        for col in ("nya", "avslutade"):
-            total = ("K", col, tuple(idx))
-            values[total] = 0
-            known.add(total)
-            lines.append((total, [(col, i) for i in idx]))
-    hidden = _protect_cells(values, lines, min_cell, known=known)
-    mask = pd.DataFrame(False, index=flows.index, columns=["nya", "avslutade", "aktiva"])
-    for key in hidden:
-        if key[0] in mask.columns:
-            mask.iat[key[1], mask.columns.get_loc(key[0])] = True
-    return ProtectedTable(values=flows[["nya", "avslutade", "aktiva"]].copy(), hidden=mask, min_cell=int(min_cell))
 
 
 def _window(period: Period, months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -326,7 +164,7 @@ def _label_month(label: str) -> pd.Timestamp:
     return pd.Timestamp(int(match.group(2)), short.index(match.group(1)[:3]) + 1, 1)
 
 
-def flows_figure(table: ReportTable, *, synthetic: bool = False, min_cell: int = 5) -> plots.FigureResult:
+def flows_figure(table: ReportTable, *, synthetic: bool = False, min_cell: int = 5) -> charts.FigureResult:
     """Nya and avslutade deltaganden per month as two lines (hidden months are gaps).
 
     Parameters
@@ -347,47 +185,47 @@ def flows_figure(table: ReportTable, *, synthetic: bool = False, min_cell: int =
         hidden_any |= bool(hidden.any())
         series[code] = pd.to_numeric(raw.where(~hidden, None), errors="coerce").to_numpy(dtype="float64")
     title = "Nya och avslutade deltaganden per månad"
-    footer = ([plots.hidden_note(min_cell)] if hidden_any else []) + [
-        plots._source(None, plots.SOURCE_DELTAGARE, synthetic)
+    footer = ([charts.hidden_note(min_cell)] if hidden_any else []) + [
+        charts._source(None, charts.SOURCE_DELTAGARE, synthetic)
     ]
 
     def draw(fig) -> None:
         ax = fig.add_subplot()
         if len(months) == 0:
-            plots._empty(ax)
+            charts._empty(ax)
             return
         import matplotlib.dates as mdates
         from matplotlib.ticker import FixedLocator, MaxNLocator
 
         x = mdates.date2num(months.to_pydatetime())
-        ax.plot(x, series["nya"], color=plots.MAIN, linewidth=2, marker="o", markersize=3, label="Nya")
-        ax.plot(x, series["avslutade"], color=plots.COMPARISON, linewidth=2, linestyle="--", marker="s",
+        ax.plot(x, series["nya"], color=charts.MAIN, linewidth=2, marker="o", markersize=3, label="Nya")
+        ax.plot(x, series["avslutade"], color=charts.COMPARISON, linewidth=2, linestyle="--", marker="s",
                 markersize=3, label="Avslutade")  # fmt: skip
         top = np.nanmax(np.r_[series["nya"], series["avslutade"], [0.0]])
         ax.set_ylim(0, top * 1.15 if top > 0 else 1)
         ax.set_xlim(x[0] - 10, x[-1] + 10)
-        ax.xaxis.set_major_locator(FixedLocator(plots._month_ticks(months)))
-        ax.xaxis.set_major_formatter(plots._month_formatter())
+        ax.xaxis.set_major_locator(FixedLocator(charts._month_ticks(months)))
+        ax.xaxis.set_major_formatter(charts._month_formatter())
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-        ax.yaxis.set_major_formatter(plots._number_formatter())
-        plots._value_grid(ax, "y")
+        ax.yaxis.set_major_formatter(charts._number_formatter())
+        charts._value_grid(ax, "y")
         ax.set_xlabel("Månad")
         ax.set_ylabel("Deltaganden")
         ax.legend(loc="upper left", ncols=2)
 
-    fig = plots._build(title=title, footer=footer, draw=draw)
-    alt = f"Linjediagram över nya och avslutade deltaganden per månad, {plots.month_label(months[0])}–" \
-          f"{plots.month_label(months[-1])}." if len(months) else "Linjediagram utan värden."
+    fig = charts._build(title=title, footer=footer, draw=draw)
+    alt = f"Linjediagram över nya och avslutade deltaganden per månad, {charts.month_label(months[0])}–" \
+          f"{charts.month_label(months[-1])}." if len(months) else "Linjediagram utan värden."
     for code, name in (("nya", "nya"), ("avslutade", "avslutade")):
         v = series[code]
         if np.isfinite(v).any():
             alt += (
-                f" Antalet {name} per månad var som mest {plots.format_number(np.nanmax(v))} och som minst "
-                f"{plots.format_number(np.nanmin(v))} bland de visade månaderna."
+                f" Antalet {name} per månad var som mest {charts.format_number(np.nanmax(v))} och som minst "
+                f"{charts.format_number(np.nanmin(v))} bland de visade månaderna."
             )
     if hidden_any:
         alt += f" Månader med färre än {min_cell} personer, och några till för att skydda dem, visas inte."
-    return plots.FigureResult(fig=fig, alt=alt, title=title)
+    return charts.FigureResult(fig=fig, alt=alt, title=title)
 
 
 # ---------------------------------------------------------------------------
@@ -412,15 +250,6 @@ CI_HIGH = "95 % KI, hög"
 RATE_KINDS = {AVSLUTADE: "count", ARBETE_STUDIER: "count", ANDEL_AS: "share", CI_LOW: "share", CI_HIGH: "share"}
 
 
-def _levels(values: pd.Series, vocabulary: Mapping[str, str]) -> tuple[pd.Series, list[str]]:
-    """Group key per row (missing → ``okand``) and the levels in vocabulary order."""
-    keys = values.astype(object).where(values.notna(), outcomes.MISSING)
-    order = [k for k in vocabulary if k != outcomes.MISSING]
-    extra = sorted(set(keys) - set(order) - {outcomes.MISSING}, key=str)
-    order += extra
-    if (keys == outcomes.MISSING).any():
-        order.append(outcomes.MISSING)
-    return keys, order
 
 
 def rate_table(dataset, forbund_id: str, period: Period | str, by: str, min_cell: int = 5) -> ReportTable:
@@ -445,36 +274,18 @@ def rate_table(dataset, forbund_id: str, period: Period | str, by: str, min_cell
         raise FinsamError(f"Okänd uppdelning '{by}'. Välj bland {', '.join(RATE_SPLITS)}.")
     heading, column, vocabulary = RATE_SPLITS[by]
     period = parse_period(period)
-    d = forbund_participations(dataset, forbund_id)
-    av = d.loc[outcomes.ended(d, period)]
-    keys, order = _levels(av[column], vocabulary)
-    success = av["utfall"].isin(["arbete", "studier"]).to_numpy()
-    n = keys.value_counts().reindex(order, fill_value=0)
-    k = keys[success].value_counts().reindex(order, fill_value=0)
-    values = {(level, col): int(series[level]) for level in order for col, series in (("n", n), ("k", k))}
-    values[(TOTAL, "n")], values[(TOTAL, "k")] = int(n.sum()), int(k.sum())
-    lines = [((TOTAL, col), [(level, col) for level in order]) for col in ("n", "k")]
-    kf = key_figures(dataset, forbund_id, period, min_cell)
-    known, forced = _known_or_forced(kf, {(TOTAL, "n"): "avslutade_deltaganden", (TOTAL, "k"): "arbete_studier"})
-    hidden = _protect_cells(values, lines, min_cell, known=known, forced=forced)
+    counts = outcome_by(forbund_participations(dataset, forbund_id), period, column, vocabulary)
+    hidden, hidden_shares = protect_outcome_by(counts, key_figures(dataset, forbund_id, period, min_cell), min_cell)
     rows = {}
-    for level in [*order, TOTAL]:
-        nn, kk = values[(level, "n")], values[(level, "k")]
-        h_n, h_k = (level, "n") in hidden, (level, "k") in hidden
-        # A share hides with its count or denominator, and when the denominator is too small.
-        share_hidden = h_n or h_k or (min_cell > 1 and nn < min_cell)
+    for level in [*counts.index, TOTAL]:
+        nn = int(counts["n"].sum()) if level == TOTAL else int(counts.at[level, "n"])
+        kk = int(counts["k"].sum()) if level == TOTAL else int(counts.at[level, "k"])
         low, high = outcomes.wilson_interval(kk, nn)
         stats = [outcomes.share(kk, nn), low, high]
-        if level == TOTAL:
-            label = TOTAL
-        elif level == outcomes.MISSING:
-            label = MISSING_LABEL
-        else:
-            label = str(vocabulary.get(level, level))
-        rows[label] = [
-            SUPPRESSED if h_n else nn,
-            SUPPRESSED if h_k else kk,
-            *(SUPPRESSED if share_hidden and v is not None else v for v in stats),
+        rows[_rate_label(level, vocabulary)] = [
+            SUPPRESSED if (level, "n") in hidden else nn,
+            SUPPRESSED if (level, "k") in hidden else kk,
+            *(SUPPRESSED if level in hidden_shares and v is not None else v for v in stats),
         ]
     data = pd.DataFrame.from_dict(rows, orient="index", columns=list(RATE_KINDS), dtype=object)
     data.index.name = heading
@@ -487,11 +298,19 @@ def rate_table(dataset, forbund_id: str, period: Period | str, by: str, min_cell
     )  # fmt: skip
 
 
-def rate_figure(table: ReportTable, *, synthetic: bool = False, min_cell: int = 5) -> plots.FigureResult:
+def _rate_label(level, vocabulary: Mapping[str, str]) -> str:
+    if level == TOTAL:
+        return TOTAL
+    if level == outcomes.MISSING:
+        return MISSING_LABEL
+    return str(vocabulary.get(level, level))
+
+
+def rate_figure(table: ReportTable, *, synthetic: bool = False, min_cell: int = 5) -> charts.FigureResult:
     """Bars with intervals for a :func:`rate_table` (or the report's rate tables); Totalt left out."""
     data = table.data.loc[[i for i in table.data.index if i != TOTAL]]
     frame = data.rename(columns={ANDEL_AS: "andel", CI_LOW: "ci_low", CI_HIGH: "ci_high", AVSLUTADE: "avslutade"})
-    return plots.outcome_shares(frame, group_label=table.data.index.name, title=table.title, min_cell=min_cell,
+    return charts.outcome_shares(frame, group_label=table.data.index.name, title=table.title, min_cell=min_cell,
                                 synthetic=synthetic)  # fmt: skip
 
 
@@ -680,7 +499,7 @@ def comparison_table(frame: pd.DataFrame) -> ReportTable:
     )  # fmt: skip
 
 
-def comparison_figure(frame: pd.DataFrame) -> plots.FigureResult:
+def comparison_figure(frame: pd.DataFrame) -> charts.FigureResult:
     """Andel arbete/studier per förbund with 95 % intervals, from :func:`compare_forbund`."""
     min_cell = int(frame["min_cell"].iloc[0]) if len(frame) else 5
     synthetic = bool(frame["synthetic_data"].iloc[0]) if len(frame) else False
@@ -695,7 +514,7 @@ def comparison_figure(frame: pd.DataFrame) -> plots.FigureResult:
         dtype=object,
     )  # fmt: skip
     when = f", {parse_period(frame['period'].iloc[0]).swedish}" if len(frame) else ""
-    return plots.outcome_shares(
+    return charts.outcome_shares(
         shown, group_label="Förbund", min_cell=min_cell, synthetic=synthetic,
         title=f"Andel avslutade deltaganden som gick till arbete eller studier, per förbund{when}",
         source="Källa: förbundens deltagaruppföljning",
@@ -706,123 +525,65 @@ def comparison_figure(frame: pd.DataFrame) -> plots.FigureResult:
 # A model of arbete/studier at exit
 # ---------------------------------------------------------------------------
 
-MERGED = "_ovriga"
-MERGED_LABEL = "Övriga (små grupper)"
 
-#: Person-level predictors: name -> (Swedish heading, column, labels, reference level).
-MODEL_VARIABLES: dict[str, tuple[str, str, Mapping[str, str], str]] = {
-    "kon": ("Kön", "kon", {**dict(schema.KON), outcomes.MISSING: MISSING_LABEL}, "man"),
-    "aldersgrupp": (
-        "Åldersgrupp", "aldersgrupp",
-        {"<16": "Under 16 år", "16-24": "16–24 år", "25-29": "25–29 år", "30-39": "30–39 år",
-         "40-49": "40–49 år", "50+": "50 år och äldre", outcomes.MISSING: MISSING_LABEL},
-        "16-24",
-    ),
-    "utbildningsniva": ("Utbildningsnivå", "utbildningsniva", dict(schema.UTBILDNINGSNIVA), "gymnasial"),
-    "forsorjning_fore": (
-        "Försörjning före (först angivna)", "forsorjning_fore_grupp", dict(schema.FORSORJNING_GRUPP_LABELS),
-        "arbetsmarknad",
-    ),
-}  # fmt: skip
+def outcome_model(d: pd.DataFrame, period_or_years, *, min_cell: int = 5, **kwargs) -> OutcomeModel:
+    """:func:`finsam_analysis.measures.models.fit_outcome_model`, its counts protected.
 
-#: Optional fixed effects: name -> (Swedish heading, column).
-FIXED_EFFECTS = {"insats": ("Insats", "insats_id"), "forbund": ("Förbund", "forbund_id")}
-
-CAVEATS = (
-    "Läs modellen som en beskrivning, inte som ett svar på vad som fungerar. "
-    "(1) Uppgifterna är observationsdata från förbundets uppföljning, inte ett experiment: oddskvoterna visar "
-    "samband, inte orsaker. "
-    "(2) Deltagarna väljs till insatserna av handläggare, remitterande aktörer och sig själva; skillnader mellan "
-    "grupper, insatser eller förbund kan bero på vilka som kom dit och inte på vad de fick. "
-    "(3) Modellen justerar bara för det som finns i data: hälsa, arbetslivserfarenhet, språk och den lokala "
-    "arbetsmarknaden saknas. "
-    "(4) Saknade uppgifter ingår som en egen grupp, Uppgift saknas, så att inga deltaganden faller bort; "
-    "sysselsättning efter avslut som saknas räknas som inte arbete/studier, som i förbundets andel. "
-    "(5) En oddskvot är inte en kvot mellan andelar; när andelen är hög ser skillnaden större ut i odds än i "
-    "andel. "
-    "(6) Röjandekontroll: en grupp med färre än {min_cell} avslutade, eller färre än {min_cell} som gick eller "
-    "inte gick till arbete/studier, visas aldrig; den slås ihop med andra små grupper till Övriga (små grupper), "
-    "och blir även den för liten skattas den inte. Med färre än {min_n} avslutade deltaganden skattas ingen "
-    "modell alls. "
-    "(7) Samma person kan ha flera deltaganden; intervallen är klusterrobusta per deltagare. Intervallen är "
-    "95 % (Wald) och säger inget om fel i själva uppgifterna."
-)
-
-
-@dataclass
-class OutcomeModel:
-    """A fitted (or refused) model of arbete/studier at exit.
-
-    Attributes
-    ----------
-    fitted : bool
-        False when the model was not estimated; ``message`` says why.
-    period : Period
-        The avslutade participations (slutdatum in it) the model covers.
-    n : int or None
-        Avslutade deltaganden in the period (None when below ``min_cell``).
-    table : DataFrame
-        Tidy odds ratios, one row per shown level: ``variabel``, ``niva``
-        (Swedish labels), ``term`` (``kon[kvinna]``), ``referens`` (bool),
-        ``n`` (avslutade in the level, protected: an int or ``".."``),
-        ``oddskvot`` (1 for the reference), ``ki_lag``, ``ki_hog`` (missing
-        for the reference and for a level that could not be estimated).
-    message : str
-        Why the model was not fitted ("" when it was).
-    notes : list of str
-        What was merged, left out or is uncertain.
-    caveats : str
-        How (not) to read the model, in Swedish.
-    min_cell : int
+    Takes the same arguments; the number of avslutade per level and the
+    total are protected (:func:`finsam_analysis.disclosure.cells.protect_model`).
     """
+    return protect_model(fit_outcome_model(d, period_or_years, min_cell=min_cell, **kwargs))
 
-    fitted: bool
-    period: Period
-    n: int | None
-    table: pd.DataFrame
-    message: str = ""
-    notes: list[str] = field(default_factory=list)
-    caveats: str = ""
-    min_cell: int = 5
-    _n_used: int = field(default=0, repr=False)
 
-    def report_table(self) -> ReportTable:
-        """The odds ratios as a Swedish table (``1,84``, ``1,52–2,22``)."""
-        if not self.fitted:
-            data = pd.DataFrame({"Kommentar": [self.message]}, index=pd.Index(["Modell"], name="Modell"))
-            return ReportTable(key="modell_oddskvoter", section="Resultat vid avslut", title=self._title(),
-                               data=data, kinds={"Kommentar": "text"}, source=SOURCE_DELTAGARE)  # fmt: skip
-        t = self.table
-        data = pd.DataFrame(
-            {
-                "Variabel": t["variabel"].to_numpy(),
-                "Avslutade": t["n"].to_numpy(),
-                "Oddskvot": [_or_text(r) for _, r in t.iterrows()],
-                "95 % KI": [_ci_text(r) for _, r in t.iterrows()],
-            },
-            index=pd.Index(t["niva"].to_numpy(), dtype=object, name="Grupp"),
-            dtype=object,
-        )
-        return _report_table(
-            "modell_oddskvoter", "Resultat vid avslut", self._title(), data,
-            {"Variabel": "text", "Avslutade": "count", "Oddskvot": "text", "95 % KI": "text"},
-            min_cell=self.min_cell,
-            note="Oddskvot > 1: högre odds för arbete/studier vid avslut än referensgruppen, med de andra "
-            "variablerna lika. Avslutade = alla avslutade deltaganden i gruppen under perioden.",
-        )  # fmt: skip
+def dataset_outcome_model(dataset, period_or_years, *, min_cell: int = 5, **kwargs) -> OutcomeModel:
+    """:func:`finsam_analysis.measures.models.fit_dataset_outcome_model`, its counts protected.
 
-    def _title(self) -> str:
-        n = f", {fmt_int(self.n)} avslutade deltaganden" if self.fitted and self.n is not None else ""
-        return f"Oddskvoter för arbete eller studier vid avslut, {self.period.swedish}{n}"
+    One förbund's avslutade (``forbund_id=``) or every förbund's; the other
+    arguments as for :func:`outcome_model`.
+    """
+    return protect_model(fit_dataset_outcome_model(dataset, period_or_years, min_cell=min_cell, **kwargs))
 
-    def _repr_html_(self) -> str:
-        from finsam_analysis.report.html import esc, table_html
 
-        parts = [table_html(self.report_table())]
-        if self.notes:
-            parts.append("<ul class='finsam-note'>" + "".join(f"<li>{esc(n)}</li>" for n in self.notes) + "</ul>")
-        parts.append(f"<p class='finsam-note'><strong>Att tänka på.</strong> {esc(self.caveats)}</p>")
-        return "\n".join(parts)
+def model_table(model: OutcomeModel) -> ReportTable:
+    """The odds ratios of a protected model as a Swedish table (``1,84``, ``1,52–2,22``)."""
+    if not model.fitted:
+        data = pd.DataFrame({"Kommentar": [model.message]}, index=pd.Index(["Modell"], name="Modell"))
+        return ReportTable(key="modell_oddskvoter", section="Resultat vid avslut", title=_model_title(model),
+                           data=data, kinds={"Kommentar": "text"}, source=SOURCE_DELTAGARE)  # fmt: skip
+    t = model.table
+    data = pd.DataFrame(
+        {
+            "Variabel": t["variabel"].to_numpy(),
+            "Avslutade": t["n"].to_numpy(),
+            "Oddskvot": [_or_text(r) for _, r in t.iterrows()],
+            "95 % KI": [_ci_text(r) for _, r in t.iterrows()],
+        },
+        index=pd.Index(t["niva"].to_numpy(), dtype=object, name="Grupp"),
+        dtype=object,
+    )
+    return _report_table(
+        "modell_oddskvoter", "Resultat vid avslut", _model_title(model), data,
+        {"Variabel": "text", "Avslutade": "count", "Oddskvot": "text", "95 % KI": "text"},
+        min_cell=model.min_cell,
+        note="Oddskvot > 1: högre odds för arbete/studier vid avslut än referensgruppen, med de andra "
+        "variablerna lika. Avslutade = alla avslutade deltaganden i gruppen under perioden.",
+    )  # fmt: skip
+
+
+def _model_title(model: OutcomeModel) -> str:
+    n = f", {fmt_int(model.n)} avslutade deltaganden" if model.fitted and model.n is not None else ""
+    return f"Oddskvoter för arbete eller studier vid avslut, {model.period.swedish}{n}"
+
+
+def model_html(model: OutcomeModel) -> str:
+    """The model's table, its notes and how (not) to read it, as HTML."""
+    from finsam_analysis.report.html import esc, table_html
+
+    parts = [table_html(model_table(model))]
+    if model.notes:
+        parts.append("<ul class='finsam-note'>" + "".join(f"<li>{esc(n)}</li>" for n in model.notes) + "</ul>")
+    parts.append(f"<p class='finsam-note'><strong>Att tänka på.</strong> {esc(model.caveats)}</p>")
+    return "\n".join(parts)
 
 
 def _or_text(row: pd.Series) -> str:
@@ -835,316 +596,6 @@ def _ci_text(row: pd.Series) -> str:
     if row["referens"] or is_missing(row["ki_lag"]) or is_missing(row["ki_hog"]):
         return NOT_AVAILABLE
     return f"{fmt_dec(row['ki_lag'], 2)}–{fmt_dec(row['ki_hog'], 2)}"
-
-
-def model_period(period: Period | str, years: int = 3) -> Period:
-    """From 1 January ``years − 1`` years before the period's year to the period's end.
-
-    ``model_period("2025")`` is 2023-01-01..2025-12-31: a model needs more
-    avslutade than one year of a förbund usually gives.
-    """
-    period = parse_period(period)
-    if years < 1:
-        raise FinsamError(f"years måste vara minst 1 (fick {years}).")
-    return Period.from_dates(_dt.date(period.end.year - years + 1, 1, 1), period.end)
-
-
-def _model_period(period_or_years) -> Period:
-    """A Period from a period, a year, ``"2023-2025"`` or ``(2023, 2025)``."""
-    if isinstance(period_or_years, Period):
-        return period_or_years
-    if isinstance(period_or_years, str):
-        match = re.fullmatch(r"\s*(\d{4})\s*[-–]\s*(\d{4})\s*", period_or_years)
-        if match:
-            period_or_years = (int(match.group(1)), int(match.group(2)))
-        else:
-            return parse_period(period_or_years)
-    if isinstance(period_or_years, (int, np.integer)) and not isinstance(period_or_years, bool):
-        return parse_period(str(int(period_or_years)))
-    years = [int(y) for y in period_or_years]
-    if not years or min(years) > max(years):
-        raise FinsamError(f"Ogiltiga år {period_or_years!r} för modellen.")
-    return Period.from_dates(_dt.date(min(years), 1, 1), _dt.date(max(years), 12, 31))
-
-
-def _sparse(n: int, k: int, threshold: int) -> bool:
-    """Too few persons, or too few with or without the outcome, to show or estimate."""
-    return n < threshold or k < threshold or (n - k) < threshold
-
-
-def _model_levels(keys: pd.Series, y: np.ndarray, keep: np.ndarray, threshold: int) -> dict:
-    """Usable levels of one variable over the kept rows, and the fate of the rest."""
-    sub, ys = keys[keep], y[keep]
-    n = sub.value_counts()
-    k = sub[ys].value_counts().reindex(n.index, fill_value=0)
-    usable = [lvl for lvl in n.index if not _sparse(int(n[lvl]), int(k[lvl]), threshold)]
-    small = [lvl for lvl in n.index if lvl not in usable]
-    merged_ok = bool(small) and not _sparse(int(n[small].sum()), int(k[small].sum()), threshold)
-    return {"usable": usable, "small": small, "merged_ok": merged_ok}
-
-
-def outcome_model(
-    d: pd.DataFrame,
-    period_or_years,
-    *,
-    min_cell: int = 5,
-    min_n: int = 100,
-    fixed_effects: str | None = None,
-    reference: Mapping[str, str] | None = None,
-    labels: Mapping[str, Mapping[str, str]] | None = None,
-) -> OutcomeModel:
-    """Logistic regression of arbete/studier at exit on avslutade participations.
-
-    Parameters
-    ----------
-    d : DataFrame
-        Prepared participations (:meth:`Dataset.participations` or one
-        förbund's); felregistreringar are already left out.
-    period_or_years : Period, str, int or (int, int)
-        Which avslutade: slutdatum in the period (``"2025"``,
-        ``"2023-01-01..2025-12-31"``), the year, or the years ``"2023-2025"``
-        / ``(2023, 2025)``.
-    min_cell : int, default 5
-        No level with fewer than ``min_cell`` avslutade, or fewer than
-        ``min_cell`` with or without arbete/studier, is shown or estimated on
-        its own (see the module docstring).
-    min_n : int, default 100
-        Fewest avslutade deltaganden to fit a model at all.
-    fixed_effects : {None, "insats", "forbund"}
-        Add insats or förbund as a categorical predictor (insats is nested in
-        förbund, so choose one).
-    reference : mapping, optional
-        Reference level per variable, overriding :data:`MODEL_VARIABLES`
-        (and the default for a fixed effect: its largest level). A reference
-        that is too small falls back to the largest usable level.
-    labels : mapping, optional
-        ``{variable: {code: label}}`` for the fixed effect's levels.
-
-    Returns
-    -------
-    OutcomeModel
-        Outcome: ``arbete_studier`` (förvärvsarbete, subventionerad anställning
-        or studier after exit). Predictors: kön, åldersgrupp, utbildningsnivå,
-        försörjning före (group of the first listed source), and the fixed
-        effect. ``fitted`` is False, with a message, when there are too few
-        avslutade, too few outcomes of either kind, or the model does not
-        converge.
-    """
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import (
-        ConvergenceWarning,
-        HessianInversionWarning,
-        PerfectSeparationWarning,
-    )
-
-    period = _model_period(period_or_years)
-    threshold = max(int(min_cell), 1)
-    caveats = CAVEATS.format(min_cell=threshold, min_n=min_n)
-    variables = dict(MODEL_VARIABLES)
-    if fixed_effects is not None:
-        if fixed_effects not in FIXED_EFFECTS:
-            raise FinsamError(f"Okänd fast effekt '{fixed_effects}'. Välj bland {', '.join(FIXED_EFFECTS)}.")
-        heading, column = FIXED_EFFECTS[fixed_effects]
-        variables[fixed_effects] = (heading, column, dict((labels or {}).get(fixed_effects, {})), None)
-    refs = {name: spec[3] for name, spec in variables.items()}
-    refs.update(reference or {})
-
-    av = d.loc[outcomes.ended(d, period)]
-    n_total = len(av)
-    empty = pd.DataFrame(columns=["variabel", "niva", "term", "referens", "n", "oddskvot", "ki_lag", "ki_hog"])
-
-    def refuse(message: str) -> OutcomeModel:
-        return OutcomeModel(False, period, n_total if n_total >= threshold else None, empty, message, [], caveats,
-                            threshold)  # fmt: skip
-
-    shown_n = fmt_int(n_total) if n_total >= threshold or n_total == 0 else f"färre än {threshold}"
-    if n_total < min_n:
-        return refuse(
-            f"Modellen skattas inte: {shown_n} avslutade deltaganden under {period.swedish}, minst {min_n} behövs. "
-            "Välj en längre period eller fler förbund."
-        )
-    y = av["utfall"].isin(["arbete", "studier"]).to_numpy(dtype=bool)
-    if _sparse(n_total, int(y.sum()), threshold):
-        return refuse(
-            f"Modellen skattas inte: färre än {threshold} av de avslutade gick till arbete/studier, "
-            "eller färre än så gjorde det inte."
-        )
-    keys = {}
-    for name, (heading, column, vocab, _) in variables.items():
-        values = av[column]
-        keys[name] = values.astype(object).where(values.notna(), outcomes.MISSING).reset_index(drop=True)
-
-    # Merge small levels; leave out the rows of a merged group that is still too small. Dropping rows
-    # changes the other variables' counts, so repeat until nothing changes.
-    keep = np.ones(n_total, dtype=bool)
-    for _ in range(10):
-        plan = {name: _model_levels(keys[name], y, keep, threshold) for name in variables}
-        drop = np.zeros(n_total, dtype=bool)
-        for name, p in plan.items():
-            if len(p["usable"]) + int(p["merged_ok"]) < 2:
-                continue  # the variable is left out of the model; its rows stay
-            if p["small"] and not p["merged_ok"]:
-                drop |= keys[name].isin(p["small"]).to_numpy() & keep
-        if not drop.any():
-            break
-        keep &= ~drop
-    included = [name for name, p in plan.items() if len(p["usable"]) + int(p["merged_ok"]) >= 2]
-    notes: list[str] = []
-    left_out = [variables[name][0] for name in variables if name not in included]
-    if left_out:
-        notes.append(
-            "Ingår inte i modellen (bara en grupp var tillräckligt stor): " + ", ".join(left_out) + "."
-        )
-    if not included:
-        return refuse("Modellen skattas inte: ingen förklarande variabel har två tillräckligt stora grupper.")
-    if not keep.all():
-        notes.append(
-            "Några få avslutade deltaganden i sammanslagna grupper som ändå var för små ingår inte i "
-            "skattningen."
-        )
-
-    # Design matrix with explicit reference levels.
-    columns: dict[str, np.ndarray] = {}
-    level_of: dict[str, tuple[str, str]] = {}
-    reference_of: dict[str, str] = {}
-    for name in included:
-        p = plan[name]
-        mapped = keys[name].where(~keys[name].isin(p["small"]), MERGED)
-        counts = mapped[keep].value_counts()
-        wanted = refs.get(name)
-        ref = wanted if wanted in p["usable"] else max(p["usable"], key=lambda lvl: (int(counts[lvl]), str(lvl)))
-        if wanted is not None and ref != wanted:
-            notes.append(
-                f"{variables[name][0]}: referensgruppen {_level_label(variables[name], wanted)} var för liten; "
-                f"referens är i stället {_level_label(variables[name], ref)}."
-            )
-        reference_of[name] = ref
-        order = _order(variables[name], p["usable"]) + ([MERGED] if p["merged_ok"] else [])
-        for lvl in order:
-            if lvl == ref:
-                continue
-            term = f"{name}[{lvl}]"
-            columns[term] = (mapped == lvl).to_numpy(dtype="float64")
-            level_of[term] = (name, lvl)
-        if p["small"]:
-            notes.append(
-                f"{variables[name][0]}: grupper med färre än {threshold} avslutade, eller färre än {threshold} "
-                f"som gick eller inte gick till arbete/studier, är sammanslagna till {MERGED_LABEL}."
-            )
-    X = pd.DataFrame(columns).loc[keep].reset_index(drop=True)
-    X.insert(0, "const", 1.0)
-    yy = y[keep].astype("float64")
-    groups = None
-    if "deltagare_id" in av.columns:
-        groups = pd.factorize(av["deltagare_id"].astype(object).to_numpy()[keep])[0]
-    try:
-        with warnings.catch_warnings():
-            # Separation, non-convergence and overflow become errors here (and a refusal).
-            for category in (ConvergenceWarning, PerfectSeparationWarning, HessianInversionWarning, RuntimeWarning):
-                warnings.simplefilter("error", category)
-            fit_kw = {"cov_type": "cluster", "cov_kwds": {"groups": groups}} if groups is not None else {}
-            result = sm.Logit(yy, X).fit(disp=0, maxiter=200, **fit_kw)
-        converged = bool(result.mle_retvals.get("converged", False))
-        ci = result.conf_int(0.05)
-        finite = np.isfinite(result.params).all() and np.isfinite(ci.to_numpy()).all()
-    except Exception as exc:  # noqa: BLE001 - statsmodels raises several kinds (LinAlgError, warnings)
-        return refuse(f"Modellen kunde inte skattas ({type(exc).__name__}): grupperna är för små eller för lika.")
-    if not converged or not finite or (np.abs(result.params.drop("const")) > 15).any():
-        return refuse("Modellen konvergerade inte: grupperna är för små eller för lika för att skattas stabilt.")
-
-    events = int(yy.sum())
-    epv = min(events, len(yy) - events) / max(len(columns), 1)
-    if epv < 10:
-        notes.append(
-            f"Bara {fmt_dec(epv, 1)} utfall per skattad parameter (tumregeln är minst 10): skattningarna är osäkra."
-        )
-
-    # Shown levels with their protected number of avslutade (over every avslutad, in or out of the fit).
-    rows = []
-    for name in included:
-        heading = variables[name][0]
-        p = plan[name]
-        ref = reference_of[name]
-        order = _order(variables[name], p["usable"])
-        n_level = {lvl: int((keys[name] == lvl).sum()) for lvl in order}
-        # Every other level (small, or with all its rows left out of the fit) is in the merged row,
-        # so the shown rows add up to the published total.
-        rest = int((~keys[name].isin(order)).sum())
-        if rest:
-            n_level[MERGED] = rest
-        values = {lvl: v for lvl, v in n_level.items()}
-        values[TOTAL] = n_total
-        hidden = _protect_cells(values, [(TOTAL, list(n_level))], threshold, known={TOTAL})
-        for lvl in n_level:
-            term = f"{name}[{lvl}]"
-            estimated = term in level_of
-            rows.append(
-                {
-                    "variabel": heading,
-                    "niva": MERGED_LABEL if lvl == MERGED else _level_label(variables[name], lvl),
-                    "term": term,
-                    "referens": lvl == ref,
-                    "n": SUPPRESSED if lvl in hidden else n_level[lvl],
-                    "oddskvot": float(np.exp(result.params[term])) if estimated else (1.0 if lvl == ref else None),
-                    "ki_lag": float(np.exp(ci.loc[term, 0])) if estimated else None,
-                    "ki_hog": float(np.exp(ci.loc[term, 1])) if estimated else None,
-                }
-            )
-            if lvl == MERGED and not estimated:
-                notes.append(f"{heading}: {MERGED_LABEL} är för liten för att skattas och ingår inte i modellen.")
-    table = pd.DataFrame(rows, columns=empty.columns)
-    return OutcomeModel(True, period, n_total, table, "", notes, caveats, threshold, _n_used=int(keep.sum()))
-
-
-def _order(spec: tuple, levels: Sequence[str]) -> list[str]:
-    """Levels in vocabulary order (then the rest sorted, Uppgift saknas last)."""
-    vocab = list(spec[2])
-    known = [lvl for lvl in vocab if lvl in levels and lvl != outcomes.MISSING]
-    rest = sorted((lvl for lvl in levels if lvl not in vocab and lvl != outcomes.MISSING), key=str)
-    return known + rest + ([outcomes.MISSING] if outcomes.MISSING in levels else [])
-
-
-def _level_label(spec: tuple, level: str) -> str:
-    if level == MERGED:
-        return MERGED_LABEL
-    if level == outcomes.MISSING:
-        return MISSING_LABEL
-    return str(spec[2].get(level, level))
-
-
-def _unique_labels(ids: pd.Series, names: pd.Series) -> dict[str, str]:
-    """id → name; a name used twice gets its id in brackets (two förbund can both have "Steget")."""
-    names = names.astype(str).to_numpy()
-    twice = {n for n in names if (names == n).sum() > 1}
-    return {i: (f"{n} ({i})" if n in twice else n) for i, n in zip(ids, names)}
-
-
-def dataset_outcome_model(
-    dataset,
-    period_or_years,
-    *,
-    forbund_id: str | None = None,
-    fixed_effects: str | None = None,
-    reference: Mapping[str, str] | None = None,
-    min_cell: int = 5,
-    min_n: int = 100,
-) -> OutcomeModel:
-    """:func:`outcome_model` on a dataset: one förbund's avslutade, or every förbund's.
-
-    Fixed-effect levels get their names (förbund and insats names) from the
-    dataset. With ``fixed_effects="forbund"``, ``reference={"forbund": id}``
-    compares every förbund with that one.
-    """
-    if forbund_id is not None:
-        d = forbund_participations(dataset, forbund_id)
-    else:
-        d = outcomes.participations(dataset)
-    labels = {
-        "forbund": _unique_labels(dataset.forbund["forbund_id"], dataset.forbund["namn"]),
-        "insats": _unique_labels(dataset.insatser["insats_id"], dataset.insatser["namn"]),
-    }
-    return outcome_model(d, period_or_years, min_cell=min_cell, min_n=min_n, fixed_effects=fixed_effects,
-                         reference=reference, labels=labels)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------
@@ -1184,6 +635,8 @@ def show(*items) -> None:
     for item in items:
         if isinstance(item, ReportTable):
             _display_html(table_html(item))
+        elif isinstance(item, OutcomeModel):
+            _display_html(model_html(item))
         elif isinstance(item, str):
             display(Markdown(item))
         elif isinstance(item, (list, tuple)):

@@ -25,7 +25,7 @@ from finsam_analysis.memo import PerDataset
 from finsam_analysis.provenance import generated_at, git_commit
 from finsam_analysis.version import __version__
 from finsam_analysis.ingest import coverage
-from finsam_analysis.report import fmt
+from finsam_analysis import fmt
 from finsam_analysis.disclosure.rules import SUPPRESSED, footnote, rules_text
 from finsam_analysis.errors import FinsamError
 from finsam_analysis.disclosure.published import cached_key_figures

@@ -90,7 +90,7 @@ from finsam_analysis.disclosure.rules import SUPPRESSED, Cell, ProtectedTable, f
 from finsam_analysis.disclosure.family import ForbundFamily
 from finsam_analysis.disclosure.published import forbund_protection, protect
 from finsam_analysis.measures.key_figures import forbund_participations, in_key_order, raw_key_figures
-from finsam_analysis.report.fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, swedish_month
+from finsam_analysis.fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, swedish_month
 from finsam_analysis.scb.population import forbund_monthly, per_kommun_yearly, riket_monthly, yearly
 from finsam_analysis.periods import SWEDISH_MONTHS, Period, comparison_periods, parse_period, report_periods
 from finsam_analysis.reference import kommun_namn
@@ -632,7 +632,6 @@ def _unknown_keys(figures: dict) -> set[str]:
 
 def _sammanfattning(c: _Ctx) -> ReportTable:
     periods = comparison_periods(c.period)
-    figures = [c.kf(p) for p in periods]
     data = pd.DataFrame(
         [[c.kf_cell(key, p) for p in periods] for key, _, _ in SUMMARY_ROWS],
         index=pd.Index([label for _, label, _ in SUMMARY_ROWS], name="Mått"),
@@ -778,7 +777,6 @@ OKAND_ROW = "därav sysselsättning efter okänd"
 def _resultat_grupper(c: _Ctx) -> ReportTable:
     # Exactly the key figures (same numbers, same hidden cells), so this table
     # and the sammanfattning/JSON can never be combined to reveal anything.
-    kf = c.kf()
     rows = [*((key, schema.UTFALL_GRUPP_LABELS[key]) for key in ("arbete", "studier", "arbetssokande", "ovriga")),
             ("okand", OKAND_ROW), ("avslutade_deltaganden", TOTAL)]  # fmt: skip
     total = c.kf_cell("avslutade_deltaganden")
@@ -1037,7 +1035,6 @@ UNKNOWN_NOTE_SHARE = 0.10
 
 
 def _offentlig_fore_efter(c: _Ctx) -> ReportTable:
-    kf = c.kf()
     num, share_label = "I offentlig försörjning", "Andel i offentlig försörjning"
     total = c.kf_cell("avslutade_deltaganden")
     rows = []

@@ -29,7 +29,6 @@ Decisions where the spec is silent
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from finsam_analysis import schema

@@ -71,7 +71,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import json
 import re
 import unicodedata

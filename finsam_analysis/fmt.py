@@ -1,6 +1,7 @@
-"""Swedish number and date formatting for text meant for people.
+"""Swedish number and date formatting for text meant for people: one formatter for everything.
 
-Used by the HTML report and the notebook. The Excel workbook keeps real
+Used by the HTML report, the figures, the notebooks and every sentence the
+package writes. The Excel workbook keeps real
 numbers and gives them Excel number formats instead (:mod:`finsam_analysis.report.excel`).
 
 Conventions
@@ -21,7 +22,7 @@ Conventions
   en dash, :data:`NOT_AVAILABLE` (``–``); a value whose underlying column is
   missing or empty is the text :data:`UNKNOWN` ("uppgift saknas"), never 0.
 * Any text passes through untouched, above all the suppression marker
-  ``..`` (:data:`finsam_analysis.disclosure.rules.SUPPRESSED`), so a table cell
+  ``..`` (:data:`SUPPRESSED`), so a table cell
   can be formatted without first checking whether it was hidden.
 """
 
@@ -33,8 +34,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from finsam_analysis.disclosure.rules import SUPPRESSED
 from finsam_analysis.periods import SWEDISH_MONTHS
+
+#: What a hidden cell shows (the disclosure layer decides which cells are hidden).
+SUPPRESSED = ".."
 
 __all__ = [
     "NBSP",
