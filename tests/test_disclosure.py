@@ -19,14 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from finsam_analysis.disclosure.rules import (
-    FOOTNOTE_TEMPLATE,
-    SUPPRESSED,
-    ProtectedTable,
-    footnote,
-    protect_table,
-    suppress,
-)
+from finsam_analysis.disclosure.rules import FOOTNOTE_TEMPLATE, SUPPRESSED, footnote, suppress
+from finsam_analysis.disclosure.tables import ProtectedTable, protect_table
 
 #: Property tests: enough examples to find corner cases, fast enough to run always.
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from finsam_analysis.disclosure import rules as disclosure
+from finsam_analysis.disclosure import tables as disclosure_tables
 from finsam_analysis.report import charts as plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -74,10 +75,10 @@ def transition_counts() -> pd.DataFrame:
     )
 
 
-def transition_protected() -> disclosure.ProtectedTable:
+def transition_protected() -> disclosure_tables.ProtectedTable:
     counts = transition_counts()
     counts.iloc[0, 1] = 3  # primary suppression, and complements
-    return disclosure.protect_table(counts)
+    return disclosure_tables.protect_table(counts)
 
 
 def helarsekvivalenter_yearly() -> pd.DataFrame:
@@ -339,7 +340,7 @@ def test_outcome_shares_from_protected_table_and_without_ci():
         index=pd.Index(["16-24", "25-29", "50+"], name="aldersgrupp"),
     )
     counts["andel_arbete_studier"] = counts["arbete_studier"] / counts["avslutade_deltaganden"]
-    pt = disclosure.protect_table(
+    pt = disclosure_tables.protect_table(
         counts, margins=False, shares={"andel_arbete_studier": ("arbete_studier", "avslutade_deltaganden")}
     )
     result = plots.outcome_shares(pt, ci=False)
@@ -533,19 +534,19 @@ def test_figures_from_the_sample(sample, tmp_path):
     results = []
 
     series = outcomes.monthly_active(d, pd.Timestamp("2022-01-01"), pd.Timestamp("2024-12-01"))
-    pt = disclosure.protect_table(series.to_frame(), margins=False)
+    pt = disclosure_tables.protect_table(series.to_frame(), margins=False)
     results.append(plots.active_per_month(pt))
 
     by = outcomes.summary_by(d, period, "kon")
     cols = ["avslutade_deltaganden", "arbete_studier", "andel_arbete_studier", "ci_low", "ci_high"]
     share_of = ("arbete_studier", "avslutade_deltaganden")
-    pt = disclosure.protect_table(
+    pt = disclosure_tables.protect_table(
         by[cols], margins=False, shares={"andel_arbete_studier": share_of, "ci_low": share_of, "ci_high": share_of}
     )
     results.append(plots.outcome_shares(pt))
 
     avslutade = d.loc[outcomes.ended(d, period)]
-    results.append(plots.transition_heatmap(disclosure.protect_table(outcomes.forsorjning_transition(avslutade))))
+    results.append(plots.transition_heatmap(disclosure_tables.protect_table(outcomes.forsorjning_transition(avslutade))))
 
     table = outcomes.insatser_mot_mal(d, sample.insatser.loc[sample.insatser["forbund_id"] == fid],
                                       sample.insats_ekonomi, period)

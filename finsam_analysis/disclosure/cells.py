@@ -37,7 +37,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from finsam_analysis.disclosure.rules import SUPPRESSED, ProtectedTable, suppress
+from finsam_analysis.disclosure.rules import SUPPRESSED, suppress
+from finsam_analysis.disclosure.tables import ProtectedTable
 from finsam_analysis.periods import Period, month_range
 
 TOTAL = "Totalt"

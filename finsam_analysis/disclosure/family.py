@@ -80,7 +80,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from finsam_analysis.disclosure.rules import DEFAULT_MIN_CELL, _fixed_columns, _gauss_jordan
+from finsam_analysis.disclosure.audit import fixed_columns, gauss_jordan
+from finsam_analysis.disclosure.rules import DEFAULT_MIN_CELL
 
 __all__ = [
     "FLOW",
@@ -499,8 +500,8 @@ class Family:
                 rows.append(row)
         if not rows:
             return
-        reduced, pivots, _ = _gauss_jordan(np.vstack(rows))
-        for k in _fixed_columns(reduced, pivots):
+        reduced, pivots = gauss_jordan(np.vstack(rows))
+        for k in fixed_columns(reduced, pivots):
             self._union(self._var(unknown[k], i), self._root, queue)
 
     # ------------------------------------------------------------------

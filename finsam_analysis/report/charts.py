@@ -23,7 +23,7 @@ Design
 Disclosure control
 ------------------
 A figure shows only numbers that the protected table shows. Inputs may be a
-:class:`~finsam_analysis.disclosure.rules.ProtectedTable` (hidden cells from its
+:class:`~finsam_analysis.disclosure.tables.ProtectedTable` (hidden cells from its
 mask), or a DataFrame/Series where a hidden cell is ``".."``
 (:data:`~finsam_analysis.disclosure.rules.SUPPRESSED`, as from
 ``ProtectedTable.display()``) or missing (NaN/None/NA). Hidden values are
@@ -71,7 +71,8 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, Multiple
 
 from finsam_analysis import fmt
 from finsam_analysis import schema
-from finsam_analysis.disclosure.rules import DEFAULT_MIN_CELL, SUPPRESSED, ProtectedTable
+from finsam_analysis.disclosure.rules import DEFAULT_MIN_CELL, SUPPRESSED
+from finsam_analysis.disclosure.tables import ProtectedTable
 
 __all__ = [
     "FigureResult",

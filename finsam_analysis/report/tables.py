@@ -10,7 +10,7 @@ workbook keeps the numbers with Excel number formats (:mod:`.excel`).
 Disclosure control
 ------------------
 Every count of persons (participations are persons too) and every share or
-statistic over persons goes through :func:`finsam_analysis.disclosure.rules.protect_table`
+statistic over persons goes through :func:`finsam_analysis.disclosure.tables.protect_table`
 (the sammanfattning through :func:`finsam_analysis.disclosure.published.key_figures`,
 which is already protected). Shares of a column total (``Andel``) are
 derived from the *protected* counts: a share is hidden exactly when its
@@ -86,7 +86,8 @@ import pandas as pd
 from finsam_analysis.ingest import coverage
 from finsam_analysis.measures import outcomes
 from finsam_analysis import schema
-from finsam_analysis.disclosure.rules import SUPPRESSED, Cell, ProtectedTable, footnote, protect_table, rules_text
+from finsam_analysis.disclosure.rules import SUPPRESSED, Cell, footnote, rules_text
+from finsam_analysis.disclosure.tables import ProtectedTable, protect_table
 from finsam_analysis.disclosure.family import ForbundFamily
 from finsam_analysis.disclosure.published import forbund_protection, protect
 from finsam_analysis.measures.key_figures import forbund_participations, in_key_order, raw_key_figures

@@ -34,6 +34,14 @@ probabilities), :mod:`.organisation` (förbund, insatser, budgets),
 own Excel file and mapping) and :mod:`.scb` (the helårsekvivalenter); this
 module puts them together and writes the directory.
 
+Files written: ``forbund.csv``, ``forbund_medlemmar.csv``, ``insatser.csv``,
+``insats_ekonomi.csv``, ``deltagande.csv`` (canonical, every förbund but
+one), ``deltagande.xlsx`` + ``mapping.yaml`` (that one förbund's own Excel
+file; with ``xlsx=False`` its rows are in ``deltagande.csv``),
+``helarsekvivalenter/TAB1386_<år>.json`` (SCB-shaped JSON-stat 2.0, one per
+year; ``SampleSummary.rows`` counts their values), ``dataset.yaml`` and
+``README.txt``.
+
 Determinism: the same ``seed``, ``n_forbund`` and ``years`` give byte-identical
 files (CSV, YAML, README, JSON and the Excel workbook, whose timestamps are fixed).
 All bulk generation is vectorised numpy; the only per-row loop writes the
@@ -121,25 +129,15 @@ def write_sample(
         inventing decades of history.
     xlsx : bool, default True
         Write the förbund-style ``deltagande.xlsx`` with its ``mapping.yaml``.
-        With False, that förbund's participations go into ``deltagande.csv``
-        in canonical form but still with ``personnummer`` (written like in
-        the Excel file, some without the dash) instead of ``deltagare_id``,
-        so loading still pseudonymises. The benchmark uses this: at national
-        scale openpyxl would spend most of the time writing and reading one
-        förbund's workbook, and DuckDB, its yardstick, reads only CSV.
+        With False, that förbund's rows go into ``deltagande.csv`` with
+        ``personnummer`` instead of ``deltagare_id`` (loading still
+        pseudonymises): at national scale openpyxl would dominate the
+        benchmark, and DuckDB, its yardstick, reads only CSV.
 
     Returns
     -------
     SampleSummary
-
-    Notes
-    -----
-    Files written: ``forbund.csv``, ``forbund_medlemmar.csv``, ``insatser.csv``,
-    ``insats_ekonomi.csv``, ``deltagande.csv`` (canonical, every förbund but
-    one), ``deltagande.xlsx`` + ``mapping.yaml`` (that one förbund's own
-    Excel file; with ``xlsx=False`` its rows are in ``deltagande.csv``), ``helarsekvivalenter/TAB1386_<år>.json`` (SCB-shaped
-    JSON-stat 2.0, one per year; ``rows`` counts their values),
-    ``dataset.yaml`` and ``README.txt``.
+        What was written (the files are listed in the module notes).
     """
     out = Path(out)
     y0, y1 = _check_arguments(years, volume)
