@@ -509,7 +509,7 @@ def report_periods(period: Period) -> list[Period]:
     The period, its comparison periods and, when the period does not end a
     year, the part of its year up to its end (the yearly trend). Their
     bounds outside the family are decided together
-    (:meth:`finsam_analysis.disclosure.family.ForbundFamily.with_periods`), so the
+    (:meth:`finsam_analysis.disclosure.forbund.ForbundFamily.with_periods`), so the
     report, its JSON and its Excel file agree.
     """
     out = comparison_periods(period)

@@ -11,8 +11,9 @@ import pytest
 import finsam_analysis as fa
 from finsam_analysis.disclosure import published
 from finsam_analysis.measures import key_figures as key_figures_module
-from finsam_analysis.disclosure import family
-from finsam_analysis.disclosure.family import FLOW, Family, Line, SeriesSpec, forbund_family
+from finsam_analysis.disclosure import family, forbund
+from finsam_analysis.disclosure.family import FLOW, Family, Line, SeriesSpec
+from finsam_analysis.disclosure.forbund import forbund_family
 from finsam_analysis.measures.key_figures import forbund_participations
 from finsam_analysis.periods import parse_period
 from finsam_analysis.synthetic.sample import write_sample
@@ -22,7 +23,7 @@ from .conftest import write_dataset
 # One frame: 31 December 2024 and the six bounds of 2025 (no month ends in between).
 BOUNDS = [dt.date(2024, 12, 31), *family.standard_bounds(2025)]
 DAYS = np.array([np.datetime64(x, "D").astype("int64") for x in BOUNDS])
-PERIODS = family._period_nodes(BOUNDS)
+PERIODS = forbund._period_nodes(BOUNDS)
 
 
 def frame(series: dict[str, list[int]], lines=(), shares=(), remainder: dict | None = None) -> Family:

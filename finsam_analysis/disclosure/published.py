@@ -26,7 +26,7 @@ How the figures are protected (docs/methods.md §5)
 
 from __future__ import annotations
 
-from finsam_analysis.disclosure.family import ForbundFamily, forbund_family
+from finsam_analysis.disclosure.forbund import ForbundFamily, forbund_family
 from finsam_analysis.disclosure.rules import suppress
 from finsam_analysis.errors import FinsamError
 from finsam_analysis.ingest import coverage

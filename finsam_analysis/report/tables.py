@@ -88,7 +88,7 @@ from finsam_analysis.measures import outcomes
 from finsam_analysis import schema
 from finsam_analysis.disclosure.rules import SUPPRESSED, Cell, footnote, rules_text
 from finsam_analysis.disclosure.tables import ProtectedTable, protect_table
-from finsam_analysis.disclosure.family import ForbundFamily
+from finsam_analysis.disclosure.forbund import ForbundFamily
 from finsam_analysis.disclosure.published import forbund_protection, protect
 from finsam_analysis.measures.key_figures import forbund_participations, in_key_order, raw_key_figures
 from finsam_analysis.fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, swedish_month

@@ -1,0 +1,399 @@
+"""The family of one förbund: its series, and one frame of decisions per calendar year.
+
+:func:`forbund_family` turns a förbund's prepared participations into the
+cumulative series the report's tables are differences of (nya, avslutade,
+pågående, the outcome groups, the splits by kön, ålder and insats,
+avslutsanledning, försörjning före × efter), and decides them with the
+engine of :mod:`finsam_analysis.disclosure.family`, one year at a time
+(:class:`ForbundFamily`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from finsam_analysis.disclosure.family import (
+    FLOW, STANDARD_BOUNDS, STANDARD_PERIODS, STOCK, Family, Line, SeriesSpec, standard_bounds,
+)  # fmt: skip
+from finsam_analysis.disclosure.rules import DEFAULT_MIN_CELL
+
+__all__ = ["ForbundFamily", "forbund_family"]
+
+
+#: The series of the key figures, in the order they are decided at a bound
+#: (the first is the last to be hidden as a complement).
+KEY_SERIES: tuple[str, ...] = (
+    "Av", "N", "pag", "as", "arbete", "studier", "arbetssokande", "ovriga", "okand",
+    "off_fore", "off_efter", "omf_kand", "omf_okat",
+)  # fmt: skip
+
+#: Outcome groups as the prepared table codes them (``utfall``).
+OUTCOME_GROUPS = ("arbete", "studier", "arbetssokande", "ovriga")
+
+#: Splits of avslutade (and arbete/studier) that the report shows by group.
+SPLIT_COLUMNS = {"kon": "kon_grupp", "alder": "aldersgrupp", "insats": "insats_id"}
+
+#: Kön in tables of outcomes: a participation without kön is counted with män
+#: (docs/methods.md §5), so no table of outcomes has a group of its own for it.
+KON_GROUPS = ("kvinna", "man")
+
+
+def _days(values) -> np.ndarray:
+    """Dates as numpy day numbers (NaT dropped)."""
+    arr = np.asarray(values, dtype="datetime64[D]")
+    return arr[~np.isnat(arr)].astype("int64")
+
+
+def _month_ends(first: _dt.date, last: _dt.date) -> list[_dt.date]:
+    """Every month end from ``first`` (a month end) through ``last``."""
+    out, (y, m) = [], (first.year, first.month)
+    while True:
+        nxt_y, nxt_m = (y + 1, 1) if m == 12 else (y, m + 1)
+        end = _dt.date(nxt_y, nxt_m, 1) - _dt.timedelta(days=1)
+        if end > last:
+            return out
+        out.append(end)
+        y, m = nxt_y, nxt_m
+
+
+def _group_codes(values) -> np.ndarray:
+    """Group keys as text, missing values as ``"okand"``."""
+    series = np.asarray(values.astype("object"), dtype=object)
+    return np.array(["okand" if (v is None or v != v) else str(v) for v in series], dtype=object)
+
+
+@dataclass
+class ForbundFamily:
+    """The decisions for one förbund: one :class:`Family` per calendar year.
+
+    No standard period crosses a year's end, so each year is its own frame:
+    a reader knows the counts of a year relative to its first day, and a
+    year whose bound 31 December is hidden does not hide the next year's
+    figures (the next year starts from the same day, known there as its
+    start). Queries take dates; a period or month before the förbund's first
+    participation has only zeros and is always shown.
+
+    A period outside the family (an explicit range that does not begin and
+    end at the standard bounds) gets its bounds decided after the family,
+    in a copy of its year's frame that takes over every decision of the
+    family (:meth:`with_periods`): it shows only what it can show without
+    giving anything away *given the family*. The family's later periods do
+    not take it into account (docs/methods.md §5). A range across a year's
+    end is shown only when each year's part is, so it adds nothing.
+    """
+
+    d: object = field(repr=False)
+    years: dict[int, Family]
+    first_year: int
+    last_day: _dt.date
+    min_cell: int
+    group_min: int
+
+    def _frame(self, day: _dt.date) -> Family | None:
+        """The frame of the year ``day`` ends a stretch in (None before the data)."""
+        if day.year < self.first_year:
+            return None
+        if day > self.last_day:
+            raise ValueError(f"{day} ligger efter uttagsdatum {self.last_day}.")
+        return self.years[day.year]
+
+    def _pieces(self, start: _dt.date, end: _dt.date) -> list[tuple[Family | None, _dt.date, _dt.date]]:
+        """The stretch cut at year ends: (frame, first day, last day) per year."""
+        out = []
+        first = start
+        while first <= end:
+            last = min(end, _dt.date(first.year, 12, 31))
+            out.append((self._frame(last), first, last))
+            first = last + _dt.timedelta(days=1)
+        return out
+
+    def flow_shown(self, key: Hashable, start: _dt.date, end: _dt.date) -> bool:
+        return all(fam is None or fam.flow_shown(key, a, b) for fam, a, b in self._pieces(start, end))
+
+    def stock_shown(self, key: Hashable, day: _dt.date) -> bool:
+        fam = self._frame(day)
+        return True if fam is None else fam.stock_shown(key, day)
+
+    def aktiva_shown(self, started: Hashable, stock: Hashable, start: _dt.date, end: _dt.date) -> bool:
+        """Aktiva = going on the day before the start + nya: shown when a reader has both."""
+        pieces = self._pieces(start, end)
+        if len(pieces) == 1:
+            fam, a, b = pieces[0]
+            return True if fam is None else fam.aktiva_shown(started, stock, a, b)
+        return self.stock_shown(stock, start - _dt.timedelta(days=1)) and self.flow_shown(started, start, end)
+
+    def month_shown(self, month_end: _dt.date) -> bool:
+        fam = self._frame(month_end)
+        return True if fam is None else fam.month_shown(month_end)
+
+    def value(self, key: Hashable, start: _dt.date, end: _dt.date) -> int:
+        return sum(0 if fam is None else fam.value(key, a, b) for fam, a, b in self._pieces(start, end))
+
+    def stock_value(self, key: Hashable, day: _dt.date) -> int:
+        fam = self._frame(day)
+        return 0 if fam is None else int(fam.values[fam.key_index(key), fam.node(day)])
+
+    def with_periods(self, periods: Iterable) -> "ForbundFamily":
+        """A view in which the bounds of ``periods`` outside the family are decided too."""
+        extra: dict[int, set[_dt.date]] = {}
+        for p in periods:
+            for day in (p.start - _dt.timedelta(days=1), p.end):
+                fam = self._frame(day)
+                if fam is not None and not _is_bound(fam, day):
+                    extra.setdefault(day.year, set()).add(day)
+        if not extra:
+            return self
+        years = dict(self.years)
+        for year, days in extra.items():
+            years[year] = _year_frame(
+                self.d, year, self.last_day, self.min_cell, self.group_min,
+                base=self.years[year], extra=sorted(days),
+            )  # fmt: skip
+        return ForbundFamily(self.d, years, self.first_year, self.last_day, self.min_cell, self.group_min)
+
+
+def _is_bound(fam: Family, day: _dt.date) -> bool:
+    """Whether ``day`` is a node of ``fam`` where every series has a value."""
+    t = np.datetime64(day, "D").astype("int64")
+    i = int(np.searchsorted(fam.days, t))
+    return i < len(fam.days) and fam.days[i] == t and bool(fam.standard[i] or fam.extra[i])
+
+
+def forbund_family(
+    d,
+    last_day: _dt.date,
+    min_cell: int = DEFAULT_MIN_CELL,
+    *,
+    group_min: int | None = None,
+) -> ForbundFamily:
+    """Decide every standard bound and month of one förbund up to ``last_day``.
+
+    Parameters
+    ----------
+    d : DataFrame
+        The förbund's prepared participations (:func:`finsam_analysis.measures.outcomes.participations`
+        rows of one förbund).
+    last_day : date
+        The dataset's extract date: bounds after it are not decided.
+    min_cell : int, default 5
+    group_min : int, optional
+        Smallest group for a share of 0 % or 100 %; default ``2 * min_cell``.
+    """
+    group_min = 2 * min_cell if group_min is None else group_min
+    starts = d["startdatum"].to_numpy(dtype="datetime64[D]")
+    first_year = int(starts.min().astype("datetime64[Y]").astype(int) + 1970) if len(d) else last_day.year
+    first_year = min(first_year, last_day.year)
+    years: dict[int, Family] = {}
+    stock_known = True  # before the first year nothing was going on
+    for year in range(first_year, last_day.year + 1):
+        years[year] = _year_frame(d, year, last_day, min_cell, group_min, stock_start_known=stock_known)
+        frame = years[year]
+        stock_known = bool(frame.known[frame.key_index(("pag",)), -1]) and bool(frame.year_end[-1])
+    return ForbundFamily(d, years, first_year, last_day, min_cell, group_min)
+
+
+def _year_frame(
+    d, year: int, last_day: _dt.date, min_cell: int, group_min: int,
+    *, base: Family | None = None, extra: Sequence[_dt.date] = (), stock_start_known: bool = True,
+) -> Family:
+    """The frame of one year: from 31 December before it, decided in release order.
+
+    With ``base`` and ``extra``: the frame with the ``extra`` days as bounds
+    too, taking over every decision of ``base`` and then deciding them.
+    """
+    start = _dt.date(year - 1, 12, 31)
+    month_ends = _month_ends(_dt.date(year, 1, 31), min(last_day, _dt.date(year, 12, 31)))
+    nodes = sorted({start, *month_ends, *extra})
+    node_days = np.array([np.datetime64(x, "D").astype("int64") for x in nodes])
+    bounds = set(standard_bounds(year))
+    extra_set = set(extra)
+    standard = np.array([i == 0 or x in bounds for i, x in enumerate(nodes)])
+    is_extra = np.array([x in extra_set and x not in bounds for x in nodes])
+    year_end = np.array([(x.month, x.day) == (12, 31) for x in nodes])
+    series, lines, subsets, shares = _forbund_series(d, node_days)
+    a_year_earlier = [_dt.date(x.year - 1, x.month, min(x.day, 28) if x.month == 2 else x.day) for x in nodes]
+    a_year_earlier.append(_dt.date(year - 1, 12, 31))
+    earlier = _forbund_series(d, np.array([np.datetime64(x, "D").astype("int64") for x in a_year_earlier]))[0]
+    remainder = np.vstack([spec.values[-1] - spec.values[:-1] for spec in earlier])
+    month_nodes = {x: i for i, x in enumerate(nodes) if x == start or x in set(month_ends)}
+    ordered = sorted(month_nodes.items())
+    links = {i: (i, ordered[k - 1][1]) for k, (_, i) in enumerate(ordered) if k > 0}
+    fam = Family(
+        days=node_days, standard=standard | is_extra, year_end=year_end, series=series, lines=lines,
+        subsets=subsets, shares=shares, min_cell=min_cell, group_min=group_min,
+        room_min=3 * min_cell, month_links=links, remainder=remainder,
+        periods=_period_nodes(nodes) + _extra_periods(nodes, extra_set), extra=is_extra,
+        stock_start_known=base.stock_start_known if base is not None else stock_start_known,
+    )  # fmt: skip
+    if min_cell <= 1:
+        fam.known[:] = fam.exists
+        fam.month_accepted = {i: True for i in links}
+        return fam
+    if base is not None:
+        fam.replay(base)
+        for i in np.flatnonzero(is_extra):
+            for s in range(len(series)):
+                fam.decide_node(s, int(i))
+        return fam
+    releases, pending = [], []
+    for i in range(1, len(nodes)):
+        if i in links:
+            pending.append(i)
+        if standard[i]:
+            releases.append((i, pending))
+            pending = []
+    fam.decide_all(releases)
+    return fam
+
+
+def _extra_periods(nodes: list[_dt.date], extra: set[_dt.date]) -> list[tuple[int, int]]:
+    """Every pair of bounds with an extra day among them: each may be a period's cell."""
+    where = {x: i for i, x in enumerate(nodes)}
+    bound = [x for x in nodes if x in extra or x == nodes[0] or (x.month, x.day) in STANDARD_BOUNDS]
+    return [(where[a], where[b]) for a in bound for b in bound if a < b and (a in extra or b in extra)]
+
+
+def _period_nodes(nodes: list[_dt.date]) -> list[tuple[int, int]]:
+    """(start node, end node) of every standard period of the frame that has ended."""
+    where = {x: i for i, x in enumerate(nodes)}
+    year = nodes[0].year + 1
+    out = []
+    for first, last in STANDARD_PERIODS:
+        before = _dt.date(year, first, 1) - _dt.timedelta(days=1)
+        end = _dt.date(year + (last == 12), 1 if last == 12 else last + 1, 1) - _dt.timedelta(days=1)
+        if before in where and end in where:
+            out.append((where[before], where[end]))
+    return out
+
+
+def _forbund_series(d, node_days: np.ndarray):
+    """The series, lines, subsets and shares of one förbund's participations."""
+    return _SeriesBuilder(d, node_days).build()
+
+
+class _SeriesBuilder:
+    """Cumulative counts at the frame's nodes of every series a report shows, with their lines."""
+
+    def __init__(self, d, node_days: np.ndarray):
+        self.d, self.node_days = d, node_days
+        self.start = d["startdatum"].to_numpy(dtype="datetime64[D]").astype("int64")
+        end_raw = d["slutdatum"].to_numpy(dtype="datetime64[D]")
+        self.ended = ~np.isnat(end_raw)
+        self.end = np.where(self.ended, end_raw.astype("int64"), np.iinfo(np.int64).max)
+        self.utfall = _group_codes(d["utfall"])
+        self.arbete_studier = np.isin(self.utfall, ("arbete", "studier"))
+        self.specs: list[SeriesSpec] = []
+        self.lines: list[Line] = []
+        self.subsets: list[tuple] = []
+        self.shares: list[tuple] = []
+
+    def cumulative(self, days: np.ndarray) -> np.ndarray:
+        return np.searchsorted(np.sort(days), self.node_days, side="right").astype(np.int64)
+
+    def ended_where(self, mask) -> np.ndarray:
+        return self.cumulative(self.end[self.ended & np.asarray(mask, dtype=bool)])
+
+    def build(self):
+        self._key_series()
+        for name, codes in self._split_codes().items():
+            self._split(name, codes)
+        self._orsak()
+        self._overgang()
+        return self.specs, self.lines, self.subsets, self.shares
+
+    def _key_series(self) -> None:
+        """The series of the key figures and the sum lines between them."""
+        d = self.d
+        flows = {"N": self.cumulative(self.start), "Av": self.cumulative(self.end[self.ended]),
+                 "as": self.ended_where(self.arbete_studier)}  # fmt: skip
+        for g in OUTCOME_GROUPS:
+            flows[g] = self.ended_where(self.utfall == g)
+        flows["okand"] = self.ended_where(d["utfall_okand"].to_numpy(dtype=bool))
+        flows["off_fore"] = self.ended_where(d["offentlig_fore"].to_numpy(dtype=bool))
+        flows["off_efter"] = self.ended_where(d["offentlig_efter"].to_numpy(dtype=bool))
+        both = (d["omfattning_fore"].notna() & d["omfattning_efter"].notna()).to_numpy(dtype=bool)
+        okat = (d["omfattning_efter"] > d["omfattning_fore"]).fillna(False).to_numpy(dtype=bool)
+        flows["omf_kand"] = self.ended_where(both)
+        flows["omf_okat"] = self.ended_where(both & okat)
+        self.specs += [SeriesSpec(("N",), FLOW, flows["N"], monthly=True),
+                       SeriesSpec(("Av",), FLOW, flows["Av"], monthly=True),
+                       SeriesSpec(("pag",), STOCK, flows["N"] - flows["Av"], monthly=True)]  # fmt: skip
+        self.specs += [SeriesSpec((k,), FLOW, flows[k]) for k in KEY_SERIES[3:]]
+        self.lines += [
+            Line(("N",), (("Av",), ("pag",)), stock=True),
+            Line(("Av",), (("as",), ("arbetssokande",), ("ovriga",))),
+            Line(("as",), (("arbete",), ("studier",))),
+        ]
+        self.subsets += [(("okand",), ("ovriga",)), (("off_fore",), ("Av",)), (("off_efter",), ("Av",)),
+                         (("omf_kand",), ("Av",)), (("omf_okat",), ("omf_kand",))]  # fmt: skip
+        self.subsets += [(p, ln.total) for ln in self.lines[1:] for p in ln.parts]
+        self.shares += [(("as",), ("Av",)), (("off_fore",), ("Av",)), (("off_efter",), ("Av",)),
+                        (("omf_okat",), ("omf_kand",))]  # fmt: skip
+
+    def _split_codes(self) -> dict[str, np.ndarray]:
+        d = self.d
+        kon = np.where(d["kon"].astype("object").to_numpy() == "kvinna", "kvinna", "man")
+        return {"kon": kon, "alder": _group_codes(d["aldersgrupp"]), "insats": _group_codes(d["insats_id"])}
+
+    def _split(self, name: str, codes: np.ndarray) -> None:
+        """Avslutade and arbete/studier by one split (kön, ålder, insats): groups add up to the total."""
+        present = sorted(set(codes[self.ended]), key=_split_order(name))
+        for measure, mask in (("Av", np.ones(len(self.d), bool)), ("as", self.arbete_studier)):
+            parts = []
+            for g in present:
+                key = (name, measure, g)
+                self.specs.append(SeriesSpec(key, FLOW, self.ended_where(mask & (codes == g))))
+                parts.append(key)
+            if parts:
+                self.lines.append(Line((measure,), tuple(parts)))
+                self.subsets += [(p, (measure,)) for p in parts]
+        for g in present:
+            self.subsets.append(((name, "as", g), (name, "Av", g)))
+            self.shares.append(((name, "as", g), (name, "Av", g)))
+
+    def _orsak(self) -> None:
+        """Avslutade by avslutsanledning."""
+        orsak = _group_codes(self.d["avslutsanledning"])
+        parts = []
+        for r in sorted(set(orsak[self.ended])):
+            self.specs.append(SeriesSpec(("orsak", r), FLOW, self.ended_where(orsak == r)))
+            parts.append(("orsak", r))
+        if parts:
+            self.lines.append(Line(("Av",), tuple(parts)))
+            self.subsets += [(p, ("Av",)) for p in parts]
+
+    def _overgang(self) -> None:
+        """Försörjning före × efter: margins and cells, whose lines cross (solved by rank)."""
+        fore = _group_codes(self.d["forsorjning_fore_grupp"])
+        efter = _group_codes(self.d["forsorjning_efter_grupp"])
+        f_present, e_present = sorted(set(fore[self.ended])), sorted(set(efter[self.ended]))
+        for f in f_present:
+            self.specs.append(SeriesSpec(("fore", f), FLOW, self.ended_where(fore == f)))
+        for e in e_present:
+            self.specs.append(SeriesSpec(("efter", e), FLOW, self.ended_where(efter == e)))
+        for f in f_present:
+            for e in e_present:
+                cell = self.ended_where((fore == f) & (efter == e))
+                self.specs.append(SeriesSpec(("overgang", f, e), FLOW, cell))
+        if not f_present:
+            return
+        self.lines.append(Line(("Av",), tuple(("fore", f) for f in f_present), rank=True))
+        self.lines.append(Line(("Av",), tuple(("efter", e) for e in e_present), rank=True))
+        for f in f_present:
+            self.lines.append(Line(("fore", f), tuple(("overgang", f, e) for e in e_present), rank=True))
+        for e in e_present:
+            self.lines.append(Line(("efter", e), tuple(("overgang", f, e) for f in f_present), rank=True))
+        self.subsets += [(("fore", f), ("Av",)) for f in f_present] + [(("efter", e), ("Av",)) for e in e_present]
+
+
+def _split_order(name: str):
+    from finsam_analysis import schema
+
+    if name == "alder":
+        order = {g: i for i, g in enumerate(schema.ALDERSGRUPPER)}
+        return lambda g: (order.get(g, len(order)), g)
+    return lambda g: (g == "okand", g)
