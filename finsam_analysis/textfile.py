@@ -82,9 +82,16 @@ def _decode_line_by_line(path: Path, body: bytes) -> tuple[str, str, int]:
     return "\n".join(lines).lstrip("\ufeff"), encoding, cp1252 if utf8 else 0
 
 
-def records(text: str, sep: str) -> list[list[str]]:
-    """The non-empty records of ``text`` split by ``sep`` (quotes as :mod:`csv` reads them)."""
-    return [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep) if any(c.strip() for c in r)]
+def records(text: str, sep: str, *, keep_empty_fields: bool = False) -> list[list[str]]:
+    """The records of ``text`` split by ``sep`` (quotes as :mod:`csv` reads them).
+
+    Blank lines are left out, and so are records whose every field is empty
+    (``;;;``), unless ``keep_empty_fields``.
+    """
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    if keep_empty_fields:
+        return [r for r in rows if r]
+    return [r for r in rows if any(c.strip() for c in r)]
 
 
 def modal_width(rows: list[list[str]]) -> tuple[int, int]:
@@ -99,14 +106,15 @@ def modal_width(rows: list[list[str]]) -> tuple[int, int]:
     return width, most
 
 
-def best_split(text: str) -> tuple[str | None, int, list[list[str]]]:
+def best_split(text: str, *, keep_empty_fields: bool = False) -> tuple[str | None, int, list[list[str]]]:
     """The separator of ``text`` by the rules above, the table's width and its records.
 
-    Returns ``(None, 1, records)`` when no separator splits any line.
+    Returns ``(None, 1, records)`` when no separator splits any line;
+    ``keep_empty_fields`` as for :func:`records`.
     """
     best = None
     for order, sep in enumerate(SEPARATORS):
-        rows = records(text, sep)
+        rows = records(text, sep, keep_empty_fields=keep_empty_fields)
         width, count = modal_width(rows)
         score = (width > 1, count, width, -order)
         if best is None or score > best[0]:
@@ -116,5 +124,8 @@ def best_split(text: str) -> tuple[str | None, int, list[list[str]]]:
 
 
 def detect_separator(text: str) -> str | None:
-    """The separator of ``text`` (e.g. a header line), or None when it has a single column."""
-    return best_split(text)[0]
+    """The separator of ``text`` (e.g. a header line), or None when it has a single column.
+
+    A line of separators only (``;;;``) counts: it is a table with nothing in it.
+    """
+    return best_split(text, keep_empty_fields=True)[0]

@@ -500,10 +500,34 @@ def read_participants(
     own_log = log is None
     log = log or RejectLog()
     quality = quality or DataQuality()
+    get_key = _key_getter(key, quality)
+    prefetched = prefetched or {}
+    # Hashing the person ids for the duplicate test is the costliest single
+    # step; a worker thread does it (GIL released) while this one types.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        files = [
+            _typed_participants(path, root, mapping, log, quality, get_key, pool, prefetched.get(path))
+            for path in paths
+        ]
+        for f in files:
+            _rules_across_files(f, log, insatser, forbund_ids)
+        data, dups = _kept_rows(files, log)
+    for fq in (f.quality for f in files):
+        fq.dubbletter = int((dups["fil"] == fq.fil).sum())
+        fq.rader_inlasta = fq.rader_lasta - fq.rader_avvisade - fq.dubbletter
+        quality.files.append(fq)
+    if len(dups):
+        quality.duplicates = pd.concat([quality.duplicates, dups], ignore_index=True)
+    if own_log:
+        quality.rejects = log.frame()
+    return _finalise(data), quality
+
+
+def _key_getter(key: bytes | None, quality: "DataQuality"):
+    """A function giving the pseudonymisation key, resolved only when a personnummer is present."""
     keys: list[bytes] = [key] if key is not None else []
 
     def get_key() -> bytes:
-        # Resolved only when a personnummer is actually present.
         if not keys:
             resolved = pnr.resolve_key()
             if resolved.created:
@@ -514,42 +538,32 @@ def read_participants(
             keys.append(resolved.key)
         return keys[0]
 
-    prefetched = prefetched or {}
-    # Hashing the person ids for the duplicate test is the costliest single
-    # step; a worker thread does it (GIL released) while this one types.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        files = [
-            _typed_participants(path, root, mapping, log, quality, get_key, pool, prefetched.get(path))
-            for path in paths
-        ]
-        for f in files:
-            _participant_rules(f.frame, f.headers, log)
-            if forbund_ids is not None:
-                reject_foreign_keys(f.frame, "forbund_id", forbund_ids, "forbund.csv", log, f.headers)
-            if insatser is not None:
-                reject_foreign_keys(f.frame, "insats_id", insatser["insats_id"], "insatser.csv", log, f.headers)
-                _reject_other_forbunds_insats(f.frame, insatser, log, f.headers)
-        out_frames, kept = [], []
-        for f in files:
-            keep = ~f.frame["_rad"].isin(log.rows(f.quality.fil))
-            f.quality.rader_avvisade = int((~keep).sum())
-            out_frames.append(f.frame.loc[keep] if f.quality.rader_avvisade else f.frame)
-            kept.append(keep.to_numpy(dtype=bool))
-        data = pd.concat(out_frames, ignore_index=True) if out_frames else pd.DataFrame()
-        # One file: its ids' codes stand for the ids (codes of several files
-        # are not comparable, so they are tested on the strings).
-        one = len(files) == 1 and files[0].people is not None
-        data, dups = _drop_duplicates(data, files[0].people.result()[kept[0]] if one else None)
-    fqs = [f.quality for f in files]
-    for fq in fqs:
-        fq.dubbletter = int((dups["fil"] == fq.fil).sum())
-        fq.rader_inlasta = fq.rader_lasta - fq.rader_avvisade - fq.dubbletter
-    quality.files.extend(fqs)
-    if len(dups):
-        quality.duplicates = pd.concat([quality.duplicates, dups], ignore_index=True)
-    if own_log:
-        quality.rejects = log.frame()
-    return _finalise(data), quality
+    return get_key
+
+
+def _rules_across_files(f: "_ParticipantFile", log: RejectLog, insatser, forbund_ids) -> None:
+    """The rules across columns, and the keys that must exist in forbund.csv and insatser.csv."""
+    _participant_rules(f.frame, f.headers, log)
+    if forbund_ids is not None:
+        reject_foreign_keys(f.frame, "forbund_id", forbund_ids, "forbund.csv", log, f.headers)
+    if insatser is not None:
+        reject_foreign_keys(f.frame, "insats_id", insatser["insats_id"], "insatser.csv", log, f.headers)
+        _reject_other_forbunds_insats(f.frame, insatser, log, f.headers)
+
+
+def _kept_rows(files: list["_ParticipantFile"], log: RejectLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every file's rows that were not rejected, one table, exact duplicates counted once."""
+    out_frames, kept = [], []
+    for f in files:
+        keep = ~f.frame["_rad"].isin(log.rows(f.quality.fil))
+        f.quality.rader_avvisade = int((~keep).sum())
+        out_frames.append(f.frame.loc[keep] if f.quality.rader_avvisade else f.frame)
+        kept.append(keep.to_numpy(dtype=bool))
+    data = pd.concat(out_frames, ignore_index=True) if out_frames else pd.DataFrame()
+    # One file: its ids' codes stand for the ids (codes of several files
+    # are not comparable, so they are tested on the strings).
+    one = len(files) == 1 and files[0].people is not None
+    return _drop_duplicates(data, files[0].people.result()[kept[0]] if one else None)
 
 
 @dataclass
@@ -768,44 +782,7 @@ def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
 def _load(root: Path, key: bytes | None, ahead: dict[Path, Future], digests: dict[str, Future]) -> Dataset:
     log, quality = RejectLog(), DataQuality()
     inputs: dict[str, str] = {}
-
-    def need(name: str) -> Path:
-        p = root / name
-        if not p.is_file():
-            raise UnreadableFileError(
-                f"Datakatalogen {root} saknar filen {name}, som krävs (se DATA.md §1)."
-            )
-        return p
-
-    tables: dict[str, pd.DataFrame] = {}
-    for name in ("forbund", "forbund_medlemmar", "insatser", "insats_ekonomi"):
-        spec = schema.TABLES[name]
-        p = root / spec.filename if name == "insats_ekonomi" else need(spec.filename)
-        if not p.is_file():
-            continue
-        tables[name] = _read_small(p, spec, root, log, quality)
-        inputs[spec.filename] = sha256_file(p)
-
-    # The id names the report's files (reports/<period>/<forbund_id>.html): a
-    # slash, "..", a space or a colon could put them elsewhere or make the
-    # index page's link a script. DATA.md asks for an ascii slug.
-    ids = tables["forbund"]["forbund_id"]
-    bad_id = ids.notna() & ~ids.astype("str").str.fullmatch(FORBUND_ID_PATTERN).fillna(False).astype(bool)
-    log.add(tables["forbund"], bad_id, "forbund_id", FORBUND_ID_REASON)
-    forbund_ids = set(ids.loc[~bad_id].dropna())
-    headers_identity: dict[str, str] = {}
-    reject_foreign_keys(tables["forbund_medlemmar"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)
-    reject_foreign_keys(tables["insatser"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)
-    if "insats_ekonomi" in tables:
-        reject_foreign_keys(
-            tables["insats_ekonomi"], "insats_id", set(tables["insatser"]["insats_id"].dropna()),
-            "insatser.csv", log, headers_identity,
-        )
-    clean = {
-        name: _account_small(quality, schema.TABLES[name].filename, frame, log)
-        for name, frame in tables.items()
-    }
-
+    clean = _small_tables(root, log, quality, inputs)
     # Read now, while the worker parses; an error in them waits for the
     # participants, as it did when they were read last.
     try:
@@ -823,16 +800,9 @@ def _load(root: Path, key: bytes | None, ahead: dict[Path, Future], digests: dic
     if mapping_path.is_file():
         inputs[MAPPING_FILE] = sha256_file(mapping_path)
     deltagande, _ = read_participants(
-        participant_paths,
-        mapping,
-        key=key,
-        insatser=clean["insatser"],
-        forbund_ids=set(clean["forbund"]["forbund_id"]),
-        root=root,
-        log=log,
-        quality=quality,
-        prefetched=ahead,
-    )
+        participant_paths, mapping, key=key, insatser=clean["insatser"],
+        forbund_ids=set(clean["forbund"]["forbund_id"]), root=root, log=log, quality=quality, prefetched=ahead,
+    )  # fmt: skip
     quality.rejects = log.frame()
     inputs.update((p.name, digests[p.name].result()) for p in participant_paths)
     if scb_error is not None:
@@ -845,17 +815,43 @@ def _load(root: Path, key: bytes | None, ahead: dict[Path, Future], digests: dic
     if ekonomi is None:
         ekonomi = pd.DataFrame({c: pd.Series([], dtype="object") for c in schema.INSATS_EKONOMI})
     return Dataset(
-        path=root,
-        forbund=clean["forbund"],
-        medlemmar=clean["forbund_medlemmar"],
-        insatser=clean["insatser"],
-        insats_ekonomi=ekonomi,
-        deltagande=deltagande,
-        quality=quality,
-        inputs=dict(sorted(inputs.items())),
-        metadata=metadata,
-        helarsekvivalenter=helarsekvivalenter,
-    )
+        path=root, forbund=clean["forbund"], medlemmar=clean["forbund_medlemmar"], insatser=clean["insatser"],
+        insats_ekonomi=ekonomi, deltagande=deltagande, quality=quality, inputs=dict(sorted(inputs.items())),
+        metadata=metadata, helarsekvivalenter=helarsekvivalenter,
+    )  # fmt: skip
+
+
+def _small_tables(root: Path, log: RejectLog, quality: DataQuality, inputs: dict[str, str]) -> dict:
+    """forbund, forbund_medlemmar, insatser and insats_ekonomi, read, checked against each other."""
+    tables: dict[str, pd.DataFrame] = {}
+    for name in ("forbund", "forbund_medlemmar", "insatser", "insats_ekonomi"):
+        spec = schema.TABLES[name]
+        p = root / spec.filename
+        if not p.is_file():
+            if name == "insats_ekonomi":
+                continue
+            raise UnreadableFileError(
+                f"Datakatalogen {root} saknar filen {spec.filename}, som krävs (se docs/dataformat.md §1)."
+            )
+        tables[name] = _read_small(p, spec, root, log, quality)
+        inputs[spec.filename] = sha256_file(p)
+
+    # The id names the report's files (reports/<period>/<forbund_id>.html): a
+    # slash, "..", a space or a colon could put them elsewhere or make the
+    # index page's link a script. The data format asks for an ascii slug.
+    ids = tables["forbund"]["forbund_id"]
+    bad_id = ids.notna() & ~ids.astype("str").str.fullmatch(FORBUND_ID_PATTERN).fillna(False).astype(bool)
+    log.add(tables["forbund"], bad_id, "forbund_id", FORBUND_ID_REASON)
+    forbund_ids = set(ids.loc[~bad_id].dropna())
+    headers_identity: dict[str, str] = {}
+    reject_foreign_keys(tables["forbund_medlemmar"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)
+    reject_foreign_keys(tables["insatser"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)
+    if "insats_ekonomi" in tables:
+        reject_foreign_keys(
+            tables["insats_ekonomi"], "insats_id", set(tables["insatser"]["insats_id"].dropna()),
+            "insatser.csv", log, headers_identity,
+        )
+    return {name: _account_small(quality, schema.TABLES[name].filename, frame, log) for name, frame in tables.items()}
 
 
 def _read_scb(root: Path) -> tuple | None:

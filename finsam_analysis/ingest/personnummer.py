@@ -246,53 +246,14 @@ def _parse_unique(text: pd.Series, ref: _dt.date) -> dict[str, np.ndarray]:
     n = len(text)
     status = np.full(n, _ST_MISSING, dtype=np.int8)
     nonempty = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False)
-    form = text.str.fullmatch(_FORM.pattern).to_numpy(
-        dtype=bool, na_value=False, copy=True
-    )
-    # Excel artefacts are rare: only values not already in a form are retried.
-    retry = np.flatnonzero(nonempty & ~form)
-    if retry.size:
-        maybe = text.iloc[retry].str.fullmatch(_EXCEL_ARTEFACT).to_numpy(
-            dtype=bool, na_value=False
-        )
-        retry = retry[maybe]
-    if retry.size:
-        fixed = _undo_excel(text.iloc[retry])
-        text = text.copy()
-        text.iloc[retry] = fixed.array
-        form[retry] = fixed.str.fullmatch(_FORM.pattern).to_numpy(
-            dtype=bool, na_value=False
-        )
+    text, form = _in_a_form(text, nonempty)
     status[nonempty] = _ST_FORMAT
-
     idx = np.flatnonzero(form)
-    k = idx.size
-    # Fixed-width ASCII bytes, one row per value, NUL-padded to 13; column 13
-    # is a "0" used to pad the 10-digit forms to 12 digits.
-    raw = np.array(text.iloc[idx].tolist(), dtype="S13").view(np.uint8).reshape(k, 13)
-    raw = np.hstack([raw, np.full((k, 1), ord("0"), dtype=np.uint8)])
-    form_type = (raw[:, :13] != 0).sum(axis=1) - 10  # length 10..13 -> 0..3
-    sep_char = raw[np.arange(k), np.where(form_type == 3, 8, 6)]
-    # A 12-digit number carries its century; "+" would contradict it.
-    plus = (form_type % 2 == 1) & (sep_char == ord("+"))
-    has_cc = form_type >= 2
-    d = raw[np.arange(k)[:, None], _GATHER[form_type]].astype(np.int64) - ord("0")
-
-    cc, yy = d[:, 0] * 10 + d[:, 1], d[:, 2] * 10 + d[:, 3]
-    month, dd = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
-    samord = (dd >= 61) & (dd <= 91)
-    day = dd - 60 * samord
-
-    ref_md = ref.month * 100 + ref.day
-    dash_year = ref.year - (ref.year - yy) % 100
-    later_this_year = (dash_year == ref.year) & (month * 100 + day > ref_md)
-    dash_year = np.where(later_this_year, dash_year - 100, dash_year)
-    plus_base = ref.year - 100
-    plus_year = plus_base - (plus_base - yy) % 100
-    year = np.where(has_cc, cc * 100 + yy, np.where(plus, plus_year, dash_year))
-
+    d, has_cc, plus = _digits(text.iloc[idx])
+    year, month, day, samord = _birth_date(d, has_cc, plus, ref)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     dim = _DAYS_IN_MONTH[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
+    ref_md = ref.month * 100 + ref.day
     date_ok = (
         (month >= 1)
         & (month <= 12)
@@ -328,6 +289,54 @@ def _parse_unique(text: pd.Series, ref: _dt.date) -> dict[str, np.ndarray]:
         "pnr_bytes": (pnr_bytes + ord("0")).astype(np.uint8),
         "pnr_pos": pnr_pos,
     }
+
+
+def _in_a_form(text: pd.Series, nonempty: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """The values (Excel's damage undone where that helps) and which are in one of the written forms."""
+    form = text.str.fullmatch(_FORM.pattern).to_numpy(dtype=bool, na_value=False, copy=True)
+    # Excel artefacts are rare: only values not already in a form are retried.
+    retry = np.flatnonzero(nonempty & ~form)
+    if retry.size:
+        maybe = text.iloc[retry].str.fullmatch(_EXCEL_ARTEFACT).to_numpy(dtype=bool, na_value=False)
+        retry = retry[maybe]
+    if retry.size:
+        fixed = _undo_excel(text.iloc[retry])
+        text = text.copy()
+        text.iloc[retry] = fixed.array
+        form[retry] = fixed.str.fullmatch(_FORM.pattern).to_numpy(dtype=bool, na_value=False)
+    return text, form
+
+
+def _digits(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 12 digits of each value (a 10-digit form padded in front), whether it wrote its century, and a ``+``."""
+    k = len(text)
+    # Fixed-width ASCII bytes, one row per value, NUL-padded to 13; column 13
+    # is a "0" used to pad the 10-digit forms to 12 digits.
+    raw = np.array(text.tolist(), dtype="S13").view(np.uint8).reshape(k, 13)
+    raw = np.hstack([raw, np.full((k, 1), ord("0"), dtype=np.uint8)])
+    form_type = (raw[:, :13] != 0).sum(axis=1) - 10  # length 10..13 -> 0..3
+    sep_char = raw[np.arange(k), np.where(form_type == 3, 8, 6)]
+    # A 12-digit number carries its century; "+" would contradict it.
+    plus = (form_type % 2 == 1) & (sep_char == ord("+"))
+    has_cc = form_type >= 2
+    d = raw[np.arange(k)[:, None], _GATHER[form_type]].astype(np.int64) - ord("0")
+    return d, has_cc, plus
+
+
+def _birth_date(d: np.ndarray, has_cc: np.ndarray, plus: np.ndarray, ref: _dt.date):
+    """Year (the century from the form: ``-`` under 100 years old at ``ref``, ``+`` over), month, day, samordningsnummer."""
+    cc, yy = d[:, 0] * 10 + d[:, 1], d[:, 2] * 10 + d[:, 3]
+    month, dd = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
+    samord = (dd >= 61) & (dd <= 91)
+    day = dd - 60 * samord
+    ref_md = ref.month * 100 + ref.day
+    dash_year = ref.year - (ref.year - yy) % 100
+    later_this_year = (dash_year == ref.year) & (month * 100 + day > ref_md)
+    dash_year = np.where(later_this_year, dash_year - 100, dash_year)
+    plus_base = ref.year - 100
+    plus_year = plus_base - (plus_base - yy) % 100
+    year = np.where(has_cc, cc * 100 + yy, np.where(plus, plus_year, dash_year))
+    return year, month, day, samord
 
 
 def _string_array(

@@ -366,10 +366,33 @@ def _parse_arrow(
     worker thread; :func:`_arrow_table` does the rest.
     """
     import pyarrow as pa
-    from pyarrow import csv as pacsv
 
     bom = raw.startswith(b"\xef\xbb\xbf")
     body = memoryview(raw)[3:] if bom else memoryview(raw)
+    first = _plain_first_line(raw, body, bom)
+    sep = detect_separator(first) if first is not None else None
+    if sep is None:
+        return None
+    table = _arrow_read(body, first, sep, threads, encode)
+    if table is None or not _arrow_reads_as_careful(raw, table, sep):
+        return None
+    # Trimming is part of the parse (no judgement yet), so it too runs in a
+    # worker thread when the file is prefetched.
+    header_cells = [table.column(i)[0].as_py() for i in range(table.num_columns)]
+    n = table.num_rows - 1
+    columns, filled = [], np.zeros(n, dtype=bool)
+
+    def clean(column):
+        return _trimmed_codes(column) if pa.types.is_dictionary(column.type) else _trimmed(column)
+
+    for cells, present in on_two_cores(clean, [table.column(i).slice(1) for i in range(table.num_columns)], n):
+        columns.append(cells)
+        filled |= present
+    return header_cells, columns, filled, sep, bom
+
+
+def _plain_first_line(raw: bytes, body: memoryview, bom: bool) -> str | None:
+    """The header line when the fast reader can take the file (UTF-8, no NUL, one line), else None."""
     if b"\x00" in raw:  # csv.reader refuses NUL; pyarrow would not
         return None
     end = raw.find(b"\n", 0, _SNIFF_BYTES)
@@ -384,9 +407,14 @@ def _parse_arrow(
     # breaks than CSV does: the first line must be the header for both.
     if not first.strip() or len(first.splitlines()) != 1:
         return None
-    sep = detect_separator(first)
-    if sep is None:
-        return None
+    return first
+
+
+def _arrow_read(body: memoryview, first: str, sep: str, threads: bool, encode):
+    """pyarrow's table of strings (columns ``encode`` names dictionary-encoded), or None if any row is irregular."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
     irregular: list[int] = []
 
     def on_invalid(row) -> str:
@@ -409,54 +437,39 @@ def _parse_arrow(
             pa.py_buffer(body),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22, use_threads=threads),
             parse_options=pacsv.ParseOptions(
-                delimiter=sep,
-                quote_char='"',
-                double_quote=True,
-                escape_char=False,
+                delimiter=sep, quote_char='"', double_quote=True, escape_char=False,
                 # a quoted line break goes to the careful reader, which checks
                 # that a stray quote did not swallow rows
-                newlines_in_values=False,
-                ignore_empty_lines=False,
-                invalid_row_handler=on_invalid,
+                newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=types,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
+                column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
-        )
+        )  # fmt: skip
     except pa.ArrowInvalid:
         return None
     if irregular or table.num_rows == 0 or table.num_columns < 2:
         return None
+    return table
+
+
+def _arrow_reads_as_careful(raw: bytes, table, sep: str) -> bool:
+    """Whether the careful reader would read the same table (no long field, no quote left open, no quoted line break)."""
+    import pyarrow.compute as pc
+
     if len(raw) > csv.field_size_limit():
         # a field the careful reader would refuse as too long: let it say so
-        import pyarrow.compute as pc
-
         if any((pc.max(pc.binary_length(values)).as_py() or 0) > csv.field_size_limit()
                for values in _value_arrays(table)):
-            return None
+            return False  # fmt: skip
     if _unclosed_at_end(raw, sep):
-        return None
+        return False
     if b'"' in raw:
         # A line break inside quotes: the careful reader decides whether a
         # stray quote swallowed rows (it names the row).
-        import pyarrow.compute as pc
-
         if any(pc.any(pc.match_substring_regex(values, "[\r\n]")).as_py() for values in _value_arrays(table)):
-            return None
-    # Trimming is part of the parse (no judgement yet), so it too runs in a
-    # worker thread when the file is prefetched.
-    header_cells = [table.column(i)[0].as_py() for i in range(table.num_columns)]
-    n = table.num_rows - 1
-    columns, filled = [], np.zeros(n, dtype=bool)
-    def clean(column):
-        return _trimmed_codes(column) if pa.types.is_dictionary(column.type) else _trimmed(column)
-
-    for cells, present in on_two_cores(clean, [table.column(i).slice(1) for i in range(table.num_columns)], n):
-        columns.append(cells)
-        filled |= present
-    return header_cells, columns, filled, sep, bom
+            return False
+    return True
 
 
 def _unclosed_at_end(raw: bytes, sep: str) -> bool:
