@@ -434,25 +434,7 @@ def summaries(d: pd.DataFrame, period: Period, column: str, keys) -> dict[object
     positions, distinct = distinct_values(d[column])
     group = pd.Index(keys).get_indexer(distinct.astype(object))[positions]
     k = len(keys)
-    prepared = "utfall" in d.columns
-    if prepared:
-        utfall = d["utfall"].cat.codes.to_numpy()
-        utfall_okand = d["utfall_okand"].to_numpy(dtype=bool)
-        offentlig = {when: d[f"offentlig_{when}"].to_numpy(dtype=bool) for when in ("fore", "efter")}
-        kand = {when: (d[f"forsorjning_{when}_grupp"].astype(object) != "okand").to_numpy(dtype=bool)
-                for when in ("fore", "efter")}  # fmt: skip
-        days = d["tid_dagar"]
-    else:
-        # prepare() leaves felregistrering out; here it is a group of none.
-        group = np.where((d["avslutsanledning"] != schema.FELREGISTRERING).to_numpy(dtype=bool), group, -1)
-        cat, utfall_okand = _utfall(d["sysselsattning_efter"])
-        utfall = cat.codes
-        offentlig, kand = {}, {}
-        for when in ("fore", "efter"):
-            f = _forsorjning(d[f"forsorjning_{when}"])
-            offentlig[when] = f.offentlig[f.positions]
-            kand[when] = (f.grupp != "okand").to_numpy()[f.positions]
-        days = _days(d)
+    group, derived = _derived_columns(d, group)
 
     def count(mask) -> np.ndarray:
         mask = np.asarray(mask, dtype=bool) & (group >= 0)
@@ -472,46 +454,72 @@ def summaries(d: pd.DataFrame, period: Period, column: str, keys) -> dict[object
         "pagaende_vid_periodens_slut": count(ongoing_at_end(d, period)),
     }
     for code, name in enumerate(schema.UTFALL_GRUPP_LABELS):
-        counts[name] = count(avsl & (utfall == code))
+        counts[name] = count(avsl & (derived["utfall"] == code))
     counts["arbete_studier"] = counts["arbete"] + counts["studier"]
-    counts["okand"] = count(avsl & utfall_okand)
+    counts["okand"] = count(avsl & derived["utfall_okand"])
     fore, efter = d["omfattning_fore"], d["omfattning_efter"]
     both = avsl & (fore.notna() & efter.notna()).to_numpy(dtype=bool)
     okat = both & (efter > fore).fillna(False).to_numpy(dtype=bool)
-    omf_kand, omf_okat = count(both), count(okat)
-    off_fore = count(avsl & offentlig["fore"])
-    off_efter = count(avsl & offentlig["efter"])
-    kand_fore, kand_efter = count(avsl & kand["fore"]), count(avsl & kand["efter"])
-    tid = _days_per_group(days, avsl & (group >= 0), group, k)
+    counts["okat_omfattning"], counts["omfattning_kand"] = count(okat), count(both)
+    for when in ("fore", "efter"):
+        counts[f"offentlig_{when}"] = count(avsl & derived["offentlig"][when])
+        counts[f"forsorjning_{when}_kand"] = count(avsl & derived["kand"][when])
+    tid = _days_per_group(derived["days"], avsl & (group >= 0), group, k)
+    return {key: _summary_row(counts, i, tid[i]) for i, key in enumerate(keys)}
 
-    out: dict[object, dict] = {}
-    for i, key in enumerate(keys):
-        row: dict[str, int | float | None] = {name: int(counts[name][i]) for name in COUNT_KEYS}
-        n = row["avslutade_deltaganden"]
-        row["sysselsattning_efter_kand"] = n - row["okand"]
-        row["andel_arbete_studier"] = share(row["arbete_studier"], n)
-        row["andel_okand"] = share(row["okand"], n)
-        row["ci_low"], row["ci_high"] = wilson_interval(row["arbete_studier"], n)
-        row["okat_omfattning"] = int(omf_okat[i])
-        row["omfattning_kand"] = int(omf_kand[i])
-        row["andel_okat_omfattning"] = share(int(omf_okat[i]), int(omf_kand[i]))
-        days = tid[i]
-        if len(days):
-            q1, med, q3 = np.percentile(days, [25, 50, 75])
-            q1, med, q3 = float(q1), float(med), float(q3)
-        else:
-            q1 = med = q3 = None
-        row["tid_i_insats_median_dagar"] = med
-        row["tid_i_insats_q1_dagar"] = q1
-        row["tid_i_insats_q3_dagar"] = q3
-        row["offentlig_fore"] = int(off_fore[i])
-        row["offentlig_efter"] = int(off_efter[i])
-        row["andel_offentlig_forsorjning_fore"] = share(int(off_fore[i]), n)
-        row["andel_offentlig_forsorjning_efter"] = share(int(off_efter[i]), n)
-        row["forsorjning_fore_kand"] = int(kand_fore[i])
-        row["forsorjning_efter_kand"] = int(kand_efter[i])
-        out[key] = row
-    return out
+
+def _derived_columns(d: pd.DataFrame, group: np.ndarray) -> tuple[np.ndarray, dict]:
+    """The outcome code, unknown outcome, offentlig and known försörjning, and days in insats, per row.
+
+    From the prepared columns when ``d`` is prepared; else worked out from
+    the canonical ones, and the felregistrering rows put in no group.
+    """
+    if "utfall" in d.columns:
+        return group, {
+            "utfall": d["utfall"].cat.codes.to_numpy(),
+            "utfall_okand": d["utfall_okand"].to_numpy(dtype=bool),
+            "offentlig": {when: d[f"offentlig_{when}"].to_numpy(dtype=bool) for when in ("fore", "efter")},
+            "kand": {when: (d[f"forsorjning_{when}_grupp"].astype(object) != "okand").to_numpy(dtype=bool)
+                     for when in ("fore", "efter")},
+            "days": d["tid_dagar"],
+        }  # fmt: skip
+    # prepare() leaves felregistrering out; here it is a group of none.
+    group = np.where((d["avslutsanledning"] != schema.FELREGISTRERING).to_numpy(dtype=bool), group, -1)
+    cat, utfall_okand = _utfall(d["sysselsattning_efter"])
+    offentlig, kand = {}, {}
+    for when in ("fore", "efter"):
+        f = _forsorjning(d[f"forsorjning_{when}"])
+        offentlig[when] = f.offentlig[f.positions]
+        kand[when] = (f.grupp != "okand").to_numpy()[f.positions]
+    return group, {"utfall": cat.codes, "utfall_okand": utfall_okand, "offentlig": offentlig, "kand": kand,
+                   "days": _days(d)}  # fmt: skip
+
+
+def _summary_row(counts: dict, i: int, days: np.ndarray) -> dict:
+    """One group's dictionary of :func:`summary`, from the counts of every group."""
+    row: dict[str, int | float | None] = {name: int(counts[name][i]) for name in COUNT_KEYS}
+    n = row["avslutade_deltaganden"]
+    row["sysselsattning_efter_kand"] = n - row["okand"]
+    row["andel_arbete_studier"] = share(row["arbete_studier"], n)
+    row["andel_okand"] = share(row["okand"], n)
+    row["ci_low"], row["ci_high"] = wilson_interval(row["arbete_studier"], n)
+    row["okat_omfattning"] = int(counts["okat_omfattning"][i])
+    row["omfattning_kand"] = int(counts["omfattning_kand"][i])
+    row["andel_okat_omfattning"] = share(row["okat_omfattning"], row["omfattning_kand"])
+    if len(days):
+        q1, med, q3 = (float(q) for q in np.percentile(days, [25, 50, 75]))
+    else:
+        q1 = med = q3 = None
+    row["tid_i_insats_median_dagar"] = med
+    row["tid_i_insats_q1_dagar"] = q1
+    row["tid_i_insats_q3_dagar"] = q3
+    row["offentlig_fore"] = int(counts["offentlig_fore"][i])
+    row["offentlig_efter"] = int(counts["offentlig_efter"][i])
+    row["andel_offentlig_forsorjning_fore"] = share(row["offentlig_fore"], n)
+    row["andel_offentlig_forsorjning_efter"] = share(row["offentlig_efter"], n)
+    row["forsorjning_fore_kand"] = int(counts["forsorjning_fore_kand"][i])
+    row["forsorjning_efter_kand"] = int(counts["forsorjning_efter_kand"][i])
+    return row
 
 
 def _latest_kon_per_person(d: pd.DataFrame, act: np.ndarray, group: np.ndarray, k: int) -> np.ndarray:

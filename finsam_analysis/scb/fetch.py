@@ -605,10 +605,34 @@ def fetch_scb(
     """
     start = validate_start(start)
     base = resolve_base_url(base_url)
-    tclock = _Clock(sleep, clock)
-    client = _Client(base, float(timeout), tclock)
+    client = _Client(base, float(timeout), _Clock(sleep, clock))
     table_path = "/tables/" + urllib.parse.quote(table, safe="")
+    max_cells = _configure(client, base)
+    selection = _selection(client, base, table, table_path, start)
+    months = dict(selection)["Tid"]
+    chunks = plan_chunks(selection, max_cells)
+    if progress:
+        progress(0, len(chunks))
+    directory = Path(out) / OUTPUT_DIR
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(directory, table, time.time())
+        staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{table}-", dir=directory))
+    except OSError as exc:
+        raise _write_failed(directory, exc) from None
+    try:
+        names, cells = _download(client, base, table, table_path, chunks, staging, directory, progress)
+        removed = _move_into_place(directory, staging, table, names)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return FetchResult(
+        directory=directory, files=tuple(directory / n for n in names), calls=client.calls, cells=cells,
+        first_period=min(months), last_period=max(months), removed=removed,
+    )  # fmt: skip
 
+
+def _configure(client: "_Client", base: str) -> int:
+    """The API's limits (cells per call, calls per time window) from ``/config``; returns cells per call."""
     _, config = client.request("/config", {})
     if not isinstance(config, dict):
         raise _unexpected(urllib.parse.urlsplit(base + "/config").path, "ingen konfiguration")
@@ -617,7 +641,11 @@ def fetch_scb(
         int(_positive_number(config.get("maxCallsPerTimeWindow"), FALLBACK_MAX_CALLS)),
         _positive_number(config.get("timeWindow"), FALLBACK_TIME_WINDOW),
     )
+    return max_cells
 
+
+def _selection(client: "_Client", base: str, table: str, table_path: str, start: str) -> Selection:
+    """Every value of every variable, the months from ``start`` on and the age group 20–64 (from the metadata)."""
     meta_shown = urllib.parse.urlsplit(base + table_path + "/metadata").path
     _, meta = client.request(table_path + "/metadata", {"lang": LANG})
     selection: Selection = []
@@ -638,61 +666,42 @@ def fetch_scb(
         if not chosen:
             raise _unexpected(meta_shown, f"variabeln {var} har inga värden")
         selection.append((var, chosen))
-    months = dict(selection)["Tid"]
+    return selection
 
-    chunks = plan_chunks(selection, max_cells)
-    total = len(chunks)
-    width = max(3, len(str(total)))
-    if progress:
-        progress(0, total)
 
-    directory = Path(out) / OUTPUT_DIR
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        _remove_stale_staging(directory, table, time.time())
-        staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{table}-", dir=directory))
-    except OSError as exc:
-        raise _write_failed(directory, exc) from None
-
+def _download(client, base, table, table_path, chunks, staging: Path, directory: Path, progress):
+    """Each chunk as a JSON-stat2 file in ``staging``; returns the file names and the number of cells."""
+    width = max(3, len(str(len(chunks))))
     data_path = table_path + "/data"
     data_shown = urllib.parse.urlsplit(base + data_path).path
     names: list[str] = []
     cells = 0
-    try:
-        for i, chunk in enumerate(chunks, start=1):
-            body = {"selection": [{"variableCode": v, "valueCodes": list(c)} for v, c in chunk]}
-            raw, obj = client.request(data_path, {"lang": LANG, "outputFormat": "json-stat2"}, body)
-            _check_dataset(obj, chunk, data_shown)
-            name = f"{table}_{i:0{width}d}.json"
-            try:
-                atomic_write(staging / name, raw)
-            except OSError as exc:
-                raise _write_failed(directory, exc) from None
-            names.append(name)
-            cells += cell_count(chunk)
-            if progress:
-                progress(i, total)
-
-        # Everything arrived: move into place, then drop what is left of the old fetch.
+    for i, chunk in enumerate(chunks, start=1):
+        body = {"selection": [{"variableCode": v, "valueCodes": list(c)} for v, c in chunk]}
+        raw, obj = client.request(data_path, {"lang": LANG, "outputFormat": "json-stat2"}, body)
+        _check_dataset(obj, chunk, data_shown)
+        name = f"{table}_{i:0{width}d}.json"
         try:
-            previous = _own_files(directory, table)
-            for name in names:
-                os.replace(staging / name, directory / name)
-            removed = tuple(p for p in previous if p.name not in set(names))
-            for p in removed:
-                p.unlink(missing_ok=True)
-            fsync_dir(directory)
+            atomic_write(staging / name, raw)
         except OSError as exc:
             raise _write_failed(directory, exc) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        names.append(name)
+        cells += cell_count(chunk)
+        if progress:
+            progress(i, len(chunks))
+    return names, cells
 
-    return FetchResult(
-        directory=directory,
-        files=tuple(directory / n for n in names),
-        calls=client.calls,
-        cells=cells,
-        first_period=min(months),
-        last_period=max(months),
-        removed=removed,
-    )
+
+def _move_into_place(directory: Path, staging: Path, table: str, names: list[str]) -> tuple[Path, ...]:
+    """Everything arrived: move it into place, then drop what is left of the old fetch (returned)."""
+    try:
+        previous = _own_files(directory, table)
+        for name in names:
+            os.replace(staging / name, directory / name)
+        removed = tuple(p for p in previous if p.name not in set(names))
+        for p in removed:
+            p.unlink(missing_ok=True)
+        fsync_dir(directory)
+    except OSError as exc:
+        raise _write_failed(directory, exc) from None
+    return removed

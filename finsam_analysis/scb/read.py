@@ -668,9 +668,45 @@ def _jsonstat_cells(doc: dict, path: Path, notes: list[str]) -> pd.DataFrame:
     if not isinstance(ids, list) or not isinstance(sizes, list) or len(ids) != len(sizes):
         raise ScbFormatError(f"Filen {path}: id och size i JSON-stat-filen saknas eller har olika längd.")
     sizes = [int(s) for s in sizes]
+    kinds, categories = _jsonstat_dimensions(doc, ids, sizes, path, notes)
+    total = int(np.prod(sizes))
+    if total == 0:
+        raise ScbFormatError(f"Filen {path} innehåller inga uppgifter (en dimension är tom).")
+    raw = _jsonstat_values(doc["value"], total, path)
+    # JSON-stat stores the cube row-major in the order of "id".
+    coords = np.unravel_index(np.arange(total, dtype=np.int64), sizes)
+    cells = {"value": _parse_values(raw, path)}
+    for kind, axis in kinds.items():
+        codes, labels = categories[axis]
+        code_series = pd.Series(codes, dtype=object)
+        label_series = code_series.map(lambda c, labels=labels: labels.get(c, c))
+        if kind == "content":
+            # Opaque codes: only the file's own labels say what they are.
+            resolved = _content_lookup(label_series, path, notes)
+        else:
+            resolved = _resolved_categories(kind, tuple(codes), tuple(label_series))
+            if resolved is None:  # not recognised: _resolve names the file and values
+                resolved = _resolve(kind, code_series, path, fallback=label_series)
+            else:
+                resolved = resolved.copy()
+        # Expand through category codes, not by copying strings per cell.
+        positions, distinct = pd.factorize(resolved)
+        if kind == "tid":
+            cells[kind] = np.asarray(distinct, dtype="datetime64[ns]")[positions[coords[axis]]]
+        else:
+            cells[kind] = pd.Categorical.from_codes(positions[coords[axis]], categories=distinct)
+    frame = pd.DataFrame(cells)
+    if "kon" not in kinds:
+        notes.append(f"Filen {path.name} saknar kön; uppgifterna läses som totalt för båda könen.")
+        frame["kon"] = "totalt"
+    return frame.rename(columns={"region": "kommunkod", "alder": "aldersgrupp", "tid": "manad"})
+
+
+def _jsonstat_dimensions(doc: dict, ids: list, sizes: list[int], path: Path, notes: list[str]):
+    """Which axis is which dimension of the table (region, tid, content, ålder, kön) and each axis' categories."""
+    dimensions = doc["dimension"]
     roles = doc.get("role") or dimensions.get("role") or {}
     role_of = {str(d): _ROLES[r] for r, members in roles.items() if r in _ROLES for d in (members or [])}
-
     kinds: dict[str, int] = {}
     categories = []
     for axis, dim_id in enumerate(ids):
@@ -698,11 +734,11 @@ def _jsonstat_cells(doc: dict, path: Path, notes: list[str]) -> pd.DataFrame:
     for kind in ("region", "tid", "content", "alder"):
         if kind not in kinds:
             raise ScbFormatError(f"Filen {path} saknar dimensionen {_DIMENSION_LABELS[kind]}.")
+    return kinds, categories
 
-    total = int(np.prod(sizes))
-    if total == 0:
-        raise ScbFormatError(f"Filen {path} innehåller inga uppgifter (en dimension är tom).")
-    values = doc["value"]
+
+def _jsonstat_values(values, total: int, path: Path) -> pd.Series:
+    """The cube's values as one object Series of ``total`` cells (the sparse form filled in with null)."""
     if isinstance(values, dict):
         # Sparse form: an absent position is null, so the cube is filled in.
         positions = np.array([int(p) for p in values], dtype=np.int64)
@@ -710,44 +746,14 @@ def _jsonstat_cells(doc: dict, path: Path, notes: list[str]) -> pd.DataFrame:
             raise ScbFormatError(f"Filen {path}: value har positioner utanför tabellen (storlek {total}).")
         dense = np.full(total, None, dtype=object)
         dense[positions] = list(values.values())
-        raw = pd.Series(dense, dtype=object)
-    elif isinstance(values, list):
+        return pd.Series(dense, dtype=object)
+    if isinstance(values, list):
         if len(values) != total:
             raise ScbFormatError(
                 f"Filen {path}: value har {len(values)} värden men dimensionerna ger {total}."
             )
-        raw = pd.Series(values, dtype=object)
-    else:
-        raise ScbFormatError(f"Filen {path}: value är varken en lista eller ett objekt.")
-    # JSON-stat stores the cube row-major in the order of "id".
-    coords = np.unravel_index(np.arange(total, dtype=np.int64), sizes)
-
-    cells = {"value": _parse_values(raw, path)}
-    for kind, axis in kinds.items():
-        codes, labels = categories[axis]
-        code_series = pd.Series(codes, dtype=object)
-        label_series = code_series.map(lambda c, labels=labels: labels.get(c, c))
-        if kind == "content":
-            # Opaque codes: only the file's own labels say what they are.
-            resolved = _content_lookup(label_series, path, notes)
-        else:
-            resolved = _resolved_categories(kind, tuple(codes), tuple(label_series))
-            if resolved is None:  # not recognised: _resolve names the file and values
-                resolved = _resolve(kind, code_series, path, fallback=label_series)
-            else:
-                resolved = resolved.copy()
-        # Expand through category codes, not by copying strings per cell.
-        positions, distinct = pd.factorize(resolved)
-        if kind == "tid":
-            cells[kind] = np.asarray(distinct, dtype="datetime64[ns]")[positions[coords[axis]]]
-        else:
-            cells[kind] = pd.Categorical.from_codes(positions[coords[axis]], categories=distinct)
-    frame = pd.DataFrame(cells)
-    if "kon" not in kinds:
-        notes.append(f"Filen {path.name} saknar kön; uppgifterna läses som totalt för båda könen.")
-        frame["kon"] = "totalt"
-    frame = frame.rename(columns={"region": "kommunkod", "alder": "aldersgrupp", "tid": "manad"})
-    return frame
+        return pd.Series(values, dtype=object)
+    raise ScbFormatError(f"Filen {path}: value är varken en lista eller ett objekt.")
 
 
 def _read_jsonstat2(path: Path) -> _FileRead:
