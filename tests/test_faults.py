@@ -167,11 +167,23 @@ def test_a_manifest_that_cannot_be_written_is_one_sentence(sample, tmp_path, mon
     assert manifest(tmp_path / "2025")["status"] == "running"  # the last manifest that could be written
 
 
-def test_ctrl_c_then_resume(sample, tmp_path):
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("started", ["foreground", "sigint-ignored"])
+def test_ctrl_c_then_resume(sample, tmp_path, started):
+    """Ctrl-C stops the run cleanly, also when it was started with SIGINT ignored.
+
+    A shell ignores SIGINT for what it starts in the background (``make test
+    &``); before the run set its own handler, Ctrl-C was then lost and the
+    run finished with exit 0.
+    """
     out = tmp_path / "2025"
     cmd = [sys.executable, "-m", "finsam_analysis.cli", "report", "--data-dir", str(sample), "--period", "2025",
            "--all", "--out", str(tmp_path), "--jobs", "1", "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_ignore_sigint if started == "sigint-ignored" else None)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:  # wait until the first report is done
         try:

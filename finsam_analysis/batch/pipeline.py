@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -447,7 +448,7 @@ def run_reports(
     bar = _progress(len(todo), progress)
     status = "interrupted"
     try:
-        with _sigterm_as_interrupt():
+        with _interrupts_stop_the_run():
             _write_or_explain(write_manifest, run, context, status="running")
             runner = _run_forked if engine == "fork" else _run_threaded
             with closing(runner(context, todo)) as results:
@@ -488,15 +489,24 @@ def _write_or_explain(write, run: RunResult, *args, **kwargs) -> None:
         ) from None
 
 
-class _sigterm_as_interrupt:
-    """While the run lasts, ``kill`` (SIGTERM) stops it like Ctrl-C: cleanly."""
+class _interrupts_stop_the_run:
+    """While the run lasts, Ctrl-C (SIGINT) and ``kill`` (SIGTERM) stop it cleanly.
+
+    Both raise :class:`KeyboardInterrupt` in the main thread: finished reports
+    stay, the others leave nothing, the manifest says "interrupted" and
+    ``--resume`` does the rest. SIGINT is set to Python's default handler
+    even when the process started with it ignored: a shell ignores SIGINT
+    for a command it starts in the background (``make test &``, a script's
+    ``&``), and a run that then shrugs off Ctrl-C and finishes with exit 0
+    is not what anyone pressing it expects. The dispositions are restored
+    afterwards.
+    """
 
     def __enter__(self):
-        import signal
-
-        self._saved = None
+        self._saved = {}
         if threading.current_thread() is threading.main_thread():
-            self._saved = signal.signal(signal.SIGTERM, self._raise)
+            self._saved[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
+            self._saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._raise)
         return self
 
     @staticmethod
@@ -504,10 +514,8 @@ class _sigterm_as_interrupt:
         raise KeyboardInterrupt
 
     def __exit__(self, *exc):
-        import signal
-
-        if self._saved is not None:
-            signal.signal(signal.SIGTERM, self._saved)
+        for signum, handler in self._saved.items():
+            signal.signal(signum, handler)
         return False
 
 
@@ -641,7 +649,7 @@ def _run_forked(ctx: _RunContext, todo: Sequence[str]):
                 fid = queue.popleft()
                 receive, send = fork.Pipe(duplex=False)
                 child = fork.Process(target=_child_main, args=(ctx, fid, send), name=f"finsam-{fid}", daemon=True)
-                child.start()
+                _start_blocked(child)
                 send.close()
                 running[child.sentinel] = (fid, child, receive)
             for sentinel in wait(list(running)):
@@ -666,8 +674,6 @@ def _run_forked(ctx: _RunContext, todo: Sequence[str]):
 
 
 def _died(exitcode: int | None) -> str:
-    import signal
-
     if exitcode is not None and exitcode < 0:
         try:
             name = signal.Signals(-exitcode).name
@@ -677,12 +683,28 @@ def _died(exitcode: int | None) -> str:
     return f"Rapportprocessen avslutades oväntat (kod {exitcode}) innan rapporten var klar."
 
 
+def _start_blocked(child) -> None:
+    """Fork ``child`` with SIGINT and SIGTERM blocked, so that none is lost or misdirected.
+
+    Ctrl-C goes to the whole process group. A child must not take one before
+    it has set SIGINT aside (it would die as a failed förbund), and the
+    parent must not miss one that arrives while it forks: blocked, the
+    signal waits. The parent unblocks right after the fork and takes it; the
+    child unblocks once SIGINT is ignored (:func:`_child_main`), and a
+    SIGINT still pending there is then dropped, as it should be.
+    """
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        child.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
 def _child_main(ctx: _RunContext, fid: str, send) -> None:
     """A forked child: render one förbund and send its result to the parent."""
-    import signal
-
     # Ctrl-C reaches the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
     # Warnings from libraries must not garble the parent's progress bar.
     sys.stdout = sys.stderr = open(os.devnull, "w")
     result = render_one(ctx, fid)
