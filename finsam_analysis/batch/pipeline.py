@@ -426,54 +426,75 @@ def run_reports(
         cannot be written, before anything is written.
     """
     started = time.perf_counter()
-    data_dir = Path(data_dir).resolve()
-    out = Path(out).resolve()
-    dataset, covered, fmts, chosen = validate_run(data_dir, period, forbund, formats, min_cell, allow_partial)
-    period_obj = covered.period
-    engine = _choose_engine(engine)
-    out_dir = Path(out) / covered.asked.label
-    check_writable(out_dir)
-    jobs = max(1, min(int(jobs or os.cpu_count() or 1), len(chosen)))
-    run = RunResult(
-        out_dir=out_dir, period=period_obj, results=[ForbundResult(fid) for fid in chosen], seconds=0.0,
-        coverage=covered, rejected_rows=int(dataset.rejected_rows()), data_dir=data_dir,
-    )  # fmt: skip
-    by_id = {r.forbund_id: r for r in run.results}
-    context = _RunContext(dataset, data_dir, period_obj, out_dir, fmts, min_cell, jobs, engine, covered)
+    run, context = _prepare_run(data_dir, period, forbund, out, formats, jobs, min_cell, engine, allow_partial)
     if resume:
-        for fid, kept in _resumable(context).items():
-            if fid in by_id:
-                by_id[fid].__dict__.update(kept.__dict__)
-    todo = [fid for fid in chosen if by_id[fid].status != "ok"]
+        _keep_finished(run, context)
+    todo = [r.forbund_id for r in run.results if r.status != "ok"]
     bar = _progress(len(todo), progress)
     status = "interrupted"
     try:
         with _interrupts_stop_the_run():
-            _write_or_explain(write_manifest, run, context, status="running")
-            runner = _run_forked if engine == "fork" else _run_threaded
-            with closing(runner(context, todo)) as results:
-                for result in results:
-                    by_id[result.forbund_id] = result
-                    run.results = [by_id[fid] for fid in chosen]
-                    run.seconds = round(time.perf_counter() - started, 2)
-                    _write_or_explain(write_manifest, run, context, status="running")
-                    if bar is not None:
-                        bar.set_postfix_str(result.forbund_id)
-                        bar.update(1)
+            _render_all(run, context, todo, bar, started)
             status = "failed" if run.failed else "ok"
     finally:
         if bar is not None:
             bar.close()
-        for r in run.results:
-            if r.status == "pending":
-                _remove_stale(out_dir, r.forbund_id)
-                r.status, r.error = "interrupted", "Avbrutet innan rapporten var klar."
-        run.seconds = round(time.perf_counter() - started, 2)
-        try:
-            _write_or_explain(write_index, run, dataset, min_cell)
-        finally:
-            _write_or_explain(write_manifest, run, context, status=status)
+        _finish(run, context, status, started)
     return run
+
+
+def _prepare_run(data_dir, period, forbund, out, formats, jobs, min_cell, engine, allow_partial):
+    """Validate the parameters, check the output folder and set up the run's result and context."""
+    data_dir = Path(data_dir).resolve()
+    dataset, covered, fmts, chosen = validate_run(data_dir, period, forbund, formats, min_cell, allow_partial)
+    engine = _choose_engine(engine)
+    out_dir = Path(out).resolve() / covered.asked.label
+    check_writable(out_dir)
+    jobs = max(1, min(int(jobs or os.cpu_count() or 1), len(chosen)))
+    run = RunResult(
+        out_dir=out_dir, period=covered.period, results=[ForbundResult(fid) for fid in chosen], seconds=0.0,
+        coverage=covered, rejected_rows=int(dataset.rejected_rows()), data_dir=data_dir,
+    )  # fmt: skip
+    context = _RunContext(dataset, data_dir, covered.period, out_dir, fmts, min_cell, jobs, engine, covered)
+    return run, context
+
+
+def _keep_finished(run: RunResult, context: _RunContext) -> None:
+    """Take over the reports the previous run into the same folder finished."""
+    by_id = {r.forbund_id: r for r in run.results}
+    for fid, kept in _resumable(context).items():
+        if fid in by_id:
+            by_id[fid].__dict__.update(kept.__dict__)
+
+
+def _render_all(run: RunResult, context: _RunContext, todo: list[str], bar, started: float) -> None:
+    """Render ``todo``, updating the results, the manifest and the progress bar as each ends."""
+    order = [r.forbund_id for r in run.results]
+    by_id = {r.forbund_id: r for r in run.results}
+    _write_or_explain(write_manifest, run, context, status="running")
+    runner = _run_forked if context.engine == "fork" else _run_threaded
+    with closing(runner(context, todo)) as results:
+        for result in results:
+            by_id[result.forbund_id] = result
+            run.results = [by_id[fid] for fid in order]
+            run.seconds = round(time.perf_counter() - started, 2)
+            _write_or_explain(write_manifest, run, context, status="running")
+            if bar is not None:
+                bar.set_postfix_str(result.forbund_id)
+                bar.update(1)
+
+
+def _finish(run: RunResult, context: _RunContext, status: str, started: float) -> None:
+    """Mark what did not finish as interrupted, then write the index and the final manifest."""
+    for r in run.results:
+        if r.status == "pending":
+            _remove_stale(run.out_dir, r.forbund_id)
+            r.status, r.error = "interrupted", "Avbrutet innan rapporten var klar."
+    run.seconds = round(time.perf_counter() - started, 2)
+    try:
+        _write_or_explain(write_index, run, context.dataset, context.min_cell)
+    finally:
+        _write_or_explain(write_manifest, run, context, status=status)
 
 
 def _write_or_explain(write, run: RunResult, *args, **kwargs) -> None:

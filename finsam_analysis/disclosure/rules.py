@@ -260,6 +260,18 @@ def suppress(
     order = {key: i for i, key in enumerate(counts)}
     norm_lines = _checked_lines(lines, counts)
     share_map = _checked_shares(shares, counts)
+    held, known_keys, free = _checked_roles(hidden, known, exempt, counts)
+    if min_cell == 1 and not held:
+        return frozenset()
+
+    hidden_keys = {key for key, v in counts.items() if v is not None and 0 < v < min_cell and key not in free}
+    hidden_keys |= {key for key in held if counts[key] is not None}
+    _secondary(counts, norm_lines, hidden_keys, order, held, known_keys)
+    return frozenset(hidden_keys | _hidden_shares(share_map, counts, hidden_keys, min_cell))
+
+
+def _checked_roles(hidden, known, exempt, counts) -> tuple[set, set, set]:
+    """The keys hidden elsewhere, known to a reader (the exempt included) and exempt."""
     held = _member_keys(hidden, counts, "dold")
     known_keys = _member_keys(known, counts, "känd")
     if both := held & known_keys:
@@ -267,21 +279,16 @@ def suppress(
     free = _member_keys(exempt, counts, "undantagen")
     if both := free & held:
         raise ValueError(f"Nycklarna {sorted(map(repr, both))} kan inte vara både undantagna och dolda.")
-    known_keys |= free
+    return held, known_keys | free, free
 
-    if min_cell == 1 and not held:
-        return frozenset()
 
-    hidden_keys = {key for key, v in counts.items() if v is not None and 0 < v < min_cell and key not in free}
-    hidden_keys |= {key for key in held if counts[key] is not None}
-    _secondary(counts, norm_lines, hidden_keys, order, held, known_keys)
-
-    hidden_shares = {
+def _hidden_shares(share_map, counts, hidden_keys, min_cell: int) -> set:
+    """A share is hidden when its denominator is unknown or small, or a part of it is hidden."""
+    return {
         share_key
         for share_key, (num, den) in share_map.items()
         if counts[den] is None or counts[den] < min_cell or den in hidden_keys or num in hidden_keys
     }
-    return frozenset(hidden_keys | hidden_shares)
 
 
 def _checked_lines(lines, counts: Mapping[Hashable, object]) -> list[Line]:

@@ -164,23 +164,34 @@ def protect_table(
     array = table.to_numpy(dtype=float, na_value=np.nan)
     values = {(i, j): array[i, j] for i in range(n_rows) for j in count_cols}
     lines = _margin_lines(n_rows, count_cols, total_row, total_col)
-    position = {col: j for j, col in enumerate(counts.columns)}
-    share_keys = {
-        (i, position[share_col]): ((i, position[num]) if num is not None else None, (i, position[den]))
-        for share_col, (num, den) in share_map.items()
-        for i in range(n_rows)
-    }
-    held, known = _agreeing_cells(table, agree_with, set(count_cols))
-    exempt_cols = {j for j, col in enumerate(table.columns) if col in set(exempt)}
-    free = [key for key in values if key[1] in exempt_cols]
-    held = [key for key in held if key[1] not in exempt_cols]
-    known = [key for key in known if key[1] not in exempt_cols]
+    share_keys = _share_cells(counts.columns, share_map, n_rows)
+    held, known, free = _cell_roles(table, agree_with, count_cols, values, exempt)
     hidden_keys = suppress(values, lines, min_cell, share_keys, hidden=held, known=known, exempt=free)
     mask = np.zeros((n_rows, n_cols), dtype=bool)
     for i, j in hidden_keys:
         mask[i, j] = not np.isnan(array[i, j])  # a missing share has nothing to hide
     hidden = pd.DataFrame(mask, index=table.index, columns=table.columns)
     return ProtectedTable(values=table, hidden=hidden, min_cell=int(min_cell))
+
+
+def _share_cells(columns, share_map: dict, n_rows: int) -> dict:
+    """``shares`` as cells: ``(row, share column) -> (numerator cell or None, denominator cell)``."""
+    position = {col: j for j, col in enumerate(columns)}
+    return {
+        (i, position[share_col]): ((i, position[num]) if num is not None else None, (i, position[den]))
+        for share_col, (num, den) in share_map.items()
+        for i in range(n_rows)
+    }
+
+
+def _cell_roles(table, agree_with, count_cols, values, exempt) -> tuple[list, list, list]:
+    """The cells hidden elsewhere, known from elsewhere and exempt; an exempt column is only exempt."""
+    held, known = _agreeing_cells(table, agree_with, set(count_cols))
+    exempt_cols = {j for j, col in enumerate(table.columns) if col in set(exempt)}
+    free = [key for key in values if key[1] in exempt_cols]
+    held = [key for key in held if key[1] not in exempt_cols]
+    known = [key for key in known if key[1] not in exempt_cols]
+    return held, known, free
 
 
 def _checked_shares(counts: pd.DataFrame, share_map: dict, margins) -> dict:

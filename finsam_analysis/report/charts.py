@@ -658,6 +658,44 @@ def _share_columns(table: ProtectedTable | pd.DataFrame):
     return andel, low, high, n, hidden, undefined
 
 
+def _draw_outcome_shares(fig: Figure, labels, andel, with_ci, low, high, undefined, tick_labels, group_label) -> None:
+    ax = fig.add_subplot()
+    if len(labels) == 0:
+        _empty(ax)
+        return
+    y = np.arange(len(labels))
+    shown = np.isfinite(andel.values)
+    ax.barh(y[shown], andel.values[shown], height=0.6, color=MAIN)
+    if with_ci:
+        ok = shown & np.isfinite(low.values) & np.isfinite(high.values)
+        if ok.any():
+            err = np.vstack([andel.values[ok] - low.values[ok], high.values[ok] - andel.values[ok]])
+            ax.errorbar(
+                andel.values[ok], y[ok], xerr=np.clip(err, 0, None), fmt="none",
+                ecolor=TEXT, elinewidth=1, capsize=3, capthick=1,
+            )
+    for i in range(len(labels)):
+        if shown[i]:
+            end = andel.values[i]
+            if with_ci and np.isfinite(high.values[i]):
+                end = max(end, high.values[i])
+            ax.text(end + 0.012, y[i], format_percent(andel.values[i], PARTICIPANT_DECIMALS),
+                    va="center", ha="left", fontsize=8.5, color=TEXT)
+        else:
+            ax.text(0.012, y[i], "–" if undefined[i] else SUPPRESSED, va="center", ha="left",
+                    fontsize=11, color=MUTED)
+    ax.set_yticks(y, tick_labels)
+    ax.set_ylim(len(labels) - 0.4, -0.6)  # first row at the top
+    ax.set_xlim(0, 1.1)
+    ax.spines["bottom"].set_bounds(0, 1)
+    ax.xaxis.set_major_locator(FixedLocator(np.linspace(0, 1, 6)))
+    ax.xaxis.set_major_formatter(_percent_formatter())
+    ax.tick_params(axis="y", length=0)
+    _value_grid(ax, "x")
+    ax.set_xlabel("Andel av avslutade deltaganden som gick till arbete eller studier")
+    ax.set_ylabel(group_label)
+
+
 def outcome_shares(
     table: ProtectedTable | pd.DataFrame,
     ci: bool = True,
@@ -715,41 +753,7 @@ def outcome_shares(
     tick_labels = [_wrap_label(labels[i]) + n_text(i) for i in range(len(labels))]
 
     def draw(fig: Figure) -> None:
-        ax = fig.add_subplot()
-        if len(labels) == 0:
-            _empty(ax)
-            return
-        y = np.arange(len(labels))
-        shown = np.isfinite(andel.values)
-        ax.barh(y[shown], andel.values[shown], height=0.6, color=MAIN)
-        if with_ci:
-            ok = shown & np.isfinite(low.values) & np.isfinite(high.values)
-            if ok.any():
-                err = np.vstack([andel.values[ok] - low.values[ok], high.values[ok] - andel.values[ok]])
-                ax.errorbar(
-                    andel.values[ok], y[ok], xerr=np.clip(err, 0, None), fmt="none",
-                    ecolor=TEXT, elinewidth=1, capsize=3, capthick=1,
-                )
-        for i in range(len(labels)):
-            if shown[i]:
-                end = andel.values[i]
-                if with_ci and np.isfinite(high.values[i]):
-                    end = max(end, high.values[i])
-                ax.text(end + 0.012, y[i], format_percent(andel.values[i], PARTICIPANT_DECIMALS),
-                        va="center", ha="left", fontsize=8.5, color=TEXT)
-            else:
-                ax.text(0.012, y[i], "–" if undefined[i] else SUPPRESSED, va="center", ha="left",
-                        fontsize=11, color=MUTED)
-        ax.set_yticks(y, tick_labels)
-        ax.set_ylim(len(labels) - 0.4, -0.6)  # first row at the top
-        ax.set_xlim(0, 1.1)
-        ax.spines["bottom"].set_bounds(0, 1)
-        ax.xaxis.set_major_locator(FixedLocator(np.linspace(0, 1, 6)))
-        ax.xaxis.set_major_formatter(_percent_formatter())
-        ax.tick_params(axis="y", length=0)
-        _value_grid(ax, "x")
-        ax.set_xlabel("Andel av avslutade deltaganden som gick till arbete eller studier")
-        ax.set_ylabel(group_label)
+        _draw_outcome_shares(fig, labels, andel, with_ci, low, high, undefined, tick_labels, group_label)
 
     fig = _build(title=title, footer=footer, draw=draw, height=_bar_height(len(labels)))
     alt = _alt_shares(labels, andel, low if with_ci else None, high if with_ci else None, n, hidden, undefined,
@@ -784,6 +788,42 @@ def _alt_shares(labels, andel, low, high, n, hidden, undefined, min_cell, why, g
     if hidden.any():
         text += " " + hidden_note(min_cell, why)
     return text
+
+
+def _draw_outcome_trend(fig: Figure, years, has_band, lo, hi, a, und) -> None:
+    ax = fig.add_subplot()
+    if not years:
+        _empty(ax)
+        return
+    x = np.array(years, dtype=float)
+    if has_band:
+        band = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(a)
+        ax.fill_between(x, lo, hi, where=band, color=MAIN, alpha=0.15, linewidth=0, interpolate=False)
+        # A single year between gaps: show its interval as a whisker.
+        prev, nxt = np.r_[False, band[:-1]], np.r_[band[1:], False]
+        lonely = band & ~prev & ~nxt
+        if lonely.any():
+            ax.errorbar(x[lonely], a[lonely], yerr=[a[lonely] - lo[lonely], hi[lonely] - a[lonely]],
+                        fmt="none", ecolor=MAIN, elinewidth=1.2, capsize=4, capthick=1.2)
+    ax.plot(x, a, color=MAIN, linewidth=2, marker="o", markersize=5)
+    for i, year in enumerate(years):
+        if np.isfinite(a[i]):
+            # Above the interval, so the label never sits on the band or a whisker.
+            top = hi[i] if (has_band and np.isfinite(hi[i])) else a[i]
+            ax.annotate(format_percent(a[i], PARTICIPANT_DECIMALS), (year, top), xytext=(0, 5),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=8.5, color=TEXT)
+        else:
+            ax.text(year, 0.03, "–" if und[i] else SUPPRESSED, ha="center", va="bottom", color=MUTED,
+                    fontsize=11)
+    ax.set_xlim(x[0] - 0.5, x[-1] + 0.5)
+    ax.set_ylim(0, 1)
+    ax.xaxis.set_major_locator(FixedLocator(x))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, pos: str(int(round(v)))))
+    ax.yaxis.set_major_locator(MultipleLocator(0.2))
+    ax.yaxis.set_major_formatter(_percent_formatter())
+    _value_grid(ax, "y")
+    ax.set_xlabel("År (avslutsår)")
+    ax.set_ylabel("Andel arbete eller studier")
 
 
 def outcome_trend(
@@ -829,39 +869,7 @@ def outcome_trend(
     footer.append(_source(source, SOURCE_DELTAGARE, synthetic))
 
     def draw(fig: Figure) -> None:
-        ax = fig.add_subplot()
-        if not years:
-            _empty(ax)
-            return
-        x = np.array(years, dtype=float)
-        if has_band:
-            band = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(a)
-            ax.fill_between(x, lo, hi, where=band, color=MAIN, alpha=0.15, linewidth=0, interpolate=False)
-            # A single year between gaps: show its interval as a whisker.
-            prev, nxt = np.r_[False, band[:-1]], np.r_[band[1:], False]
-            lonely = band & ~prev & ~nxt
-            if lonely.any():
-                ax.errorbar(x[lonely], a[lonely], yerr=[a[lonely] - lo[lonely], hi[lonely] - a[lonely]],
-                            fmt="none", ecolor=MAIN, elinewidth=1.2, capsize=4, capthick=1.2)
-        ax.plot(x, a, color=MAIN, linewidth=2, marker="o", markersize=5)
-        for i, year in enumerate(years):
-            if np.isfinite(a[i]):
-                # Above the interval, so the label never sits on the band or a whisker.
-                top = hi[i] if (has_band and np.isfinite(hi[i])) else a[i]
-                ax.annotate(format_percent(a[i], PARTICIPANT_DECIMALS), (year, top), xytext=(0, 5),
-                            textcoords="offset points", ha="center", va="bottom", fontsize=8.5, color=TEXT)
-            else:
-                ax.text(year, 0.03, "–" if und[i] else SUPPRESSED, ha="center", va="bottom", color=MUTED,
-                        fontsize=11)
-        ax.set_xlim(x[0] - 0.5, x[-1] + 0.5)
-        ax.set_ylim(0, 1)
-        ax.xaxis.set_major_locator(FixedLocator(x))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, pos: str(int(round(v)))))
-        ax.yaxis.set_major_locator(MultipleLocator(0.2))
-        ax.yaxis.set_major_formatter(_percent_formatter())
-        _value_grid(ax, "y")
-        ax.set_xlabel("År (avslutsår)")
-        ax.set_ylabel("Andel arbete eller studier")
+        _draw_outcome_trend(fig, years, has_band, lo, hi, a, und)
 
     fig = _build(title=title, footer=footer, draw=draw)
     if not years:
@@ -891,6 +899,56 @@ def outcome_trend(
 # ---------------------------------------------------------------------------
 # Försörjning före och efter
 # ---------------------------------------------------------------------------
+
+
+def _draw_transition_heatmap(
+    fig: Figure, values, inner, not_shown, n_rows, n_cols, total_col, total_row, col_labels, row_labels
+) -> None:
+    ax = fig.add_subplot()
+    if values.size == 0:
+        _empty(ax)
+        return
+    colour_values = np.where(inner & ~not_shown, values, np.nan)
+    vmax = np.nanmax(colour_values) if np.isfinite(colour_values).any() else 1.0
+    vmax = max(vmax, 1.0)
+    cmap = matplotlib.colormaps[HEATMAP_CMAP].with_extremes(bad="white")
+    ax.imshow(np.ma.masked_invalid(colour_values), cmap=cmap, vmin=0, vmax=vmax, aspect="auto",
+              interpolation="nearest")
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if not_shown[i, j]:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=HIDDEN_FILL,
+                                                          edgecolor="none"))
+                ax.text(j, i, SUPPRESSED, ha="center", va="center", color=MUTED, fontsize=9)
+                continue
+            v = values[i, j]
+            is_inner = inner[i, j]
+            if not is_inner:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#F7F7F7",
+                                                          edgecolor="none"))
+            dark = is_inner and v / vmax > 0.55
+            ax.text(j, i, format_number(v), ha="center", va="center", fontsize=9,
+                    color="white" if dark else TEXT, fontweight="normal" if is_inner else "bold")
+    # Thin white lines between cells; a darker line before totals.
+    for j in range(n_cols + 1):
+        ax.axvline(j - 0.5, color="white", linewidth=1.5)
+    for i in range(n_rows + 1):
+        ax.axhline(i - 0.5, color="white", linewidth=1.5)
+    for j in np.flatnonzero(total_col):
+        ax.axvline(j - 0.5, color="#BBBBBB", linewidth=1)
+    for i in np.flatnonzero(total_row):
+        ax.axhline(i - 0.5, color="#BBBBBB", linewidth=1)
+    ax.set_xticks(range(n_cols), [_wrap_label(c, 13) for c in col_labels])
+    ax.set_yticks(range(n_rows), row_labels)
+    ax.set_xlim(-0.5, n_cols - 0.5)
+    ax.set_ylim(n_rows - 0.5, -0.5)
+    ax.tick_params(length=0)
+    ax.xaxis.set_ticks_position("top")
+    ax.xaxis.set_label_position("top")
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel("Försörjning efter insatsen", labelpad=6)
+    ax.set_ylabel("Försörjning före insatsen")
 
 
 def transition_heatmap(
@@ -935,51 +993,7 @@ def transition_heatmap(
     footer.append(_source(source, SOURCE_DELTAGARE, synthetic))
 
     def draw(fig: Figure) -> None:
-        ax = fig.add_subplot()
-        if values.size == 0:
-            _empty(ax)
-            return
-        colour_values = np.where(inner & ~not_shown, values, np.nan)
-        vmax = np.nanmax(colour_values) if np.isfinite(colour_values).any() else 1.0
-        vmax = max(vmax, 1.0)
-        cmap = matplotlib.colormaps[HEATMAP_CMAP].with_extremes(bad="white")
-        ax.imshow(np.ma.masked_invalid(colour_values), cmap=cmap, vmin=0, vmax=vmax, aspect="auto",
-                  interpolation="nearest")
-        for i in range(n_rows):
-            for j in range(n_cols):
-                if not_shown[i, j]:
-                    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=HIDDEN_FILL,
-                                                              edgecolor="none"))
-                    ax.text(j, i, SUPPRESSED, ha="center", va="center", color=MUTED, fontsize=9)
-                    continue
-                v = values[i, j]
-                is_inner = inner[i, j]
-                if not is_inner:
-                    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#F7F7F7",
-                                                              edgecolor="none"))
-                dark = is_inner and v / vmax > 0.55
-                ax.text(j, i, format_number(v), ha="center", va="center", fontsize=9,
-                        color="white" if dark else TEXT, fontweight="normal" if is_inner else "bold")
-        # Thin white lines between cells; a darker line before totals.
-        for j in range(n_cols + 1):
-            ax.axvline(j - 0.5, color="white", linewidth=1.5)
-        for i in range(n_rows + 1):
-            ax.axhline(i - 0.5, color="white", linewidth=1.5)
-        for j in np.flatnonzero(total_col):
-            ax.axvline(j - 0.5, color="#BBBBBB", linewidth=1)
-        for i in np.flatnonzero(total_row):
-            ax.axhline(i - 0.5, color="#BBBBBB", linewidth=1)
-        ax.set_xticks(range(n_cols), [_wrap_label(c, 13) for c in col_labels])
-        ax.set_yticks(range(n_rows), row_labels)
-        ax.set_xlim(-0.5, n_cols - 0.5)
-        ax.set_ylim(n_rows - 0.5, -0.5)
-        ax.tick_params(length=0)
-        ax.xaxis.set_ticks_position("top")
-        ax.xaxis.set_label_position("top")
-        for side in ("top", "right", "bottom", "left"):
-            ax.spines[side].set_visible(False)
-        ax.set_xlabel("Försörjning efter insatsen", labelpad=6)
-        ax.set_ylabel("Försörjning före insatsen")
+        _draw_transition_heatmap(fig, values, inner, not_shown, n_rows, n_cols, total_col, total_row, col_labels, row_labels)
 
     height = max(FIGSIZE[1], 2.4 + 0.36 * n_rows)
     fig = _build(title=title, footer=footer, draw=draw, height=height)
@@ -1129,6 +1143,33 @@ def _partial_note(years: Sequence[int], partial: np.ndarray, months: np.ndarray 
     return "* Ofullständigt år: medelvärde av de månader som finns, " + _join(items) + "."
 
 
+def _draw_helarsekvivalenter_per_ersattning(fig: Figure, years, present, values, tick_labels) -> None:
+    ax = fig.add_subplot()
+    if not years:
+        _empty(ax)
+        return
+    x = np.arange(len(years))
+    bottom = np.zeros(len(years))
+    for k, code in enumerate(present):
+        v = np.nan_to_num(values[code], nan=0.0)
+        ax.bar(x, v, bottom=bottom, width=0.7, color=PALETTE[k % len(PALETTE)], label=schema.ERSATTNING[code],
+               edgecolor="white", linewidth=0.5)
+        bottom = bottom + v
+    ax.set_xticks(x, tick_labels)
+    ax.set_xlim(-0.6, len(years) - 0.4)
+    ax.set_ylim(0, bottom.max() * 1.05 if bottom.max() > 0 else 1)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
+    ax.yaxis.set_major_formatter(_number_formatter())
+    ax.tick_params(axis="x", length=0)
+    _value_grid(ax, "y")
+    ax.set_xlabel("År")
+    ax.set_ylabel("Helårsekvivalenter")
+    handles, labels = ax.get_legend_handles_labels()
+    # Legend right of the axes, in stacking order: the top segment first.
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Ersättning",
+              title_fontsize=8.5, alignment="left")
+
+
 def helarsekvivalenter_per_ersattning(
     yearly: pd.DataFrame,
     *,
@@ -1171,30 +1212,7 @@ def helarsekvivalenter_per_ersattning(
     tick_labels = [f"{y}*" if p else str(y) for y, p in zip(years, partial)]
 
     def draw(fig: Figure) -> None:
-        ax = fig.add_subplot()
-        if not years:
-            _empty(ax)
-            return
-        x = np.arange(len(years))
-        bottom = np.zeros(len(years))
-        for k, code in enumerate(present):
-            v = np.nan_to_num(values[code], nan=0.0)
-            ax.bar(x, v, bottom=bottom, width=0.7, color=PALETTE[k % len(PALETTE)], label=schema.ERSATTNING[code],
-                   edgecolor="white", linewidth=0.5)
-            bottom = bottom + v
-        ax.set_xticks(x, tick_labels)
-        ax.set_xlim(-0.6, len(years) - 0.4)
-        ax.set_ylim(0, bottom.max() * 1.05 if bottom.max() > 0 else 1)
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
-        ax.yaxis.set_major_formatter(_number_formatter())
-        ax.tick_params(axis="x", length=0)
-        _value_grid(ax, "y")
-        ax.set_xlabel("År")
-        ax.set_ylabel("Helårsekvivalenter")
-        handles, labels = ax.get_legend_handles_labels()
-        # Legend right of the axes, in stacking order: the top segment first.
-        ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Ersättning",
-                  title_fontsize=8.5, alignment="left")
+        _draw_helarsekvivalenter_per_ersattning(fig, years, present, values, tick_labels)
 
     fig = _build(title=title, footer=footer, draw=draw)
     if not years:
@@ -1312,6 +1330,70 @@ def andel_vs_riket(
     return FigureResult(fig=fig, alt=alt, title=title)
 
 
+def _draw_andel_per_kommun(fig: Figure, names, values, riket) -> None:
+    ax = fig.add_subplot()
+    if not names:
+        _empty(ax)
+        return
+    y = np.arange(len(names))
+    shown = np.isfinite(values)
+    ax.barh(y[shown], values[shown], height=0.6, color=MAIN)
+    for i in range(len(names)):
+        if shown[i]:
+            ax.text(values[i] + 0.002, y[i], format_percent(values[i], POPULATION_DECIMALS), va="center",
+                    ha="left", fontsize=8.5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
+        else:
+            ax.text(0.002, y[i], "–", va="center", ha="left", color=MUTED)
+    top = np.nanmax(np.r_[values[shown], [riket] if riket is not None else []]) if shown.any() or riket else 0.1
+    ax.set_xlim(0, max(top * 1.18, 0.01))
+    if riket is not None:
+        ax.axvline(riket, color=COMPARISON, linestyle="--", linewidth=1.8, label="Riket")
+        ax.annotate(f"Riket {format_percent(riket, POPULATION_DECIMALS)}", (riket, 1.0),
+                    xycoords=("data", "axes fraction"), xytext=(3, 2), textcoords="offset points",
+                    ha="left", va="bottom", fontsize=8.5, color="#8A5A00")
+    ax.set_yticks(y, names)
+    ax.set_ylim(len(names) - 0.4, -0.6)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_formatter(_percent_formatter())
+    ax.tick_params(axis="y", length=0)
+    _value_grid(ax, "x")
+    ax.set_xlabel("Andel av befolkningen 20–64 år")
+    ax.set_ylabel("Kommun")
+
+
+def _one_year(frame: pd.DataFrame, year: int | None):
+    """The rows of ``year`` (default the latest) of a long table; (frame, year, partial, months)."""
+    partial_year, months_year = False, np.nan
+    if "ar" in frame.columns and len(frame):
+        years = pd.to_numeric(frame["ar"], errors="coerce")
+        year = int(years.max()) if year is None else int(year)
+        frame = frame.loc[(years == year).to_numpy()]
+        partial, months = _partial_years(frame)
+        partial_year = bool(partial.any())
+        if months is not None and len(months):
+            months_year = np.nanmin(months)
+    return frame, year, partial_year, months_year
+
+
+def _without_riket(frame: pd.DataFrame, riket: float | None):
+    """The kommun rows, and riket's share from its row unless given."""
+    if "kommunkod" in frame.columns:
+        codes = frame["kommunkod"].astype(object).astype(str)
+        is_riket = (codes == schema.RIKET).to_numpy()
+        if riket is None and is_riket.any():
+            riket = float(pd.to_numeric(frame.loc[is_riket, "andel"], errors="coerce").iloc[0])
+        frame = frame.loc[~is_riket]
+    return frame, riket
+
+
+def _kommun_names(frame: pd.DataFrame) -> list[str]:
+    if "kommun" in frame.columns:
+        return [str(v) for v in frame["kommun"]]
+    if "kommunkod" in frame.columns:
+        return [_group_label(v) for v in frame["kommunkod"].astype(object).astype(str)]
+    return [_group_label(v) for v in frame.index]
+
+
 def andel_per_kommun(
     per_kommun: pd.DataFrame,
     *,
@@ -1340,29 +1422,9 @@ def andel_per_kommun(
     title, source, synthetic
         As for :func:`active_per_month`; the default source is SCB.
     """
-    frame = per_kommun.copy()
-    partial_year = False
-    months_year = np.nan
-    if "ar" in frame.columns and len(frame):
-        years = pd.to_numeric(frame["ar"], errors="coerce")
-        year = int(years.max()) if year is None else int(year)
-        frame = frame.loc[(years == year).to_numpy()]
-        partial, months = _partial_years(frame)
-        partial_year = bool(partial.any())
-        if months is not None and len(months):
-            months_year = np.nanmin(months)
-    if "kommunkod" in frame.columns:
-        codes = frame["kommunkod"].astype(object).astype(str)
-        is_riket = (codes == schema.RIKET).to_numpy()
-        if riket is None and is_riket.any():
-            riket = float(pd.to_numeric(frame.loc[is_riket, "andel"], errors="coerce").iloc[0])
-        frame = frame.loc[~is_riket]
-    if "kommun" in frame.columns:
-        names = [str(v) for v in frame["kommun"]]
-    elif "kommunkod" in frame.columns:
-        names = [_group_label(v) for v in frame["kommunkod"].astype(object).astype(str)]
-    else:
-        names = [_group_label(v) for v in frame.index]
+    frame, year, partial_year, months_year = _one_year(per_kommun.copy(), year)
+    frame, riket = _without_riket(frame, riket)
+    names = _kommun_names(frame)
     values, _ = _numeric(frame["andel"]) if "andel" in frame.columns else (np.array([]), None)
     if "andel" not in frame.columns and len(frame):
         raise ValueError("Tabellen saknar kolumnen 'andel'.")
@@ -1386,34 +1448,7 @@ def andel_per_kommun(
     footer.append(_source(source, SOURCE_SCB, synthetic))
 
     def draw(fig: Figure) -> None:
-        ax = fig.add_subplot()
-        if not names:
-            _empty(ax)
-            return
-        y = np.arange(len(names))
-        shown = np.isfinite(values)
-        ax.barh(y[shown], values[shown], height=0.6, color=MAIN)
-        for i in range(len(names)):
-            if shown[i]:
-                ax.text(values[i] + 0.002, y[i], format_percent(values[i], POPULATION_DECIMALS), va="center",
-                        ha="left", fontsize=8.5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
-            else:
-                ax.text(0.002, y[i], "–", va="center", ha="left", color=MUTED)
-        top = np.nanmax(np.r_[values[shown], [riket] if riket is not None else []]) if shown.any() or riket else 0.1
-        ax.set_xlim(0, max(top * 1.18, 0.01))
-        if riket is not None:
-            ax.axvline(riket, color=COMPARISON, linestyle="--", linewidth=1.8, label="Riket")
-            ax.annotate(f"Riket {format_percent(riket, POPULATION_DECIMALS)}", (riket, 1.0),
-                        xycoords=("data", "axes fraction"), xytext=(3, 2), textcoords="offset points",
-                        ha="left", va="bottom", fontsize=8.5, color="#8A5A00")
-        ax.set_yticks(y, names)
-        ax.set_ylim(len(names) - 0.4, -0.6)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
-        ax.xaxis.set_major_formatter(_percent_formatter())
-        ax.tick_params(axis="y", length=0)
-        _value_grid(ax, "x")
-        ax.set_xlabel("Andel av befolkningen 20–64 år")
-        ax.set_ylabel("Kommun")
+        _draw_andel_per_kommun(fig, names, values, riket)
 
     fig = _build(title=title, footer=footer, draw=draw, height=_bar_height(len(names)))
     if not names:
@@ -1436,6 +1471,37 @@ def andel_per_kommun(
 # ---------------------------------------------------------------------------
 # Insatser och mål
 # ---------------------------------------------------------------------------
+
+
+def _draw_insatser_mot_mal(fig: Figure, names, hidden, aktiva, has_target, targets) -> None:
+    ax = fig.add_subplot()
+    if not names:
+        _empty(ax)
+        return
+    y = np.arange(len(names))
+    shown = ~hidden
+    ax.barh(y[shown], aktiva.values[shown], height=0.6, color=MAIN, label="Aktiva deltagare")
+    if has_target.any():
+        ax.plot(targets[has_target], y[has_target], linestyle="none", marker="|", markersize=20,
+                markeredgewidth=3, color=PALETTE[3], label="Mål per år")
+    xmax = np.nanmax(np.r_[aktiva.values[shown], targets[has_target], [1]])
+    for i in range(len(names)):
+        if shown[i]:
+            ax.text(aktiva.values[i] + xmax * 0.012, y[i] + 0.02, format_number(aktiva.values[i]),
+                    va="center", ha="left", fontsize=8.5)
+        else:
+            ax.text(xmax * 0.012, y[i], SUPPRESSED, va="center", ha="left", color=MUTED, fontsize=11)
+    ax.set_yticks(y, [_wrap_label(n, 28) for n in names])
+    ax.set_ylim(len(names) - 0.4, -0.6)
+    ax.set_xlim(0, xmax * 1.12)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    ax.xaxis.set_major_formatter(_number_formatter())
+    ax.tick_params(axis="y", length=0)
+    _value_grid(ax, "x")
+    ax.set_xlabel("Antal deltagare")
+    ax.set_ylabel("Insats")
+    if has_target.any():
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.3, markerscale=0.6)
 
 
 def insatser_mot_mal(
@@ -1478,34 +1544,7 @@ def insatser_mot_mal(
     footer.append(_source(source, SOURCE_INSATSER, synthetic))
 
     def draw(fig: Figure) -> None:
-        ax = fig.add_subplot()
-        if not names:
-            _empty(ax)
-            return
-        y = np.arange(len(names))
-        shown = ~hidden
-        ax.barh(y[shown], aktiva.values[shown], height=0.6, color=MAIN, label="Aktiva deltagare")
-        if has_target.any():
-            ax.plot(targets[has_target], y[has_target], linestyle="none", marker="|", markersize=20,
-                    markeredgewidth=3, color=PALETTE[3], label="Mål per år")
-        xmax = np.nanmax(np.r_[aktiva.values[shown], targets[has_target], [1]])
-        for i in range(len(names)):
-            if shown[i]:
-                ax.text(aktiva.values[i] + xmax * 0.012, y[i] + 0.02, format_number(aktiva.values[i]),
-                        va="center", ha="left", fontsize=8.5)
-            else:
-                ax.text(xmax * 0.012, y[i], SUPPRESSED, va="center", ha="left", color=MUTED, fontsize=11)
-        ax.set_yticks(y, [_wrap_label(n, 28) for n in names])
-        ax.set_ylim(len(names) - 0.4, -0.6)
-        ax.set_xlim(0, xmax * 1.12)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-        ax.xaxis.set_major_formatter(_number_formatter())
-        ax.tick_params(axis="y", length=0)
-        _value_grid(ax, "x")
-        ax.set_xlabel("Antal deltagare")
-        ax.set_ylabel("Insats")
-        if has_target.any():
-            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.3, markerscale=0.6)
+        _draw_insatser_mot_mal(fig, names, hidden, aktiva, has_target, targets)
 
     fig = _build(title=title, footer=footer, draw=draw, height=_bar_height(len(names)))
     if not names:
