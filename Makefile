@@ -41,5 +41,5 @@ bench: $(STAMP)  ## Time the report batch against naive papermill+nbconvert, and
 clean:  ## Remove generated data, reports and the virtual environment
 	rm -rf $(VENV) $(DATA) reports/*/ .pytest_cache .bench
 
-docs: $(STAMP)  ## Regenerate docs/data-dictionary.md from the schema
+docs: $(STAMP)  ## Regenerate docs/dataformat.md and the key figures of docs/rapporter.md from the code
 	$(BIN)/python -m finsam_analysis.datadictionary

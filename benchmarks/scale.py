@@ -17,7 +17,7 @@ files and compute the same aggregation in SQL.
    the same figures in SQL;
 4. checks that DuckDB's numbers equal the package's unsuppressed key figures
    for every förbund, and raises :class:`BenchmarkMismatch` if they do not.
-   The SQL below is written from DATA.md and REPORT.md, not from the package,
+   The SQL below is written from docs/dataformat.md and docs/rapporter.md, not from the package,
    so it is an independent second computation.
 
 Run it with ``python benchmarks/scale.py [rows]`` (needs the ``bench``
@@ -40,7 +40,7 @@ workbook at this scale.
 
 What is and is not compared
 ---------------------------
-Compared, for every förbund: all counts of REPORT.md §5 (aktiva deltagare and
+Compared, for every förbund: all counts of docs/rapporter.md §5 (aktiva deltagare and
 the split by kön, deltaganden, outcome groups), andel arbete/studier with its
 Wilson interval, andel ökad omfattning with its counts, median tid i insats,
 andel offentlig försörjning före/efter with their counts. Not compared: the
@@ -90,10 +90,10 @@ class BenchmarkMismatch(AssertionError):
 
 
 # --------------------------------------------------------------------------
-# The independent computation (DATA.md §5–6, REPORT.md §2)
+# The independent computation (docs/dataformat.md §5–6, docs/rapporter.md §2)
 # --------------------------------------------------------------------------
 
-# DATA.md §6: offentlig försörjning = the groups ohalsa, arbetsmarknad and
+# docs/dataformat.md §6: offentlig försörjning = the groups ohalsa, arbetsmarknad and
 # ekonomiskt_bistand. Outcome groups: arbete = forvarvsarbete and
 # subventionerad_anstallning. Written out here on purpose, not taken from
 # finsam_analysis.schema.
@@ -123,7 +123,7 @@ KEY_FIGURES_SQL = f"""
 WITH raw AS (
     SELECT
         forbund_id,
-        -- DATA.md §7: one person per personnummer, with or without the dash
+        -- docs/dataformat.md §7: one person per personnummer, with or without the dash
         -- (the generator writes the 12-digit forms)
         coalesce(deltagare_id, replace(personnummer, '-', '')) AS person,
         deltagande_id,
@@ -148,7 +148,7 @@ d AS (
         coalesce(slutdatum BETWEEN $s AND $e, false) AS avslutad,
         split_part(forsorjning_fore, ';', 1) IN ({_OFFENTLIG}) AS off_fore,
         split_part(forsorjning_efter, ';', 1) IN ({_OFFENTLIG}) AS off_efter,
-        -- REPORT.md §2: with no known source the share is NULL, never 0
+        -- docs/rapporter.md §2: with no known source the share is NULL, never 0
         coalesce(split_part(forsorjning_fore, ';', 1) IN ({_KNOWN_SOURCES}), false) AS kand_fore,
         coalesce(split_part(forsorjning_efter, ';', 1) IN ({_KNOWN_SOURCES}), false) AS kand_efter
     FROM raw

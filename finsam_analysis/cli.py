@@ -1,4 +1,4 @@
-"""The ``finsam`` command line (REPORT.md §6).
+"""The ``finsam`` command line (docs/rapporter.md §6).
 
 Errors are one or two plain Swedish sentences on stderr, never a traceback,
 unless ``--debug`` is given. Every message passes through
@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="läs in och kontrollera data")
     p._sub = "validate"
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--data-dir", help="en datakatalog enligt DATA.md")
+    src.add_argument("--data-dir", help="en datakatalog enligt docs/dataformat.md")
     src.add_argument("--participants", help="en enskild deltagarfil (.csv eller .xlsx)")
     p.add_argument("--mapping", help="mapping.yaml för --participants")
     p.set_defaults(func=cmd_validate)

@@ -1,20 +1,24 @@
-"""The data dictionary (``docs/data-dictionary.md``), generated from the schema.
+"""The data format (``docs/dataformat.md``), generated from the schema.
 
-:func:`render` builds the whole document from :mod:`finsam_analysis.schema`
-(files, columns, vocabularies, groupings, helårsekvivalenter),
-:mod:`finsam_analysis.measures.key_figures` and :mod:`finsam_analysis.disclosure.rules` (the
-key figures) and :mod:`finsam_analysis.reference` (kommuner, län, the förbund
-catalogue). Nothing a reader relies on is typed twice: codes, labels, groups,
-types and required flags come from the code, so the document cannot drift
-from it. What the schema does not hold (an English gloss, a sentence of
-description for a column whose ``Column.description`` is empty) is kept here,
-keyed by the schema's names; a key that no longer exists in the schema is an
-error, so a rename is noticed.
+:func:`render` builds the document a förbund fills its files in by, in the
+section order users and the code cite (``docs/dataformat.md §5`` is the
+participant file): the files, each table's columns, the vocabularies and
+groupings, personnummer, ``mapping.yaml``, bad input, helårsekvivalenter and
+the reference data with the förbund catalogue. Codes, labels, groups, types
+and required flags come from :mod:`finsam_analysis.schema`,
+:mod:`finsam_analysis.reference` and :mod:`finsam_analysis.scb.read`, so the
+document cannot drift from the code. What the schema does not hold (an
+English gloss, a sentence of description for a column whose
+``Column.description`` is empty) is kept here, keyed by the schema's names; a
+key that no longer exists in the schema is an error, so a rename is noticed.
 
-``python -m finsam_analysis.datadictionary`` (or ``make docs``) writes the
-file; ``tests/test_docs.py`` fails when the committed file differs from
-:func:`render`. The output is deterministic: no dates, no versions, fixed
-order.
+:func:`render_key_figures` is the table of key figures in
+``docs/rapporter.md`` §5, between the markers :data:`KEY_FIGURES_BEGIN` and
+:data:`KEY_FIGURES_END`: the rest of that document is prose written by hand.
+
+``python -m finsam_analysis.datadictionary`` (or ``make docs``) writes both;
+``tests/test_docs.py`` fails when a committed file differs. The output is
+deterministic: no dates, no versions, fixed order.
 """
 
 from __future__ import annotations
@@ -24,17 +28,24 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import pandas as pd
+
 from finsam_analysis.disclosure import rules as disclosure
 from finsam_analysis.measures import key_figures as figures
 from finsam_analysis.ingest import dataset as loading
 from finsam_analysis import reference
+from finsam_analysis.files import atomic_write
 from finsam_analysis import schema
 from finsam_analysis.scb import read as scb
 
-__all__ = ["DEFAULT_PATH", "render", "write", "main"]
+__all__ = ["DEFAULT_PATH", "REPORTS_PATH", "render", "render_key_figures", "update_reports_doc", "write", "main"]
 
-#: Where the file lives in a source checkout.
-DEFAULT_PATH = Path("docs") / "data-dictionary.md"
+#: Where the data format lives in a source checkout.
+DEFAULT_PATH = Path("docs") / "dataformat.md"
+#: The hand-written document whose key-figure table is generated.
+REPORTS_PATH = Path("docs") / "rapporter.md"
+KEY_FIGURES_BEGIN = "<!-- nyckeltal: genererad av `make docs`, redigera inte för hand -->"
+KEY_FIGURES_END = "<!-- /nyckeltal -->"
 
 # --------------------------------------------------------------------------
 # What the schema does not say (kept next to the schema's names)
@@ -84,7 +95,7 @@ _TABLE_INFO: dict[str, tuple[str, str, str]] = {
     ),
 }
 
-#: Qualifiers of the required flag where the rule is conditional (DATA.md §5).
+#: Qualifiers of the required flag where the rule is conditional (docs/dataformat.md §5).
 _REQUIRED_NOTE: dict[tuple[str, str], str] = {
     ("deltagande", "forbund_id"): "eller som `defaults` i mapping.yaml",
     ("deltagande", "deltagare_id"): "men exakt en av `deltagare_id` och `personnummer` krävs",
@@ -93,7 +104,7 @@ _REQUIRED_NOTE: dict[tuple[str, str], str] = {
     ("deltagande", "avslutsanledning"): "när `slutdatum` är ifyllt",
 }
 
-#: Descriptions for columns whose ``Column.description`` is empty (DATA.md §2–5).
+#: Descriptions for columns whose ``Column.description`` is empty (docs/dataformat.md §2–5).
 _DESCRIPTION: dict[tuple[str, str], str] = {
     ("forbund", "forbund_id"): "ASCII-slug, t.ex. `skelleftea`; unik.",
     ("forbund", "namn"): "T.ex. `Samordningsförbundet Skellefteå`.",
@@ -228,7 +239,7 @@ _ENGLISH: dict[tuple[str, str], str] = {
     ("ERSATTNING", "summa"): "total full-year equivalents",
 }
 
-#: The normalised helårsekvivalenter table (DATA.md §10), by column.
+#: The normalised helårsekvivalenter table (§10), by column.
 _HE_COLUMNS: dict[str, tuple[str, str]] = {
     "kommunkod": ("text", f"Kommunkod (fyra siffror); `{schema.RIKET}` = riket."),
     "manad": ("datum", "Månadens första dag (SCB:s `2024M01` → 2024-01-01)."),
@@ -246,7 +257,7 @@ _HE_COLUMNS: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: The key figures (REPORT.md §5), by key.
+#: The key figures (docs/rapporter.md §5), by key.
 _KEY_FIGURES: dict[str, str] = {
     "forbund_id": "Förbundet.",
     "forbund_namn": "Förbundets namn.",
@@ -383,27 +394,62 @@ def _check_keys() -> None:
 
 def _intro() -> list[str]:
     return [
-        "# Datakatalog (data dictionary)",
+        "# Dataformat: uppgifterna ett förbund lämnar",
         "",
         "<!-- Genererad fil: redigera inte för hand. Kör `make docs` "
         "(python -m finsam_analysis.datadictionary). -->",
         "",
-        "Genererad ur `finsam_analysis/schema.py` med `make docs`; testerna larmar när filen och "
-        "koden skiljer sig. Kontraktet är DATA.md; definitionerna av måtten finns i "
-        "[metoder](methods.md) och orden i [ordlistan](glossary.md).",
+        "Det här är formatet som `finsam_analysis` läser: vilka filer en datakatalog har, varje "
+        "kolumn, kodlistorna, hur personnummer hanteras, hur ett förbunds egen Excelfil kopplas in "
+        "med `mapping.yaml`, vad som händer med felaktiga rader och hur SCB:s helårsekvivalenter "
+        "läses. Filnamn, kolumnnamn och koder nedan är fasta. Dokumentet genereras ur "
+        "`finsam_analysis/schema.py` med `make docs`, så det stämmer alltid med koden; måtten "
+        "definieras i [rapporter](rapporter.md) och [metoder](methods.md), orden i "
+        "[ordlistan](glossary.md).",
+        "",
+        "Bakgrund: ett samordningsförbund finansierar *insatser* enligt lagen (2003:1210) om "
+        "finansiell samordning av rehabiliteringsinsatser (Finsam). Individinriktade insatser har "
+        "*deltagare*, strukturövergripande har inga. Deltagarfilens kolumner följer Försäkringskassans "
+        "tidigare uppföljningssystem SUS; varje förbund för i dag sin egen deltagarförteckning, som "
+        "läses direkt om den har rubrikerna nedan och annars via `mapping.yaml` (§8). SUS-regler som "
+        "gäller: omfattning är procent av 40 timmar i veckan, arbetsmarknadsutbildning räknas som "
+        "studier, föräldrapenning och pension räknas som `ingen_offentlig`.",
         "",
         "*Generated from the package's schema, so it always matches the code. Codes are the fixed "
         "ASCII identifiers that files and the library use; labels are what the reports show.*",
         "",
-        "1. [Datakatalogens filer (files)](#filer)",
-        "2. [Kolumner (columns)](#kolumner)",
-        "3. [Kodlistor (vocabularies)](#kodlistor)",
-        "4. [Grupperingar (groupings)](#grupperingar)",
-        "5. [Helårsekvivalenter från SCB (benefit statistics)](#helarsekvivalenter)",
-        "6. [Nyckeltal (key figures)](#nyckeltal)",
-        "7. [Referensdata (reference data)](#referensdata)",
+        *[f"{n}. [{title}](#{anchor})" for n, (anchor, title) in enumerate(_SECTIONS, start=1)],
         "",
     ]
+
+
+#: The document's sections, numbered as the code cites them (``docs/dataformat.md §5``).
+_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("filer", "Datakatalogens filer (files)"),
+    ("forbund", "Förbunden: `forbund.csv`"),
+    ("medlemmar", "Medlemskommunerna: `forbund_medlemmar.csv`"),
+    ("insatser", "Insatserna: `insatser.csv` och `insats_ekonomi.csv`"),
+    ("deltagande", "Deltagandena: `deltagande.csv` eller `deltagande.xlsx`"),
+    ("kodlistor", "Kodlistor och grupperingar (vocabularies)"),
+    ("personnummer", "Personnummer"),
+    ("mapping", "Förbundets egen fil: `mapping.yaml`"),
+    ("felaktiga", "Felaktiga uppgifter: inget försvinner i tysthet"),
+    ("helarsekvivalenter", "Helårsekvivalenter från SCB (benefit statistics)"),
+    ("referensdata", "Referensdata och förbundskatalogen (reference data)"),
+)
+
+#: The tables of each numbered section §2–§5.
+_TABLE_SECTIONS: dict[int, tuple[str, ...]] = {
+    2: ("forbund",),
+    3: ("forbund_medlemmar",),
+    4: ("insatser", "insats_ekonomi"),
+    5: ("deltagande",),
+}
+
+
+def _heading(number: int) -> list[str]:
+    anchor, title = _SECTIONS[number - 1]
+    return [f'<a id="{anchor}"></a>', "", f"## {number}. {title}", ""]
 
 
 def _files() -> list[str]:
@@ -415,10 +461,7 @@ def _files() -> list[str]:
     for filename, required, content in _OTHER_FILES:
         rows.append((_code(filename), required, content, "–"))
     return [
-        '<a id="filer"></a>',
-        "",
-        "## 1. Datakatalogens filer (files of the dataset directory)",
-        "",
+        *_heading(1),
         "`finsam_analysis.load_dataset(katalog)` och alla kommandon med `--data-dir` läser:",
         "",
         *_table(("fil", "krävs", "innehåll", "unik nyckel"), rows),
@@ -433,53 +476,71 @@ def _files() -> list[str]:
     ]
 
 
-def _columns() -> list[str]:
+#: What a section's tables say before their columns.
+_TABLE_PREAMBLE: dict[int, str] = {
+    2: "En rad per förbund.",
+    3: (
+        "Förbundets medlemskommuner med giltighetsperioder. Förbund förändras över tid (Samordningsförbundet "
+        "Kungälv tog in Ale, Stenungsund och Tjörn 2008-04-01): varje summering över kommuner använder de "
+        "medlemmar som gällde i varje månad."
+    ),
+    4: "En rad per insats, med mål; budget och utfall per insats och år i en egen, frivillig fil.",
+    5: (
+        "Ett deltagande per rad: en person i en insats från ett startdatum. Kolumnerna nedan är de "
+        "kanoniska; en egen fil med andra rubriker och etiketter kopplas in med `mapping.yaml` (§8)."
+    ),
+}
+
+_COLUMN_NOTE = (
+    "*krävs* = kolumnen måste finnas och varje rad ha ett värde (villkor inom parentes). "
+    "Typer: text, kod (en kod ur kodlistan), kodlista (flera koder åtskilda av `;`), "
+    "kommunkod (fyra siffror), datum, heltal, decimaltal, med tillåtet intervall."
+)
+
+
+def _table_sections() -> list[str]:
     vocab_names = {id(v): n for n, (v, _) in _vocabularies().items()}
-    out = [
-        '<a id="kolumner"></a>',
-        "",
-        "## 2. Kolumner (columns)",
-        "",
-        "*krävs* = kolumnen måste finnas och varje rad ha ett värde (villkor inom parentes). "
-        "Typer: text, kod (en kod ur kodlistan), kodlista (flera koder åtskilda av `;`), "
-        "kommunkod (fyra siffror), datum, heltal, decimaltal, med tillåtet intervall.",
-        "",
-    ]
-    for name, spec in schema.TABLES.items():
-        rows = []
-        for col in spec.columns.values():
-            required = "ja" if col.required else "nej"
-            note = _REQUIRED_NOTE.get((name, col.name))
-            if note:
-                required += f" ({note})"
-            description = col.description or _DESCRIPTION.get((name, col.name), "")
-            if col.vocabulary is not None:
-                vname = vocab_names[id(col.vocabulary)]
-                link = f"Kodlista: [{_VOCABULARY_TITLE.get(vname, vname).split(' (')[0]}](#{_anchor(vname)})."
-                description = f"{description} {link}".strip()
-            rows.append((_code(col.name), _type(col), required, col.label, description or "–"))
-        out += [f"### `{spec.filename}`", ""]
-        out += _table(("kolumn", "typ", "krävs", "etikett", "beskrivning"), rows)
-        out.append("")
-        if name == "deltagande":
-            forbidden = ", ".join(_code(c) for c in sorted(schema.FORBIDDEN_OUTPUT_COLUMNS))
-            out += [
-                f"{forbidden} är bara indata: den ersätts vid inläsningen av `deltagare_id` (HMAC-SHA256 "
-                "med en hemlig nyckel) och finns aldrig i `Dataset.deltagande` eller någon utdata. "
-                "Tabellen `Dataset.deltagande` har dessutom:",
-                "",
-                *_table(("kolumn", "typ", "beskrivning"), [(_code(n), t, d) for n, t, d in _ADDED_COLUMNS]),
-                "",
-            ]
+    out = []
+    for number, names in _TABLE_SECTIONS.items():
+        out += [*_heading(number), _TABLE_PREAMBLE[number], "", _COLUMN_NOTE, ""]
+        for name in names:
+            out += _columns_of(name, vocab_names)
+    return out
+
+
+def _columns_of(name: str, vocab_names: Mapping[int, str]) -> list[str]:
+    spec = schema.TABLES[name]
+    rows = []
+    for col in spec.columns.values():
+        required = "ja" if col.required else "nej"
+        note = _REQUIRED_NOTE.get((name, col.name))
+        if note:
+            required += f" ({note})"
+        description = col.description or _DESCRIPTION.get((name, col.name), "")
+        if col.vocabulary is not None:
+            vname = vocab_names[id(col.vocabulary)]
+            link = f"Kodlista: [{_VOCABULARY_TITLE.get(vname, vname).split(' (')[0]}](#{_anchor(vname)})."
+            description = f"{description} {link}".strip()
+        rows.append((_code(col.name), _type(col), required, col.label, description or "–"))
+    out = [f"### `{spec.filename}`", ""]
+    out += _table(("kolumn", "typ", "krävs", "etikett", "beskrivning"), rows)
+    out.append("")
+    if name == "deltagande":
+        forbidden = ", ".join(_code(c) for c in sorted(schema.FORBIDDEN_OUTPUT_COLUMNS))
+        out += [
+            f"{forbidden} är bara indata: den ersätts vid inläsningen av `deltagare_id` (HMAC-SHA256 "
+            "med en hemlig nyckel, §7) och finns aldrig i `Dataset.deltagande` eller någon utdata. "
+            "Tabellen `Dataset.deltagande` har dessutom:",
+            "",
+            *_table(("kolumn", "typ", "beskrivning"), [(_code(n), t, d) for n, t, d in _ADDED_COLUMNS]),
+            "",
+        ]
     return out
 
 
 def _vocabulary_sections() -> list[str]:
     out = [
-        '<a id="kodlistor"></a>',
-        "",
-        "## 3. Kodlistor (vocabularies)",
-        "",
+        *_heading(6),
         "Koder i rapportens ordning. Etiketter jämförs utan hänsyn till versaler och blanksteg; "
         "en okänd etikett som inte mappas i `mapping.yaml` gör raden avvisad.",
         "",
@@ -499,8 +560,6 @@ def _vocabulary_sections() -> list[str]:
 def _groupings() -> list[str]:
     out = [
         '<a id="grupperingar"></a>',
-        "",
-        "## 4. Grupperingar (groupings)",
         "",
         "### Försörjningsgrupper (groups of income sources)",
         "",
@@ -565,14 +624,110 @@ def _groupings() -> list[str]:
     return out
 
 
+def _personnummer() -> list[str]:
+    return [
+        *_heading(7),
+        "Godtagna former: `ÅÅÅÅMMDD-NNNN`, `ÅÅÅÅMMDDNNNN`, `ÅÅMMDD-NNNN`, `ÅÅMMDD+NNNN` och `ÅÅMMDDNNNN`. "
+        "Kontrollsiffran (Luhn över den tiosiffriga formen) måste stämma; samordningsnummer (dag + 60) "
+        "godtas. En deltagarfil har antingen `deltagare_id` (en pseudonym förbundet redan har) eller "
+        "`personnummer` på varje rad, aldrig båda.",
+        "",
+        "Vid inläsningen ersätts personnumret direkt av `deltagare_id` = en nyckelad hash (HMAC-SHA256) "
+        "med en nyckel som användaren själv har, så att samma person känns igen i alla filer och år. "
+        "Kön och födelseår härleds ur numret när kolumnerna saknas eller är tomma. Numret skrivs aldrig "
+        "någonstans: inte i rapporter, avvisade rader, loggar, körda notebooks, felmeddelanden eller "
+        "cachar.",
+        "",
+        "Nyckeln hämtas från miljövariabeln `FINSAM_PSEUDONYM_KEY` (minst 64 hex-tecken), filen i "
+        "`FINSAM_KEY_FILE` eller `~/.config/finsam/pseudonym.key`, som skapas första gången. Använd "
+        "**samma nyckel** för alla filer och år, spara en kopia på säkert ställe och lägg den aldrig "
+        "bredvid data. Hur numren tolkas och varför finns i [metoder §7](methods.md#personnummer).",
+        "",
+    ]
+
+
+def _mapping() -> list[str]:
+    example = [
+        "```yaml",
+        "columns:                 # kanoniskt namn: förbundets rubrik",
+        '  deltagare_id: "Löpnr"',
+        '  kon: "Kön"',
+        '  startdatum: "Inskrivningsdatum"',
+        "values:                  # kanonisk kolumn: {förbundets etikett: kanonisk kod}",
+        '  kon: {"K": kvinna, "M": man}',
+        '  sysselsattning_efter: {"Arbete": forvarvsarbete, "Studerar": studier}',
+        "defaults:                # kolumner med samma värde på varje rad",
+        "  forbund_id: skelleftea",
+        'list_separator: ";"      # frivilligt: skiljetecken mellan flera försörjningskällor',
+        "```",
+    ]
+    return [
+        *_heading(8),
+        "Ett förbunds egen deltagarförteckning (Excel eller CSV) behöver inte skrivas om: "
+        f"`{loading.MAPPING_FILE}` i datakatalogen säger vilken av förbundets rubriker som är vilken "
+        "kanonisk kolumn (§5) och vilken av förbundets etiketter som är vilken kod (§6).",
+        "",
+        *example,
+        "",
+        "- Rubriker och etiketter jämförs utan hänsyn till versaler och blanksteg runt om. Kanoniska "
+        "rubriker och koder godtas alltid, så filen skadar inte en fil som redan är kanonisk.",
+        "- `values` får också översätta en kolumn utan kodlista, t.ex. insatsnamn till `insats_id` "
+        '(`insats_id: {"Steget vidare": skel_01}`); etiketter som inte står där går igenom oförändrade.',
+        "- `defaults` fyller bara en kolumn som saknas eller är tom.",
+        "- Mappningen gäller alla deltagarfiler i katalogen och prövas när den läses: en okänd nyckel "
+        "eller kolumn ger ett fel som namnger den, i stället för tusentals avvisade rader.",
+        "- En etikett som varken är en kod eller mappad gör raden avvisad; felmeddelandet namnger "
+        "kolumnen, etiketten och hur många rader som har den.",
+        "",
+        "`finsam sample-data` skriver ett exempel: `deltagande.xlsx` med förbundets egna rubriker och "
+        "en `mapping.yaml` till den.",
+        "",
+    ]
+
+
+def _bad_input() -> list[str]:
+    return [
+        *_heading(9),
+        "- En fil som inte går att läsa som tabell (fel format, saknad obligatorisk kolumn, trasig "
+        "`mapping.yaml`) stoppar inläsningen med ett meddelande som namnger filen och vad som är fel.",
+        "- En rad som bryter mot en regel (saknat obligatoriskt värde, okänd kod, `slutdatum` före "
+        "`startdatum`, ogiltigt personnummer, `insats_id` som inte finns i `insatser.csv`, omöjligt "
+        "födelseår …) *avvisas*: den ingår i ingen statistik, men redovisas med fil, radnummer som i ett "
+        "kalkylprogram (rubrikraden är rad 1), kolumn och varje skäl, med personnummer maskerade. "
+        "`finsam validate` listar raderna.",
+        "- Exakta dubbletter (samma "
+        + ", ".join(_code(k) for k in schema.DUPLICATE_KEY)
+        + ") redovisas och räknas en gång.",
+        f"- Rader med avslutsanledning `{schema.FELREGISTRERING}` läses in men lämnas utanför all statistik.",
+        "- Varje rapport har ett avsnitt om datakvalitet med dessa antal.",
+        "",
+        "Alla regler med exempel: [metoder §6](methods.md#validering).",
+        "",
+    ]
+
+
+def _catalogue_rows() -> list[tuple[str, str, str, str]]:
+    forbund, medlemmar = reference.forbund_catalogue()
+    rows = []
+    for f in forbund.itertuples():
+        members = []
+        for m in medlemmar.loc[medlemmar["forbund_id"] == f.forbund_id].itertuples():
+            start = m.giltig_from.date().isoformat()
+            text = f"{m.kommunkod} {reference.kommun_namn(m.kommunkod)} "
+            if pd.isna(m.giltig_tom):
+                text += f"(från {start})"
+            else:
+                text += f"({start}–{m.giltig_tom.date().isoformat()})"
+            members.append(text)
+        rows.append((_code(f.forbund_id), f.namn, ", ".join(members), _code(f.status)))
+    return rows
+
+
 def _helarsekvivalenter() -> list[str]:
     scb_names = getattr(scb, "_CONTENT_NAMES", {})
     rows = [(_code(c), *_HE_COLUMNS[c]) for c in schema.HELARSEKVIVALENTER_COLUMNS]
     out = [
-        '<a id="helarsekvivalenter"></a>',
-        "",
-        "## 5. Helårsekvivalenter från SCB (full-year equivalents on benefits)",
-        "",
+        *_heading(10),
         "Källa: SCB, tabell HE0000T02N2 (PxWeb v2 `TAB1386`), *Antal helårsekvivalenter i åldrarna "
         "20–64/20–65 år som försörjs med sociala ersättningar och bidrag*, per kommun och månad "
         "från 2014M01. Filerna i `helarsekvivalenter/` läses till en normaliserad lång tabell:",
@@ -602,6 +757,11 @@ def _helarsekvivalenter() -> list[str]:
     return out
 
 
+def render_key_figures() -> str:
+    """The key-figure table of ``docs/rapporter.md`` §5, between its markers."""
+    return "\n".join([KEY_FIGURES_BEGIN, "", *_key_figures(), KEY_FIGURES_END])
+
+
 def _key_figures() -> list[str]:
     counts = set(disclosure.KEY_FIGURE_COUNTS)
     shares = {
@@ -625,10 +785,6 @@ def _key_figures() -> list[str]:
         f"- `{total}` = " + " + ".join(_code(p) for p in parts) for total, parts in disclosure.KEY_FIGURE_LINES
     ]
     return [
-        '<a id="nyckeltal"></a>',
-        "",
-        "## 6. Nyckeltal (key figures, `<forbund_id>.json`)",
-        "",
         "`finsam_analysis.key_figures(dataset, forbund_id, period, min_cell=5)` och rapportens "
         "JSON-fil, med nycklarna i denna ordning. Andelar är bråk (0,432), inte procent; ett värde "
         "som inte kan beräknas, eller vars uppgift saknas i förbundets data, är `null` (aldrig 0). "
@@ -655,10 +811,7 @@ def _reference() -> list[str]:
     member_status = medlemmar["status"].value_counts()
     statuses = sorted(reference.CATALOGUE_STATUSES, key=lambda s: (s != "verified", s))
     return [
-        '<a id="referensdata"></a>',
-        "",
-        "## 7. Referensdata (reference data shipped with the package)",
-        "",
+        *_heading(11),
         "I `finsam_analysis/data/`, läses med `finsam_analysis.reference`:",
         "",
         *_table(
@@ -680,6 +833,13 @@ def _reference() -> list[str]:
         "`likely`: välkänt men inte kontrollerat mot ett dokument. En användare ersätter katalogen "
         "med egna `forbund.csv` och `forbund_medlemmar.csv`.",
         "",
+        "### Förbundskatalogen",
+        "",
+        "Det finns ingen offentlig maskinläsbar förteckning över samordningsförbund; paketet har "
+        "den här sammanställningen, och exempeldata använder förbunden med syntetiska deltagare.",
+        "",
+        *_table(("forbund_id", "namn", "medlemmar (kommunkod kommun, giltighet)", "status"), _catalogue_rows()),
+        "",
         "### Kommuner per län",
         "",
         *_table(("länskod", "län", "kommuner"), rows),
@@ -693,7 +853,7 @@ def _reference() -> list[str]:
 
 
 def render() -> str:
-    """The whole ``docs/data-dictionary.md`` as text (deterministic).
+    """The whole ``docs/dataformat.md`` as text (deterministic).
 
     Returns
     -------
@@ -708,8 +868,8 @@ def render() -> str:
         description here.
     """
     _check_keys()
-    parts = _intro() + _files() + _columns() + _vocabulary_sections() + _groupings()
-    parts += _helarsekvivalenter() + _key_figures() + _reference()
+    parts = _intro() + _files() + _table_sections() + _vocabulary_sections() + _groupings()
+    parts += _personnummer() + _mapping() + _bad_input() + _helarsekvivalenter() + _reference()
     text = "\n".join(parts)
     return text.rstrip("\n") + "\n"
 
@@ -720,35 +880,62 @@ def _repo_root() -> Path:
     return here if (here / "pyproject.toml").is_file() else Path.cwd()
 
 
-def write(path: str | Path | None = None) -> Path:
-    """Write :func:`render` to ``path`` (default ``docs/data-dictionary.md`` of the checkout)."""
-    target = Path(path) if path is not None else _repo_root() / DEFAULT_PATH
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = render()
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    tmp.replace(target)
-    return target
+def update_reports_doc(text: str) -> str:
+    """``text`` of ``docs/rapporter.md`` with its key-figure table replaced by :func:`render_key_figures`.
+
+    Raises
+    ------
+    ValueError
+        When the markers are missing or out of order.
+    """
+    start, end = text.find(KEY_FIGURES_BEGIN), text.find(KEY_FIGURES_END)
+    if start < 0 or end < start:
+        raise ValueError(f"Markeringarna {KEY_FIGURES_BEGIN!r} … {KEY_FIGURES_END!r} saknas.")
+    return text[:start] + render_key_figures() + text[end + len(KEY_FIGURES_END):]
+
+
+def _targets(out: str | Path | None, reports: str | Path | None) -> dict[Path, str]:
+    """Each file to write and its generated text."""
+    out = Path(out) if out is not None else _repo_root() / DEFAULT_PATH
+    reports = Path(reports) if reports is not None else _repo_root() / REPORTS_PATH
+    targets = {out: render()}
+    if reports.is_file():
+        targets[reports] = update_reports_doc(reports.read_text(encoding="utf-8"))
+    return targets
+
+
+def write(path: str | Path | None = None, reports: str | Path | None = None) -> list[Path]:
+    """Write :func:`render` to ``path`` and the key figures into ``reports`` (defaults: the checkout's docs)."""
+    written = []
+    for target, text in _targets(path, reports).items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, text)
+        written.append(target)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m finsam_analysis.datadictionary [--out FIL] [--check]``."""
+    """``python -m finsam_analysis.datadictionary [--out FIL] [--reports FIL] [--check]``."""
     parser = argparse.ArgumentParser(
         prog="python -m finsam_analysis.datadictionary",
-        description="Skriv docs/data-dictionary.md ur schemat.",
+        description="Skriv docs/dataformat.md ur schemat och nyckeltalen i docs/rapporter.md.",
     )
-    parser.add_argument("--out", default=None, help="filen att skriva (standard: docs/data-dictionary.md)")
-    parser.add_argument("--check", action="store_true", help="skriv inget; avsluta med 1 om filen är inaktuell")
+    parser.add_argument("--out", default=None, help="dataformatet (standard: docs/dataformat.md)")
+    parser.add_argument("--reports", default=None, help="rapportdokumentet (standard: docs/rapporter.md)")
+    parser.add_argument("--check", action="store_true", help="skriv inget; avsluta med 1 om en fil är inaktuell")
     args = parser.parse_args(argv)
-    target = Path(args.out) if args.out else _repo_root() / DEFAULT_PATH
     if args.check:
-        current = target.read_text(encoding="utf-8") if target.is_file() else None
-        if current != render():
+        stale = [
+            target for target, text in _targets(args.out, args.reports).items()
+            if not target.is_file() or target.read_text(encoding="utf-8") != text
+        ]  # fmt: skip
+        for target in stale:
             print(f"{target} är inaktuell: kör `make docs`.", file=sys.stderr)
-            return 1
-        print(f"{target} är aktuell.")
-        return 0
-    print(f"Skrev {write(target)}.")
+        if not stale:
+            print("Dokumentationen är aktuell.")
+        return 1 if stale else 0
+    for target in write(args.out, args.reports):
+        print(f"Skrev {target}.")
     return 0
 
 

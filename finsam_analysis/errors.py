@@ -12,7 +12,7 @@ class FinsamError(Exception):
     """Base class for every error the package raises on purpose.
 
     ``exit_code`` is what the command line exits with: 2 for input that cannot
-    be read at all or wrong usage (REPORT.md §6), 1 for a failed run.
+    be read at all or wrong usage (docs/rapporter.md §6), 1 for a failed run.
     """
 
     exit_code = 2

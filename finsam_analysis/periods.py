@@ -1,6 +1,6 @@
 """Report periods: parsing, Swedish descriptions and comparison periods.
 
-A period (REPORT.md §1) is one of
+A period (docs/rapporter.md §1) is one of
 
 * a calendar year ``2025``;
 * a half-year ``2025H1`` (January–June) or ``2025H2`` (July–December);
@@ -423,7 +423,7 @@ def parse_period(text: str | int | Period) -> Period:
 
 
 def previous(period: Period) -> Period:
-    """The period of the same length immediately before (REPORT.md §1).
+    """The period of the same length immediately before (docs/rapporter.md §1).
 
     * A period of whole calendar months (every year, half-year, quarter and
       tertial, and a range from the 1st of a month to the last day of a

@@ -1,4 +1,4 @@
-"""Reference data shipped with the package (DATA.md §11).
+"""Reference data shipped with the package (docs/dataformat.md §11).
 
 Three tables live in ``finsam_analysis/data/``:
 
@@ -10,7 +10,7 @@ Three tables live in ``finsam_analysis/data/``:
     The 21 län: ``lanskod`` and ``lan`` (e.g. ``01``, ``Stockholms län``).
 ``forbund_katalog.csv`` and ``forbund_katalog_medlemmar.csv``
     A curated catalogue of real samordningsförbund and their member kommuner
-    (``FORBUND.md``). The ``status`` column says whether the row is
+    (``docs/dataformat.md §11``). The ``status`` column says whether the row is
     ``verified`` (named in a public förbund document) or ``likely``.
 
 All readers are cached; every function returns a fresh copy so a caller that
@@ -252,7 +252,7 @@ def _catalogue_cached() -> tuple[pd.DataFrame, pd.DataFrame]:
 def forbund_catalogue() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the curated catalogue of real samordningsförbund.
 
-    The catalogue follows ``FORBUND.md``. No public machine-readable list of
+    The catalogue follows ``docs/dataformat.md §11``. No public machine-readable list of
     förbund exists; a user can replace it with their own ``forbund.csv`` and
     ``forbund_medlemmar.csv``.
 

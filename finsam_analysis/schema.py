@@ -1,8 +1,8 @@
-"""The canonical schema and vocabularies (DATA.md §2–6), in one place.
+"""The canonical schema and vocabularies (docs/dataformat.md §2–6), in one place.
 
 Every other module takes column names, codes, Swedish labels and groupings from
 here, so the contract has exactly one implementation. Codes are the fixed ASCII
-identifiers of DATA.md; labels are what a report shows.
+identifiers of docs/dataformat.md; labels are what a report shows.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 # --------------------------------------------------------------------------
-# Vocabularies: code -> Swedish label (DATA.md §6). Order is report order.
+# Vocabularies: code -> Swedish label (docs/dataformat.md §6). Order is report order.
 # --------------------------------------------------------------------------
 
 
@@ -73,7 +73,7 @@ AVSLUTSANLEDNING = _frozen(
         "felregistrering": "Felregistrering",
     }
 )
-#: Rows with this avslutsanledning are left out of every statistic (REPORT.md §2).
+#: Rows with this avslutsanledning are left out of every statistic (docs/rapporter.md §2).
 FELREGISTRERING = "felregistrering"
 
 TID_OFFENTLIG_FORSORJNING = _frozen(
@@ -105,7 +105,7 @@ INSATS_TYP = _frozen(
 )
 
 # --------------------------------------------------------------------------
-# Groupings (DATA.md §6)
+# Groupings (docs/dataformat.md §6)
 # --------------------------------------------------------------------------
 
 FORSORJNING_GRUPP = _frozen(
@@ -272,7 +272,7 @@ INSATS_EKONOMI = _cols(
     Column("utfall_kr", "float", "Utfall (kr)", bounds=(0, 1e12)),
 )
 
-#: Columns of the normalised helårsekvivalenter table (DATA.md §10).
+#: Columns of the normalised helårsekvivalenter table (docs/dataformat.md §10).
 HELARSEKVIVALENTER_COLUMNS = (
     "kommunkod",
     "manad",
@@ -340,7 +340,7 @@ def label(vocabulary: Mapping[str, str], code: object) -> str:
 
 
 def aldersgrupp(age: int) -> str:
-    """Åldersgrupp (REPORT.md §2) of an age in whole years at start."""
+    """Åldersgrupp (docs/rapporter.md §2) of an age in whole years at start."""
     if age < 16:
         return "<16"
     if age <= 24:

@@ -3,7 +3,7 @@
 Every case is generated here at run time (no binary files are committed, no
 personnummer either). Each one must give either a clean result or one clear
 Swedish sentence naming the file (and row or column where that applies) with
-the exit code of REPORT.md §6: never a traceback, never silent loss. For the
+the exit code of docs/rapporter.md §6: never a traceback, never silent loss. For the
 cases that load, the rows are accounted for against what we wrote:
 loaded + rejected + duplicates = rows read = the non-blank data rows of the
 file, and the rejected rows are exactly the ones we broke.

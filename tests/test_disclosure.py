@@ -1,4 +1,4 @@
-"""Disclosure control (REPORT.md §3): hand-worked cases and properties.
+"""Disclosure control (docs/rapporter.md §3): hand-worked cases and properties.
 
 The privacy property is checked with methods written independently of the
 module. Against exact derivation: the module compares matrix ranks, the tests

@@ -1,7 +1,9 @@
 """The documentation agrees with the code.
 
-* ``docs/data-dictionary.md`` is exactly what :func:`datadictionary.render`
-  makes from the schema, and names every column, code and group of it.
+* ``docs/dataformat.md`` is exactly what :func:`datadictionary.render`
+  makes from the schema, and names every column, code and group of it; its
+  sections are numbered as the code cites them; the key-figure table of
+  ``docs/rapporter.md`` is the generated one.
 * The README's commands exist in the CLI parser, and it shows ``make report``
   and ``make test`` first.
 * ``docs/methods.md`` names every key figure; the docs index links every
@@ -24,7 +26,8 @@ from finsam_analysis.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-DICTIONARY = DOCS / "data-dictionary.md"
+DICTIONARY = DOCS / "dataformat.md"
+REPORTS = DOCS / "rapporter.md"
 README = ROOT / "README.md"
 
 
@@ -35,7 +38,7 @@ def rendered() -> str:
 
 @pytest.fixture(scope="module")
 def committed() -> str:
-    assert DICTIONARY.is_file(), "docs/data-dictionary.md saknas: kör `make docs`."
+    assert DICTIONARY.is_file(), "docs/dataformat.md saknas: kör `make docs`."
     return DICTIONARY.read_text(encoding="utf-8")
 
 
@@ -49,7 +52,7 @@ def test_committed_dictionary_is_up_to_date(rendered, committed):
         old, new = committed.splitlines(), rendered.splitlines()
         first = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
         pytest.fail(
-            "docs/data-dictionary.md är inaktuell (stämmer inte med schemat): kör `make docs` "
+            "docs/dataformat.md är inaktuell (stämmer inte med schemat): kör `make docs` "
             f"och checka in filen. Första skillnaden på rad {first + 1}:\n"
             f"  i filen: {old[first] if first < len(old) else '<slut>'}\n"
             f"  ur koden: {new[first] if first < len(new) else '<slut>'}"
@@ -73,7 +76,7 @@ def _vocabularies() -> dict[str, object]:
 
 def test_every_file_and_column_is_documented(rendered):
     for spec in schema.TABLES.values():
-        assert f"### `{spec.filename}`" in rendered, spec.filename
+        assert f"\n### `{spec.filename}`" in rendered, spec.filename
         section = rendered.split(f"### `{spec.filename}`", 1)[1].split("\n### ", 1)[0]
         for col in spec.columns.values():
             row = next((line for line in section.splitlines() if line.startswith(f"| `{col.name}` |")), None)
@@ -115,10 +118,49 @@ def test_groups_age_groups_and_ersattning_are_documented(rendered):
         assert f"| `{group}` |" in rendered, group
     for code, label in schema.ERSATTNING.items():
         assert f"| `{code}` | {label} |" in rendered, code
+
+
+def test_reports_doc_holds_the_generated_key_figures():
+    text = REPORTS.read_text(encoding="utf-8")
+    assert datadictionary.render_key_figures() in text, "docs/rapporter.md: nyckeltalen är inaktuella, kör `make docs`"
+    assert datadictionary.update_reports_doc(text) == text
+    block = text.split(datadictionary.KEY_FIGURES_BEGIN, 1)[1].split(datadictionary.KEY_FIGURES_END, 1)[0]
     for key in figures.KEY_ORDER:
-        assert f"| `{key}` |" in rendered, key
+        assert f"| `{key}` |" in block, key
     for total, parts in disclosure.KEY_FIGURE_LINES:
-        assert f"- `{total}` = " + " + ".join(f"`{p}`" for p in parts) in rendered
+        assert f"- `{total}` = " + " + ".join(f"`{p}`" for p in parts) in block
+
+
+def test_reports_doc_without_markers_is_an_error():
+    with pytest.raises(ValueError, match="Markeringarna"):
+        datadictionary.update_reports_doc("# Rapporter\n")
+
+
+#: What each numbered section is about; code cites "docs/dataformat.md §5" and "docs/rapporter.md §2".
+DATAFORMAT_SECTIONS = {1: "filer", 2: "`forbund.csv`", 3: "`forbund_medlemmar.csv`", 4: "`insatser.csv`",
+                       5: "`deltagande.csv`", 6: "Kodlistor", 7: "Personnummer", 8: "`mapping.yaml`",
+                       9: "Felaktiga", 10: "Helårsekvivalenter", 11: "Referensdata"}
+RAPPORTER_SECTIONS = {1: "Perioder", 2: "Måtten", 3: "Röjandekontroll", 4: "Förbundsrapporten",
+                      5: "Vad en körning skriver", 6: "Kommandoraden"}
+
+
+@pytest.mark.parametrize("doc, sections", [(DICTIONARY, DATAFORMAT_SECTIONS), (REPORTS, RAPPORTER_SECTIONS)])
+def test_sections_are_numbered_as_the_code_cites_them(doc, sections):
+    headings = dict(re.findall(r"^## (\d+)\. (.*)$", doc.read_text(encoding="utf-8"), re.M))
+    assert sorted(map(int, headings)) == sorted(sections)
+    for number, word in sections.items():
+        assert word in headings[str(number)], (doc.name, number, headings[str(number)])
+
+
+def test_every_section_the_code_cites_exists():
+    numbers = {"dataformat.md": set(map(str, DATAFORMAT_SECTIONS)), "rapporter.md": set(map(str, RAPPORTER_SECTIONS))}
+    sources = [*(ROOT / "finsam_analysis").rglob("*.py"), *DOCS.glob("*.md"), README, *(ROOT / "tests").glob("*.py")]
+    wrong = []
+    for path in sources:
+        for doc, number in re.findall(r"(dataformat\.md|rapporter\.md)\)? ?§ ?(\d+)", path.read_text(encoding="utf-8")):
+            if number not in numbers[doc]:
+                wrong.append(f"{path.relative_to(ROOT)}: {doc} §{number}")
+    assert wrong == []
 
 
 def test_reference_counts(rendered):
@@ -126,12 +168,17 @@ def test_reference_counts(rendered):
 
 
 def test_main_writes_and_checks(tmp_path, capsys):
-    target = tmp_path / "dd.md"
-    assert datadictionary.main(["--check", "--out", str(target)]) == 1
-    assert "make docs" in capsys.readouterr().err
-    assert datadictionary.main(["--out", str(target)]) == 0
+    target, reports = tmp_path / "dd.md", tmp_path / "rapporter.md"
+    stale = REPORTS.read_text(encoding="utf-8").replace("| `aktiva_deltagare` | Personer", "| `gammalt` | Personer")
+    reports.write_text(stale, encoding="utf-8")
+    options = ["--out", str(target), "--reports", str(reports)]
+    assert datadictionary.main(["--check", *options]) == 1
+    err = capsys.readouterr().err
+    assert "make docs" in err and "dd.md" in err and "rapporter.md" in err
+    assert datadictionary.main(options) == 0
     assert target.read_text(encoding="utf-8") == datadictionary.render()
-    assert datadictionary.main(["--check", "--out", str(target)]) == 0
+    assert reports.read_text(encoding="utf-8") == REPORTS.read_text(encoding="utf-8")
+    assert datadictionary.main(["--check", *options]) == 0
 
 
 def test_makefile_has_a_docs_target():

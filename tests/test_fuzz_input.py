@@ -128,7 +128,7 @@ def valid_row(draw, with_pnr: bool) -> dict[str, str]:
 
 
 def pnr_forms(draw) -> str:
-    """A valid personnummer in one of the written forms of DATA.md §7."""
+    """A valid personnummer in one of the written forms of docs/dataformat.md §7."""
     full = make_pnr(draw(st.integers(1940, 2005)), draw(st.integers(1, 12)), draw(st.integers(1, 28)),
                     draw(st.integers(0, 999)))  # fmt: skip
     digits = full.replace("-", "")
@@ -470,7 +470,7 @@ JSON_JUNK = st.sampled_from([None, "..", "1,5", "1 234,5", "abc", "", True, [], 
 
 
 def check_scb_table(table: pd.DataFrame) -> None:
-    """The normalised table of DATA.md §10, whatever the input was."""
+    """The normalised table of docs/dataformat.md §10, whatever the input was."""
     assert list(table.columns) == SCB_COLUMNS
     assert str(table["manad"].dtype) == "datetime64[ns]" and str(table["folkmangd"].dtype) == "Int64"
     assert table["helarsekvivalenter"].dtype == "float64" and table["imputerad"].dtype == bool

@@ -147,7 +147,7 @@ class Reader:
     def vector(self, test) -> np.ndarray:
         return np.array([1.0 if test(i, j, o) else 0.0 for i, j, o in self.cells])
 
-    # The definitions of REPORT.md §2, on stretches.
+    # The definitions of docs/rapporter.md §2, on stretches.
     def aktiva(self, s: dt.date, e: dt.date) -> np.ndarray:
         a, b = self.at(s), self.at(e + dt.timedelta(days=1))
         return self.vector(lambda i, j, o: i < b and (j is None or j >= a))

@@ -1,4 +1,4 @@
-"""Measures of REPORT.md §2 on a dataset whose answers were worked out by hand.
+"""Measures of docs/rapporter.md §2 on a dataset whose answers were worked out by hand.
 
 The rows of förbund alfa (period 2024 unless said otherwise):
 

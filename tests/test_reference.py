@@ -1,4 +1,4 @@
-"""Tests of the reference data shipped in finsam_analysis/data (DATA.md §11)."""
+"""Tests of the reference data shipped in finsam_analysis/data (docs/dataformat.md §11)."""
 
 from __future__ import annotations
 

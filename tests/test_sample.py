@@ -526,7 +526,7 @@ def test_without_xlsx_that_forbund_keeps_its_personnummer_in_the_csv(tmp_path, s
     pd.testing.assert_frame_equal(
         d.loc[~own].drop(columns=["deltagande_id", "personnummer"]).reset_index(drop=True), before
     )
-    # Exactly one of deltagare_id and personnummer on every row (DATA.md §5).
+    # Exactly one of deltagare_id and personnummer on every row (docs/dataformat.md §5).
     assert (d.loc[own, "deltagare_id"] == "").all() and (d.loc[own, "personnummer"] != "").all()
     assert (d.loc[~own, "personnummer"] == "").all()
     digits = d.loc[own, "personnummer"].str.replace("-", "", regex=False)
@@ -755,7 +755,7 @@ def test_he_levels_are_plausible(which, request):
         folk = annual("00", FOLK) / 12
         assert 5.9e6 <= folk <= 6.1e6, year
         riket_folk.append(folk)
-        # the mix of ersättningar in riket, roughly as DATA.md §10
+        # the mix of ersättningar in riket, roughly as docs/dataformat.md §10
         mix = {c: annual("00", c) / annual("00", SUMMA) for c in HE_SIX}
         assert 0.16 <= mix["Sjukpenning"] <= 0.23
         assert 0.25 <= mix["Sjuk- och aktivitetsersersättning"] <= 0.32

@@ -1,4 +1,4 @@
-"""Tests of the SCB readers (DATA.md §10) with hand-computed answers.
+"""Tests of the SCB readers (docs/dataformat.md §10) with hand-computed answers.
 
 JSON-stat 2.0 fixtures are built here from tidy cells (:func:`jsonstat`), so the
 same cube can be written in any dimension order, dense or sparse, with any

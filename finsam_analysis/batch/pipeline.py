@@ -4,7 +4,7 @@
 check the förbund, then renders ``notebooks/forbund_report.ipynb`` for each
 förbund with papermill's Python API (several in parallel: each runs in its own
 kernel process, so no state leaks from one report into another), exports HTML
-in-process with nbconvert, and writes the outputs of REPORT.md §5.
+in-process with nbconvert, and writes the outputs of docs/rapporter.md §5.
 
 Guarantees
 ----------

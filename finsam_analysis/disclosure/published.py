@@ -1,7 +1,7 @@
 """The key figures a report publishes: disclosure control applied.
 
 ``key_figures(dataset, forbund_id, period, min_cell=5)`` is what the
-``<forbund_id>.json`` of a report holds (docs/utdata.md §3). A hidden value
+``<forbund_id>.json`` of a report holds (docs/rapporter.md §5). A hidden value
 is ``None`` and its key is listed in ``"suppressed"``; a value that is unknown
 (its column is missing or empty) is ``None`` too, but not listed.
 
@@ -118,7 +118,7 @@ def _hidden_persons(raw: dict, min_cell: int) -> frozenset:
 def key_figures(
     dataset, forbund_id: str, period: Period | str, min_cell: int = 5, *, allow_partial: bool = False
 ) -> dict:
-    """The key figures of the report's JSON (docs/utdata.md §3), disclosure control applied.
+    """The key figures of the report's JSON (docs/rapporter.md §5), disclosure control applied.
 
     Parameters
     ----------

@@ -77,7 +77,7 @@ Decisions
   not change that. Likewise a value that the known values, the zeros and the
   bounds pin even with everything else hidden is protected against the rank
   test only.
-* The protection rule (REPORT.md says "cannot be worked out"): a hidden
+* The protection rule (docs/rapporter.md says "cannot be worked out"): a hidden
   count must have at least two possible whole values, i.e. its interval
   ``[min x_k, max x_k]`` holds a whole number other than its own. Nothing
   more is asked (no minimum width, no reach up to ``min_cell``): ``..``
@@ -127,10 +127,10 @@ __all__ = [
 DEFAULT_MIN_CELL = 5
 
 
-#: The footnote under every table with a hidden cell (REPORT.md §3).
+#: The footnote under every table with a hidden cell (docs/rapporter.md §3).
 FOOTNOTE_TEMPLATE = "Uppgifter som bygger på färre än {min_cell} personer redovisas inte (..)"
 
-#: Counts of persons in the key figures (REPORT.md §5).
+#: Counts of persons in the key figures (docs/rapporter.md §5).
 KEY_FIGURE_COUNTS: tuple[str, ...] = (
     "aktiva_deltagare", "kvinnor", "man", "kon_okand",
     "aktiva_deltaganden", "nya_deltaganden", "avslutade_deltaganden",

@@ -1,4 +1,4 @@
-"""What the data cover: the extract date, and whether a period fits inside it (REPORT.md §1).
+"""What the data cover: the extract date, and whether a period fits inside it (docs/rapporter.md §1).
 
 A dataset describes participations up to its *extract date* (uttagsdatum):
 ``uttagsdatum`` in ``dataset.yaml`` when the förbund writes it there, else the

@@ -1,4 +1,4 @@
-"""Load a dataset directory (DATA.md §1) into typed, validated tables.
+"""Load a dataset directory (docs/dataformat.md §1) into typed, validated tables.
 
 ``load_dataset(path)`` reads every file of the layout, maps a förbund's own
 participant file through ``mapping.yaml``, replaces personnummer by keyed
@@ -13,7 +13,7 @@ another hashes the person ids for the duplicate test while the columns are
 typed; every rule runs on distinct values. Checks, messages and errors come
 in the same order as reading one file after another.
 
-Decisions where DATA.md is silent
+Decisions where docs/dataformat.md is silent
 ---------------------------------
 * ``deltagande.csv`` and ``deltagande.xlsx`` may both be present; both are
   read and combined (e.g. most förbund in canonical CSV and one delivered as
@@ -60,7 +60,7 @@ MAPPING_FILE = "mapping.yaml"
 METADATA_FILE = "dataset.yaml"
 HELARSEKVIVALENTER_DIR = "helarsekvivalenter"
 
-#: A förbund id is an ascii slug (DATA.md §2): it becomes a file name.
+#: A förbund id is an ascii slug (docs/dataformat.md §2): it becomes a file name.
 FORBUND_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
 FORBUND_ID_REASON = "ogiltigt forbund_id: bara a–z, A–Z, 0–9, _ och - (id:t blir ett filnamn)"
 
@@ -160,7 +160,7 @@ class Dataset:
     path : Path
         The directory.
     forbund, medlemmar, insatser, insats_ekonomi, deltagande : DataFrame
-        Canonical, typed tables (DATA.md §2–5); rejected rows removed.
+        Canonical, typed tables (docs/dataformat.md §2–5); rejected rows removed.
         ``deltagande`` never has a ``personnummer`` column.
     helarsekvivalenter : DataFrame or None
         The normalised SCB table (filled by the benefit-statistics reader).
@@ -205,7 +205,7 @@ class Dataset:
 
     @property
     def uttagsdatum(self) -> _dt.date | None:
-        """The extract date: the last day the data describe (REPORT.md §1).
+        """The extract date: the last day the data describe (docs/rapporter.md §1).
 
         ``uttagsdatum`` in ``dataset.yaml`` when given, else the latest start
         or end date in the participations (:attr:`uttagsdatum_source` says
@@ -350,7 +350,7 @@ def _pseudonymise(frame: pd.DataFrame, headers, key: bytes, log: RejectLog, qual
     header = headers.get("personnummer", "personnummer")
     invalid = np.zeros(len(frame), dtype=bool)
     invalid[has] = parsed["fel"].notna().to_numpy(dtype=bool)
-    # The reason never echoes the number itself (DATA.md §7).
+    # The reason never echoes the number itself (docs/dataformat.md §7).
     log.add(frame, invalid, header, lambda mask: "ogiltigt personnummer (" + parsed["fel"][mask[has]].astype("str") + ")")
     both = has & frame["deltagare_id"].notna().to_numpy(dtype=bool)
     log.add(frame, both, header, "både deltagare_id och personnummer är ifyllda; ange bara det ena")
@@ -733,7 +733,7 @@ def _account_small(quality: DataQuality, fil: str, frame: pd.DataFrame, log: Rej
 
 
 def load_dataset(path: str | Path, *, key: bytes | None = None) -> Dataset:
-    """Load and validate a dataset directory (DATA.md §1).
+    """Load and validate a dataset directory (docs/dataformat.md §1).
 
     Parameters
     ----------

@@ -1,10 +1,10 @@
 """``mapping.yaml``: a förbund's own headers and labels → the canonical schema.
 
-The format is DATA.md §8. The mapping is checked when it is loaded, so a typo
+The format is docs/dataformat.md §8. The mapping is checked when it is loaded, so a typo
 in it is reported once, with the key that is wrong, instead of as thousands of
 rejected rows.
 
-Decisions where DATA.md is silent
+Decisions where docs/dataformat.md is silent
 ---------------------------------
 * ``values`` may also translate a non-coded column, e.g. insats names to
   ``insats_id`` (``values: {insats_id: {"Steget vidare": skel_01}}``). Labels

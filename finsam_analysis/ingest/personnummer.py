@@ -1,6 +1,6 @@
 """Swedish personnummer: parsing, pseudonymisation, key management, redaction.
 
-A personnummer is input only (DATA.md §7): on load it is parsed, validated and
+A personnummer is input only (docs/dataformat.md §7): on load it is parsed, validated and
 replaced by a keyed pseudonym, and the raw number is never written to an output,
 a log, a cache or an error message. Everything here is built so that holds:
 error reasons are fixed Swedish phrases without the value, :func:`redact` masks

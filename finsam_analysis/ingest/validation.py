@@ -1,13 +1,13 @@
 """Typing and validation of raw tables: nothing lost, nothing silent.
 
-Every rule of DATA.md §9 is a vectorised mask over the whole table. A row that
+Every rule of docs/dataformat.md §9 is a vectorised mask over the whole table. A row that
 breaks one or more rules is *rejected*: it leaves the data and every reason is
 written to a :class:`RejectLog` with the file, the spreadsheet row number and
 the column as the user named it (their own header when a mapping was used).
 Values echoed in messages pass through :func:`personnummer.redact`, so a
 personnummer typed into the wrong column never reaches a message either.
 
-Decisions where DATA.md is silent
+Decisions where docs/dataformat.md is silent
 ---------------------------------
 * Dates: ``YYYY-MM-DD`` and ``YYYYMMDD``, optionally followed by a time (Excel
   text exports write ``2024-03-01 00:00:00``); anything else is rejected with

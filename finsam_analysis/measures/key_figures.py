@@ -1,7 +1,7 @@
 """Key figures before disclosure control: the dictionary of one förbund and period.
 
 :func:`raw_key_figures` computes every key figure of the report's JSON
-(docs/utdata.md §3) for one förbund and period, unprotected, plus private
+(docs/rapporter.md §5) for one förbund and period, unprotected, plus private
 counts ``_n_*`` that the disclosure layer needs; never publish it.
 :func:`finsam_analysis.disclosure.published.key_figures` is what a report
 prints. A value that is unknown (its column is missing or empty) is
@@ -25,7 +25,7 @@ from finsam_analysis.measures import outcomes
 from finsam_analysis.periods import Period, parse_period
 from finsam_analysis.scb.population import population_figures, population_figures_all
 
-#: The keys of the JSON, in their order (docs/utdata.md §3).
+#: The keys of the JSON, in their order (docs/rapporter.md §5).
 KEY_ORDER = (
     "forbund_id", "forbund_namn", "period", "period_start", "period_end", "synthetic_data", "min_cell",
     "aktiva_deltagare", "kvinnor", "man", "kon_okand",

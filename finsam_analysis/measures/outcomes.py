@@ -1,4 +1,4 @@
-"""The measures of REPORT.md §2, as pure functions on DataFrames.
+"""The measures of docs/rapporter.md §2, as pure functions on DataFrames.
 
 Every function takes the *prepared* participations (:func:`prepare`: the
 canonical ``deltagande`` table without felregistrering rows, plus derived
@@ -6,13 +6,13 @@ columns) and a :class:`~finsam_analysis.periods.Period`, and returns plain
 numbers or a DataFrame. Nothing here suppresses: raw counts go to
 :mod:`finsam_analysis.disclosure.rules` before anything is published.
 
-Definitions (REPORT.md §2, for a period P = [s, e], bounds inclusive)
+Definitions (docs/rapporter.md §2, for a period P = [s, e], bounds inclusive)
 --------------------------------------------------------------------
 * aktiv: ``startdatum ≤ e`` and (``slutdatum`` empty or ``slutdatum ≥ s``).
 * nya: ``startdatum`` in P; avslutade: ``slutdatum`` in P; pågående vid
   periodens slut: aktiv and (``slutdatum`` empty or ``> e``). Hence
   aktiva = avslutade + pågående.
-* Outcome groups from ``sysselsattning_efter`` (DATA.md §6); empty counts
+* Outcome groups from ``sysselsattning_efter`` (docs/dataformat.md §6); empty counts
   as ``ovriga`` and as ``okand``.
 * ``andel_arbete_studier`` = arbete_studier / avslutade with a 95 % Wilson
   interval.
@@ -23,7 +23,7 @@ Definitions (REPORT.md §2, for a period P = [s, e], bounds inclusive)
   groups ohalsa, arbetsmarknad, ekonomiskt_bistand; an empty source is not
   offentlig but stays in the denominator.
 
-Decisions where REPORT.md is silent
+Decisions where docs/rapporter.md is silent
 -----------------------------------
 * Person-level counts (aktiva_deltagare and its splits) take a person's
   attributes (kön, åldersgrupp, utbildning, kommun) from their *latest
@@ -116,7 +116,7 @@ def _primary(values: pd.Series) -> pd.Series:
 def prepare(deltagande: pd.DataFrame) -> pd.DataFrame:
     """Participations ready for measuring.
 
-    Leaves out ``avslutsanledning = felregistrering`` (REPORT.md §2) and adds
+    Leaves out ``avslutsanledning = felregistrering`` (docs/rapporter.md §2) and adds
     ``alder``, ``aldersgrupp``, ``utfall`` (outcome group), ``utfall_okand``,
     ``forsorjning_fore_primar``/``_efter_primar`` with their groups
     (``forsorjning_fore_grupp``/``_efter_grupp``), ``offentlig_fore``/``_efter``
@@ -325,7 +325,7 @@ def forsorjning_shares(avslutade: pd.DataFrame) -> dict[str, int | float | None]
 
     Also how many have a known source before and after
     (``forsorjning_fore_kand``, ``_efter_kand``): with none known the share
-    is not 0 but unknown (REPORT.md §2), which :func:`apply_unknown` says.
+    is not 0 but unknown (docs/rapporter.md §2), which :func:`apply_unknown` says.
     """
     n = len(avslutade)
     fore = int(avslutade["offentlig_fore"].sum())
@@ -346,7 +346,7 @@ SYSSELSATTNING_KEYS = ("arbete", "studier", "arbete_studier", "arbetssokande", "
 
 
 def apply_unknown(s: dict) -> dict:
-    """Figures whose underlying column is unknown become None, never 0 (REPORT.md §2).
+    """Figures whose underlying column is unknown become None, never 0 (docs/rapporter.md §2).
 
     When avslutade exist but none has a known ``sysselsattning_efter``, the
     outcome groups and their share are unknown (``okand`` still counts them);
@@ -368,7 +368,7 @@ def apply_unknown(s: dict) -> dict:
 def forsorjning_transition(avslutade: pd.DataFrame) -> pd.DataFrame:
     """Counts of försörjning group before (rows) → after (columns).
 
-    Every group of DATA.md §6 appears as a row and a column, in vocabulary
+    Every group of docs/dataformat.md §6 appears as a row and a column, in vocabulary
     order, so tables of different förbund line up.
     """
     return pd.crosstab(
@@ -377,7 +377,7 @@ def forsorjning_transition(avslutade: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary(d: pd.DataFrame, period: Period) -> dict[str, int | float | None]:
-    """Every scalar measure of REPORT.md §2 for the participations ``d``.
+    """Every scalar measure of docs/rapporter.md §2 for the participations ``d``.
 
     Returns raw (unsuppressed) values: counts, shares (fractions), the Wilson
     interval, omfattning, tid i insats and offentlig försörjning, plus the
@@ -625,7 +625,7 @@ def insatser_mot_mal(
     ``mal_deltagare_per_ar``, ``avslutade_deltaganden``, ``arbete_studier``,
     ``andel_arbete_studier``, ``mal_andel_arbete_studier``, ``utfall_kr``,
     ``kostnad_per_deltagare`` (utfall_kr / aktiva_deltagare). Targets are per
-    year, so REPORT.md §2 compares them for annual periods; for other periods
+    year, so docs/rapporter.md §2 compares them for annual periods; for other periods
     the target columns are returned empty (None).
     """
     ind = insatser.loc[insatser["typ"] == "individinriktad"].sort_values("insats_id")

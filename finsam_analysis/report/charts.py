@@ -1,4 +1,4 @@
-"""The report's figures (REPORT.md §4): pure functions that return a figure and its alt text.
+"""The report's figures (docs/rapporter.md §4): pure functions that return a figure and its alt text.
 
 Every function takes small, already computed and already *protected* inputs
 (see :mod:`finsam_analysis.disclosure.rules`) and returns a :class:`FigureResult`:

@@ -1,4 +1,4 @@
-"""The report's tables as an Excel workbook, one sheet per section (REPORT.md §5).
+"""The report's tables as an Excel workbook, one sheet per section (docs/rapporter.md §5).
 
 :func:`write_workbook` takes the :class:`~finsam_analysis.report.tables.ReportTable`
 list of :func:`~finsam_analysis.report.tables.report_tables` (disclosure control is

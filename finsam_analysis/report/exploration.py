@@ -460,7 +460,7 @@ def compare_forbund(dataset, period: Period | str, min_cell: int = 5) -> pd.Data
     -------
     DataFrame
         Indexed by ``forbund_id`` in the order of ``forbund.csv``; the columns
-        are the keys of :func:`finsam_analysis.key_figures` (REPORT.md §5),
+        are the keys of :func:`finsam_analysis.key_figures` (docs/rapporter.md §5),
         with ``None`` for a hidden value and its key in ``suppressed``. No
         total over förbund is added, so each row is protected on its own.
     """

@@ -3,7 +3,7 @@
 The notebook ``notebooks/forbund_report.ipynb`` only calls this module:
 ``open_report(...)`` (checks the parameters and loads the data, failing fast
 with a clear message), then ``rapport.header()`` and one
-``rapport.section(title)`` per section of REPORT.md §4. Every table comes from
+``rapport.section(title)`` per section of docs/rapporter.md §4. Every table comes from
 :func:`finsam_analysis.report.tables.report_tables` (disclosure control applied) and
 every figure from :mod:`finsam_analysis.report.charts`; this module only lays them out
 as escaped HTML with embedded images, so the rendered file stands alone.
@@ -156,7 +156,7 @@ class ForbundReport:
         _display_html(self.header_html())
 
     def section(self, title: str) -> None:
-        """Display one section of REPORT.md §4."""
+        """Display one section of docs/rapporter.md §4."""
         _display_html(self.section_html(title))
 
     # -- HTML ------------------------------------------------------------------

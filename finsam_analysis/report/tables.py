@@ -1,4 +1,4 @@
-"""Every table of a förbund report, disclosure control applied (REPORT.md §3–4).
+"""Every table of a förbund report, disclosure control applied (docs/rapporter.md §3–4).
 
 :func:`report_tables` builds the tables the HTML report, the notebook and the
 Excel workbook show, as :class:`ReportTable` objects: Swedish titles, column
@@ -27,7 +27,7 @@ from them.
 
 Not suppressed, by decision:
 
-* SCB helårsekvivalenter and folkmängd (public statistics, REPORT.md §3).
+* SCB helårsekvivalenter and folkmängd (public statistics, docs/rapporter.md §3).
 * The data-quality tables count *rows* of the delivered files, kommun-months
   and hidden cells, not persons with some property in the period: rows read
   and rejected per file and reason, missing values per column over all the
@@ -37,7 +37,7 @@ Not suppressed, by decision:
   kostnad per deltagare is hidden when aktiva deltagare is hidden or below
   ``min_cell`` (it would give the count back).
 
-Decisions where REPORT.md is silent
+Decisions where docs/rapporter.md is silent
 -----------------------------------
 * ``deltagare_insats`` has no total row: a person in two insatser counts in
   both, so the rows need not add up to aktiva deltagare (said in a note).
@@ -107,7 +107,7 @@ __all__ = [
     "report_tables",
 ]
 
-#: The report's sections, in order (REPORT.md §4).
+#: The report's sections, in order (docs/rapporter.md §4).
 SECTIONS = (
     "Sammanfattning",
     "Deltagare",

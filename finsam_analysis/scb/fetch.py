@@ -1,4 +1,4 @@
-"""Download SCB's helårsekvivalenter table through PxWebApi 2.0 (DATA.md §10).
+"""Download SCB's helårsekvivalenter table through PxWebApi 2.0 (docs/dataformat.md §10).
 
 ``finsam fetch-scb --out DIR [--from 2014M01]`` calls :func:`fetch_scb`. It
 downloads table HE0000T02N2 (PxWebApi 2.0 id ``TAB1386``) as JSON-stat 2.0 into

@@ -1,8 +1,8 @@
 """Försörjningsformer i befolkningen: helårsekvivalenter per förbund over time.
 
-Input is the normalised SCB table of DATA.md §10 (see :mod:`finsam_analysis.scb.read`)
+Input is the normalised SCB table of docs/dataformat.md §10 (see :mod:`finsam_analysis.scb.read`)
 and the förbund's members with their validity periods. The definitions are
-REPORT.md §2:
+docs/rapporter.md §2:
 
 * A förbund's monthly helårsekvivalenter per ersättning = the sum over the
   member kommuner valid that month; its folkmängd likewise.
@@ -21,7 +21,7 @@ Decisions where the spec is silent
   rather than summed short, so a förbund never appears to shrink because a
   file lacks a kommun; such months are counted in ``manader_ofullstandiga``.
 * The key figures' population share uses the months wholly inside the
-  period that have data (REPORT.md §1), never another year's: SCB publishes
+  period that have data (docs/rapporter.md §1), never another year's: SCB publishes
   with a lag, so a recent period may have fewer months, or none (then the
   share is None, "uppgift saknas"). ``befolkning_ar`` is the period's last
   year.
@@ -147,7 +147,7 @@ def riket_monthly(he: pd.DataFrame, *, kon: str = "totalt", aldersgrupp: str = A
 
 
 def yearly(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Yearly means of a monthly series (REPORT.md §2).
+    """Yearly means of a monthly series (docs/rapporter.md §2).
 
     Returns a frame indexed by ``ar`` with the mean helårsekvivalenter per
     ersättning, mean ``folkmangd``, ``andel`` = mean summa / mean folkmängd,
@@ -212,7 +212,7 @@ def period_months(period) -> pd.DatetimeIndex:
 def population_figures(he: pd.DataFrame | None, medlemmar: pd.DataFrame, forbund_id: str, period) -> dict:
     """``befolkning_ar``, ``befolkning_andel_20_64``, ``riket_andel_20_64`` of a period.
 
-    Only the months wholly inside the period count (REPORT.md §1): the
+    Only the months wholly inside the period count (docs/rapporter.md §1): the
     share is the mean monthly summa over the mean monthly folkmängd of those
     months that have data, never another year's. ``befolkning_ar`` is the
     year the period ends in. The private ``_befolkning_manader`` (months

@@ -2,7 +2,7 @@
 
 SCB table HE0000T02N2 (PxWeb v2 id TAB1386) counts helårsekvivalenter aged
 20–64/20–65 supported by sociala ersättningar och bidrag, per kommun, kön,
-åldersgrupp and month (DATA.md §10). This module turns the files a user
+åldersgrupp and month (docs/dataformat.md §10). This module turns the files a user
 downloads from the statistics database into the normalised long table of
 :data:`finsam_analysis.schema.HELARSEKVIVALENTER_COLUMNS`:
 
@@ -106,7 +106,7 @@ class ScbFormatError(FinsamError):
     exit_code = 2
 
 
-#: Folkmängd from which a 0 in ekonomiskt bistånd is bortfall (DATA.md §10).
+#: Folkmängd from which a 0 in ekonomiskt bistånd is bortfall (docs/dataformat.md §10).
 BORTFALL_MIN_FOLKMANGD = 1000
 
 #: Columns of the report returned by :func:`impute_bortfall`.
@@ -1025,7 +1025,7 @@ def read_pxweb_csv(path: str | Path) -> pd.DataFrame:
 
 
 def impute_bortfall(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Replace zeros in ekonomiskt bistånd that are really bortfall (DATA.md §10).
+    """Replace zeros in ekonomiskt bistånd that are really bortfall (docs/dataformat.md §10).
 
     Where a kommun has not reported ekonomiskt bistånd for a month SCB shows 0.
     A 0 in a kommun (not riket) whose own row has ``folkmangd`` ≥

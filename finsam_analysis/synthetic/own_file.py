@@ -233,7 +233,7 @@ def mapping_yaml(fid: str, namn: str, insats_names: Mapping[str, str], seed: int
         "# mapping.yaml — SYNTETISKA DATA, inte verklig statistik.\n"
         f"# Skapad av `finsam sample-data` (seed {seed}).\n"
         f"# Beskriver hur {namn}s egen deltagarfil (deltagande.xlsx, bladet \"{XLSX_SHEET}\")\n"
-        "# motsvarar det kanoniska formatet (DATA.md §8):\n"
+        "# motsvarar det kanoniska formatet (docs/dataformat.md §8):\n"
         "#   columns:  kanoniskt kolumnnamn -> förbundets kolumnrubrik\n"
         "#   values:   kanonisk kolumn -> {förbundets etikett: kanonisk kod}\n"
         "#   defaults: värden som gäller hela filen\n"

@@ -426,7 +426,7 @@ def canonical_frame(rows: Mapping[str, np.ndarray], personnummer: np.ndarray | N
     """deltagande.csv: every canonical column as text.
 
     Without ``personnummer`` the column is left out; with it, rows with a
-    number carry it instead of a ``deltagare_id`` (DATA.md §5: one of the two).
+    number carry it instead of a ``deltagare_id`` (docs/dataformat.md §5: one of the two).
     """
     n = len(rows["forbund_id"])
     frame = {}

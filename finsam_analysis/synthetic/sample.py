@@ -1,7 +1,7 @@
 """A synthetic sample dataset (``finsam sample-data``).
 
 :func:`write_sample` writes a complete dataset directory in the layout of
-DATA.md §1: the real förbund of the package catalogue with their real member
+docs/dataformat.md §1: the real förbund of the package catalogue with their real member
 kommuner, and made-up insatser, budgets and participations. Nothing in it is
 real statistics; ``dataset.yaml`` says ``synthetic: true`` so every report
 carries the synthetic-data banner.
@@ -17,7 +17,7 @@ One förbund (``skelleftea`` when chosen, else the first chosen) delivers its
 participations the way a förbund keeps them itself: ``deltagande.xlsx`` with
 Swedish headers and labels, personnummer instead of a pseudonym, dates as a
 mix of date cells and text, kommunkod as a number, plus the ``mapping.yaml``
-that brings that file to the canonical schema (DATA.md §8). The other förbund
+that brings that file to the canonical schema (docs/dataformat.md §8). The other förbund
 are in ``deltagande.csv`` in canonical form.
 
 ``helarsekvivalenter/TAB1386_<år>.json`` imitates what SCB's PxWeb API returns
