@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from finsam_analysis.disclosure import rules as disclosure
-from finsam_analysis.measures import key_figures as figures
+from finsam_analysis.measures import key_figures
 from finsam_analysis.ingest import dataset as loading
 from finsam_analysis import reference
 from finsam_analysis.files import atomic_write
@@ -382,7 +382,7 @@ def _check_keys() -> None:
     missing = set(schema.HELARSEKVIVALENTER_COLUMNS) - set(_HE_COLUMNS)
     if missing:
         raise KeyError(f"datadictionary: beskriv kolumnerna {sorted(missing)} i _HE_COLUMNS")
-    missing = set(figures.KEY_ORDER) - set(_KEY_FIGURES)
+    missing = set(key_figures.KEY_ORDER) - set(_KEY_FIGURES)
     if missing:
         raise KeyError(f"datadictionary: beskriv nyckeltalen {sorted(missing)} i _KEY_FIGURES")
 
@@ -769,7 +769,7 @@ def _key_figures() -> list[str]:
         "andel_offentlig_forsorjning_fore", "andel_offentlig_forsorjning_efter",
     }  # fmt: skip
     rows = []
-    for key in figures.KEY_ORDER:
+    for key in key_figures.KEY_ORDER:
         if key == "kon_okand":
             kind = "kvalitetsuppgift; visas alltid"
         elif key in counts:

@@ -82,7 +82,6 @@ _SUBYEAR = {
     "Q": ("quarter", 3),
     "T": ("tertial", 4),
 }
-_KIND_LETTER = {kind: letter for letter, (kind, _) in _SUBYEAR.items()}
 _KIND_MONTHS = {kind: months for kind, months in _SUBYEAR.values()}
 _KIND_NOUN = {"half": "halvåret", "quarter": "kvartalet", "tertial": "tertialet"}
 

@@ -65,8 +65,25 @@ def test_html_has_no_code_and_every_section(run):
     for tag in images:  # embedded (the file stands alone) and described (alt text)
         assert 'src="data:image/png;base64,' in tag
         assert len(re.search(r'alt="([^"]*)"', tag).group(1)) > 20
-    assert 'class="finsam-toc"' in html
-    assert "<script src=\"http" not in html  # stands alone: no remote scripts needed to read it
+    assert re.search(r'<html lang="sv"', html)  # read aloud in Swedish
+
+
+def test_contents_link_to_every_heading(run):
+    html = (run.out_dir / "alv_och_kust.html").read_text(encoding="utf-8")
+    toc = re.search(r'<nav [^>]*class="finsam-toc"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc)
+    ids = re.findall(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', html)
+    assert [text for _, text in links] == list(SECTIONS)
+    assert [anchor for anchor, _ in links] == [anchor for anchor, _ in ids]  # every link lands on its heading
+
+
+def test_html_stands_alone(run):
+    html = (run.out_dir / "skelleftea.html").read_text(encoding="utf-8")
+    # Nothing is fetched to read it: no remote script, module import or stylesheet.
+    assert not re.search(r'<script[^>]*\bsrc="(?:https?:)?//', html)
+    assert not re.search(r'import\(\s*["\'](?:https?:)?//', html)
+    assert not re.search(r'<link[^>]*href="(?:https?:)?//', html)
+    assert "cdnjs" not in html and "cdn.jsdelivr" not in html
 
 
 def test_excel_holds_the_suppressed_tables(run, sample):
@@ -102,7 +119,7 @@ def test_manifest_and_index(run, sample):
     assert {"pandas", "finsam_analysis", "papermill"} <= set(m["versions"])
     index = (run.out_dir / "index.html").read_text(encoding="utf-8")
     for fid in FORBUND:
-        assert f"href='{fid}.html'" in index
+        assert f'href="{fid}.html"' in index
 
 
 def test_rerun_gives_identical_json_and_excel_values(run, sample, tmp_path, monkeypatch):

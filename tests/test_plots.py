@@ -134,14 +134,14 @@ BUILDERS = {
     "outcome_shares": (lambda: plots.outcome_shares(shares_table()), "Andel som gick till arbete eller studier"),
     "outcome_trend": (lambda: plots.outcome_trend(trend_table()), "per år"),
     "transition_heatmap": (lambda: plots.transition_heatmap(transition_protected()), "Försörjning före och efter"),
-    "offentlig_fore_efter": (lambda: plots.offentlig_fore_efter(0.62, 0.41, n=157), "offentlig försörjning"),
-    "helarsekvivalenter_per_ersattning": (
-        lambda: plots.helarsekvivalenter_per_ersattning(helarsekvivalenter_yearly()),
+    "offentlig_forsorjning_before_after": (lambda: plots.offentlig_forsorjning_before_after(0.62, 0.41, n=157), "offentlig försörjning"),
+    "helarsekvivalenter_by_ersattning": (
+        lambda: plots.helarsekvivalenter_by_ersattning(helarsekvivalenter_yearly()),
         "Helårsekvivalenter per ersättning",
     ),
-    "andel_vs_riket": (lambda: plots.andel_vs_riket(*riket_series()), "Andel av befolkningen 20–64 år"),
-    "andel_per_kommun": (lambda: plots.andel_per_kommun(per_kommun()), "per kommun, 2024"),
-    "insatser_mot_mal": (lambda: plots.insatser_mot_mal(insatser()), "Aktiva deltagare per insats"),
+    "share_against_riket": (lambda: plots.share_against_riket(*riket_series()), "Andel av befolkningen 20–64 år"),
+    "share_per_kommun": (lambda: plots.share_per_kommun(per_kommun()), "per kommun, 2024"),
+    "insatser_against_targets": (lambda: plots.insatser_against_targets(insatser()), "Aktiva deltagare per insats"),
 }
 
 
@@ -269,10 +269,10 @@ def test_axes_use_swedish_ticks():
     fig = plots.outcome_shares(shares_table()).fig
     xlabels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert "40 %" in xlabels and "100 %" in xlabels
-    fig = plots.helarsekvivalenter_per_ersattning(helarsekvivalenter_yearly()).fig
+    fig = plots.helarsekvivalenter_by_ersattning(helarsekvivalenter_yearly()).fig
     ylabels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert any(" " in nb(t) and "," not in t for t in ylabels)  # "1 000", "3 000" …
-    fig = plots.andel_vs_riket(*riket_series()).fig
+    fig = plots.share_against_riket(*riket_series()).fig
     xlabels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert "2021" in xlabels  # years never get a thousands space
 
@@ -280,7 +280,7 @@ def test_axes_use_swedish_ticks():
 def test_decimal_comma_on_percent_ticks():
     f = pd.Series([0.012, 0.018], index=[2023, 2024])
     r = pd.Series([0.011, 0.015], index=[2023, 2024])
-    fig = plots.andel_vs_riket(f, r).fig
+    fig = plots.share_against_riket(f, r).fig
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert any("," in t and t.endswith(" %") for t in labels), labels
     assert not any("." in t for t in labels)
@@ -303,15 +303,15 @@ def test_alt_texts_mention_key_numbers():
     heat = nb(plots.transition_heatmap(transition_counts()).alt)
     assert "Totalt 95 deltaganden" in heat
     assert "Egen försörjning före och ohälsa efter (20)" in heat and "Ohälsa före och samma efter (15)" in heat
-    off = nb(plots.offentlig_fore_efter(0.62, 0.41, n=1234).alt)
+    off = nb(plots.offentlig_forsorjning_before_after(0.62, 0.41, n=1234).alt)
     assert "62,0 %" in off and "41,0 %" in off and "n = 1 234" in off and "21 procentenheter lägre" in off
-    he = nb(plots.helarsekvivalenter_per_ersattning(helarsekvivalenter_yearly()).alt)
+    he = nb(plots.helarsekvivalenter_by_ersattning(helarsekvivalenter_yearly()).alt)
     assert "totalt 4 330 helårsekvivalenter" in he and "2025 (ofullständigt år)" in he
-    riket = nb(plots.andel_vs_riket(*riket_series(), forbund_label="Samordningsförbundet Skellefteå").alt)
+    riket = nb(plots.share_against_riket(*riket_series(), forbund_label="Samordningsförbundet Skellefteå").alt)
     assert "14,2 %" in riket and "12,1 %" in riket and "Samordningsförbundet Skellefteå" in riket
-    kommun = nb(plots.andel_per_kommun(per_kommun()).alt)
+    kommun = nb(plots.share_per_kommun(per_kommun()).alt)
     assert "Norsjö 15,8 %" in kommun and "Skellefteå 14,2 %" in kommun and "Riket: 12,1 %" in kommun
-    ins = nb(plots.insatser_mot_mal(insatser()).alt)
+    ins = nb(plots.insatser_against_targets(insatser()).alt)
     assert "Jobbstegen 172 (mål 200)" in ins and "Framtidsverkstan visas inte" in ins
 
 
@@ -424,17 +424,17 @@ def test_heatmap_without_hidden_cells_writes_every_count():
 
 
 def test_offentlig_fore_efter_hidden():
-    result = plots.offentlig_fore_efter(0.6, None)
+    result = plots.offentlig_forsorjning_before_after(0.6, None)
     ax = result.fig.axes[0]
     assert shown_bars(ax) == 1
     assert ".." in [t.get_text() for t in ax.texts]
     assert any(NOTE in t.get_text() for t in result.fig.texts)
     assert "efter insatsen visas inte" in result.alt
-    assert shown_bars(plots.offentlig_fore_efter(0.6, 0.4).fig.axes[0]) == 2
+    assert shown_bars(plots.offentlig_forsorjning_before_after(0.6, 0.4).fig.axes[0]) == 2
 
 
 def test_insatser_mot_mal_hidden_and_targets():
-    result = plots.insatser_mot_mal(insatser())
+    result = plots.insatser_against_targets(insatser())
     ax = result.fig.axes[0]
     assert shown_bars(ax) == 2
     target_line = [line for line in ax.lines if line.get_marker() == "|"][0]
@@ -450,7 +450,7 @@ def test_insatser_mot_mal_hidden_and_targets():
 
 
 def test_helarsekvivalenter_partial_year_and_labels():
-    result = plots.helarsekvivalenter_per_ersattning(helarsekvivalenter_yearly())
+    result = plots.helarsekvivalenter_by_ersattning(helarsekvivalenter_yearly())
     ax = result.fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2022", "2023", "2024", "2025*"]
     assert shown_bars(ax) == 4 * 6  # six stacked ersättningar, summa not stacked
@@ -461,8 +461,8 @@ def test_helarsekvivalenter_partial_year_and_labels():
     assert any(t.get_text().startswith("Källa: SCB") for t in result.fig.texts)
 
 
-def test_andel_per_kommun_year_and_riket_line():
-    result = plots.andel_per_kommun(per_kommun(), year=2023)
+def test_share_per_kommun_year_and_riket_line():
+    result = plots.share_per_kommun(per_kommun(), year=2023)
     ax = result.fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Norsjö", "Skellefteå"]
     assert shown_bars(ax) == 2
@@ -471,22 +471,22 @@ def test_andel_per_kommun_year_and_riket_line():
     assert "2023" in result.title and "Riket: 12,4 %" in nb(result.alt)
     # Names given directly; riket as a keyword.
     direct = pd.DataFrame({"kommun": ["A-by", "B-stad"], "andel": [0.1, 0.2]})
-    result = plots.andel_per_kommun(direct, riket=0.15)
+    result = plots.share_per_kommun(direct, riket=0.15)
     assert [t.get_text() for t in result.fig.axes[0].get_yticklabels()] == ["B-stad", "A-by"]
 
 
 def test_percentages_are_rejected():
     with pytest.raises(ValueError, match="andelar"):
-        plots.andel_vs_riket(pd.Series([14.2], index=[2024]), pd.Series([12.1], index=[2024]))
+        plots.share_against_riket(pd.Series([14.2], index=[2024]), pd.Series([12.1], index=[2024]))
     with pytest.raises(ValueError, match="andelar"):
-        plots.offentlig_fore_efter(62, 41)
+        plots.offentlig_forsorjning_before_after(62, 41)
 
 
-def test_monthly_andel_vs_riket_has_month_axis():
+def test_monthly_share_against_riket_has_month_axis():
     months = pd.date_range("2024-01-01", periods=12, freq="MS")
     f = pd.Series(np.linspace(0.15, 0.14, 12), index=months)
     r = pd.Series(np.linspace(0.13, 0.12, 12), index=months)
-    result = plots.andel_vs_riket(f, r)
+    result = plots.share_against_riket(f, r)
     labels = [t.get_text() for t in result.fig.axes[0].get_xticklabels()]
     assert "jan 2024" in labels
     assert "dec 2024: 14,0 % mot 12,0 % i riket" in nb(result.alt)
@@ -496,13 +496,13 @@ def test_empty_inputs_give_a_figure_that_says_so():
     empty = plots.active_per_month(pd.Series([], dtype="float64", index=pd.DatetimeIndex([])))
     assert "Inga uppgifter att visa." in [t.get_text() for t in empty.fig.axes[0].texts]
     assert "inga värden" in empty.alt
-    he = plots.helarsekvivalenter_per_ersattning(helarsekvivalenter_yearly().iloc[:0])
+    he = plots.helarsekvivalenter_by_ersattning(helarsekvivalenter_yearly().iloc[:0])
     assert "inga värden" in he.alt
     assert plots.figure_to_png_bytes(he.fig).startswith(PNG_SIGNATURE)
 
 
 def test_source_and_synthetic_marker():
-    result = plots.offentlig_fore_efter(0.5, 0.4, source="SUS", synthetic=True)
+    result = plots.offentlig_forsorjning_before_after(0.5, 0.4, source="SUS", synthetic=True)
     source = result.fig.texts[-1].get_text()
     assert source.startswith("Källa: SUS") and "SYNTETISKA DATA" in source
 
@@ -550,15 +550,15 @@ def test_figures_from_the_sample(sample, tmp_path):
 
     table = outcomes.insatser_mot_mal(d, sample.insatser.loc[sample.insatser["forbund_id"] == fid],
                                       sample.insats_ekonomi, period)
-    results.append(plots.insatser_mot_mal(table))
+    results.append(plots.insatser_against_targets(table))
 
     if sample.helarsekvivalenter is not None:
         he = sample.helarsekvivalenter
         yearly = ff.yearly(ff.forbund_monthly(he, sample.medlemmar, fid))
         riket = ff.yearly(ff.riket_monthly(he))
-        results.append(plots.helarsekvivalenter_per_ersattning(yearly))
-        results.append(plots.andel_vs_riket(yearly["andel"], riket["andel"]))
-        results.append(plots.andel_per_kommun(ff.per_kommun_yearly(he, sample.medlemmar, fid),
+        results.append(plots.helarsekvivalenter_by_ersattning(yearly))
+        results.append(plots.share_against_riket(yearly["andel"], riket["andel"]))
+        results.append(plots.share_per_kommun(ff.per_kommun_yearly(he, sample.medlemmar, fid),
                                               riket=float(riket["andel"].iloc[-1])))
     for result in results:
         assert plots.figure_to_png_bytes(result.fig).startswith(PNG_SIGNATURE)

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import errno
 import gc
-import html
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -237,13 +235,10 @@ def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
 # HTML and PDF
 # --------------------------------------------------------------------------
 
-_HEADING = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
-
-
 def notebook_to_html(nb) -> str:
-    """Standalone HTML: no code, prompts or parameter cells; a table of contents."""
+    """Standalone HTML through the project's nbconvert template: no code, prompts or parameter cells."""
     body, _ = _exporter().from_notebook_node(_reader_cells(nb))
-    return _add_toc(_strip_remote_scripts(_strip_anchor_links(body)))
+    return body
 
 
 _LOCAL = threading.local()
@@ -255,7 +250,15 @@ def _exporter():
 
     if getattr(_LOCAL, "exporter", None) is not None:
         return _LOCAL.exporter
+    from finsam_analysis.report import markup
+
     exporter = HTMLExporter(
+        extra_template_basedirs=[str(markup.NBCONVERT_TEMPLATES)],
+        template_name=markup.NBCONVERT_TEMPLATE,
+        language_code="sv",
+        # nbconvert's permalink after each heading is hidden by its own CSS; empty, it cannot
+        # leak into copied text either. The heading keeps its id for the contents to link to.
+        anchor_link_text="",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -291,31 +294,6 @@ def _reader_cells(nb):
         and (c.cell_type == "markdown" or (c.cell_type == "code" and c.get("outputs")))
     ]
     return out
-
-
-def _strip_remote_scripts(body: str) -> str:
-    # The template links require.js/MathJax from a CDN; the report needs
-    # neither, and a standalone file must not reach out to the internet.
-    return re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', "", body)
-
-
-def _strip_anchor_links(body: str) -> str:
-    # nbconvert appends a "¶" permalink to every heading; in a report it is noise.
-    return re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', "", body, flags=re.S)
-
-
-def _add_toc(body: str) -> str:
-    headings = _HEADING.findall(body)
-    if not headings:
-        return body
-    items = "".join(
-        f'<li><a href="#{anchor}">{re.sub(r"<[^>]+>", "", text).strip()}</a></li>' for anchor, text in headings
-    )
-    toc = f'<nav class="finsam-toc" aria-label="Innehåll"><h2 class="toc-title">Innehåll</h2><ol>{items}</ol></nav>'
-    marker = '<div class="finsam-toc-here"></div>'
-    if marker in body:
-        return body.replace(marker, toc, 1)
-    return body.replace("<main>", "<main>" + toc, 1) if "<main>" in body else body
 
 
 def html_to_pdf(html_path: Path, pdf_path: Path) -> None:
@@ -634,7 +612,7 @@ def _prepare_parent(ctx: _RunContext) -> None:
     """
     from finsam_analysis.batch import executor
     from finsam_analysis.measures import outcomes
-    from finsam_analysis.report import charts as plots
+    from finsam_analysis.report import charts
     from finsam_analysis.scb.population import dataset_wide
 
     outcomes.participations(ctx.dataset)
@@ -642,7 +620,7 @@ def _prepare_parent(ctx: _RunContext) -> None:
     executor.register()
     executor.preload()
     _exporter()
-    plots.warm_up()
+    charts.warm_up()
     # Objects alive now are shared by every child; a garbage collection in a
     # child would touch (and so copy) all of them. Freeze them out of its reach.
     gc.collect()
@@ -670,9 +648,8 @@ def _run_forked(ctx: _RunContext, todo: Sequence[str]):
                 fid = queue.popleft()
                 receive, send = fork.Pipe(duplex=False)
                 child = fork.Process(target=_child_main, args=(ctx, fid, send), name=f"finsam-{fid}", daemon=True)
-                _start_blocked(child)
+                _start_blocked(child, running, (fid, child, receive))
                 send.close()
-                running[child.sentinel] = (fid, child, receive)
             for sentinel in wait(list(running)):
                 fid, child, receive = running.pop(sentinel)
                 try:
@@ -704,19 +681,22 @@ def _died(exitcode: int | None) -> str:
     return f"Rapportprocessen avslutades oväntat (kod {exitcode}) innan rapporten var klar."
 
 
-def _start_blocked(child) -> None:
-    """Fork ``child`` with SIGINT and SIGTERM blocked, so that none is lost or misdirected.
+def _start_blocked(child, running: dict, entry: tuple) -> None:
+    """Fork ``child`` and record it in ``running`` with SIGINT and SIGTERM blocked.
 
     Ctrl-C goes to the whole process group. A child must not take one before
     it has set SIGINT aside (it would die as a failed förbund), and the
-    parent must not miss one that arrives while it forks: blocked, the
-    signal waits. The parent unblocks right after the fork and takes it; the
-    child unblocks once SIGINT is ignored (:func:`_child_main`), and a
-    SIGINT still pending there is then dropped, as it should be.
+    parent must not take one between the fork and recording the child: a
+    child it does not know of is neither stopped nor cleaned up, and would
+    write its report after the run said it was interrupted. Blocked, the
+    signal waits: the parent takes it once the child is in ``running``; the
+    child unblocks once SIGINT is ignored (:func:`_child_main`), and a SIGINT
+    still pending there is then dropped, as it should be.
     """
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         child.start()
+        running[child.sentinel] = entry
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
@@ -725,6 +705,8 @@ def _child_main(ctx: _RunContext, fid: str, send) -> None:
     """A forked child: render one förbund and send its result to the parent."""
     # Ctrl-C reaches the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's SIGTERM handler raises KeyboardInterrupt; here terminate() must simply stop.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
     # Warnings from libraries must not garble the parent's progress bar.
     sys.stdout = sys.stderr = open(os.devnull, "w")
@@ -833,7 +815,3 @@ def summary_text(run: RunResult) -> str:
     for r in run.failed:
         text += f"\nMisslyckades: {r.forbund_id} — {r.error}"
     return text
-
-
-def escape(text: object) -> str:
-    return html.escape("" if text is None else str(text))

@@ -78,20 +78,20 @@ __all__ = [
     "FigureResult",
     "PALETTE",
     "active_per_month",
-    "andel_per_kommun",
-    "andel_vs_riket",
     "close",
     "figure_to_png_bytes",
     "format_interval",
     "format_number",
     "format_percent",
-    "helarsekvivalenter_per_ersattning",
+    "helarsekvivalenter_by_ersattning",
     "hidden_note",
-    "insatser_mot_mal",
+    "insatser_against_targets",
     "month_label",
-    "offentlig_fore_efter",
+    "offentlig_forsorjning_before_after",
     "outcome_shares",
     "outcome_trend",
+    "share_against_riket",
+    "share_per_kommun",
     "transition_heatmap",
 ]
 
@@ -1038,7 +1038,7 @@ def _alt_heatmap(values, not_shown, inner, total_row, total_col, row_labels, col
     return text
 
 
-def offentlig_fore_efter(
+def offentlig_forsorjning_before_after(
     fore: float | None,
     efter: float | None,
     *,
@@ -1143,7 +1143,7 @@ def _partial_note(years: Sequence[int], partial: np.ndarray, months: np.ndarray 
     return "* Ofullständigt år: medelvärde av de månader som finns, " + _join(items) + "."
 
 
-def _draw_helarsekvivalenter_per_ersattning(fig: Figure, years, present, values, tick_labels) -> None:
+def _draw_helarsekvivalenter_by_ersattning(fig: Figure, years, present, values, tick_labels) -> None:
     ax = fig.add_subplot()
     if not years:
         _empty(ax)
@@ -1170,7 +1170,7 @@ def _draw_helarsekvivalenter_per_ersattning(fig: Figure, years, present, values,
               title_fontsize=8.5, alignment="left")
 
 
-def helarsekvivalenter_per_ersattning(
+def helarsekvivalenter_by_ersattning(
     yearly: pd.DataFrame,
     *,
     area: str = "medlemskommunerna",
@@ -1212,7 +1212,7 @@ def helarsekvivalenter_per_ersattning(
     tick_labels = [f"{y}*" if p else str(y) for y, p in zip(years, partial)]
 
     def draw(fig: Figure) -> None:
-        _draw_helarsekvivalenter_per_ersattning(fig, years, present, values, tick_labels)
+        _draw_helarsekvivalenter_by_ersattning(fig, years, present, values, tick_labels)
 
     fig = _build(title=title, footer=footer, draw=draw)
     if not years:
@@ -1248,7 +1248,7 @@ def _time_axis(index: pd.Index) -> tuple[str, np.ndarray]:
     return "year", np.asarray([int(v) for v in index], dtype=float)
 
 
-def andel_vs_riket(
+def share_against_riket(
     forbund: pd.Series,
     riket: pd.Series,
     *,
@@ -1330,7 +1330,7 @@ def andel_vs_riket(
     return FigureResult(fig=fig, alt=alt, title=title)
 
 
-def _draw_andel_per_kommun(fig: Figure, names, values, riket) -> None:
+def _draw_share_per_kommun(fig: Figure, names, values, riket) -> None:
     ax = fig.add_subplot()
     if not names:
         _empty(ax)
@@ -1394,7 +1394,7 @@ def _kommun_names(frame: pd.DataFrame) -> list[str]:
     return [_group_label(v) for v in frame.index]
 
 
-def andel_per_kommun(
+def share_per_kommun(
     per_kommun: pd.DataFrame,
     *,
     riket: float | None = None,
@@ -1448,7 +1448,7 @@ def andel_per_kommun(
     footer.append(_source(source, SOURCE_SCB, synthetic))
 
     def draw(fig: Figure) -> None:
-        _draw_andel_per_kommun(fig, names, values, riket)
+        _draw_share_per_kommun(fig, names, values, riket)
 
     fig = _build(title=title, footer=footer, draw=draw, height=_bar_height(len(names)))
     if not names:
@@ -1473,7 +1473,7 @@ def andel_per_kommun(
 # ---------------------------------------------------------------------------
 
 
-def _draw_insatser_mot_mal(fig: Figure, names, hidden, aktiva, has_target, targets) -> None:
+def _draw_insatser_against_targets(fig: Figure, names, hidden, aktiva, has_target, targets) -> None:
     ax = fig.add_subplot()
     if not names:
         _empty(ax)
@@ -1504,7 +1504,7 @@ def _draw_insatser_mot_mal(fig: Figure, names, hidden, aktiva, has_target, targe
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.3, markerscale=0.6)
 
 
-def insatser_mot_mal(
+def insatser_against_targets(
     table: ProtectedTable | pd.DataFrame,
     *,
     min_cell: int = DEFAULT_MIN_CELL,
@@ -1544,7 +1544,7 @@ def insatser_mot_mal(
     footer.append(_source(source, SOURCE_INSATSER, synthetic))
 
     def draw(fig: Figure) -> None:
-        _draw_insatser_mot_mal(fig, names, hidden, aktiva, has_target, targets)
+        _draw_insatser_against_targets(fig, names, hidden, aktiva, has_target, targets)
 
     fig = _build(title=title, footer=footer, draw=draw, height=_bar_height(len(names)))
     if not names:

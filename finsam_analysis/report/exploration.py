@@ -577,13 +577,11 @@ def _model_title(model: OutcomeModel) -> str:
 
 def model_html(model: OutcomeModel) -> str:
     """The model's table, its notes and how (not) to read it, as HTML."""
-    from finsam_analysis.report.html import esc, table_html
+    from finsam_analysis.report import markup
+    from finsam_analysis.report.html import table_html
 
-    parts = [table_html(model_table(model))]
-    if model.notes:
-        parts.append("<ul class='finsam-note'>" + "".join(f"<li>{esc(n)}</li>" for n in model.notes) + "</ul>")
-    parts.append(f"<p class='finsam-note'><strong>Att tänka på.</strong> {esc(model.caveats)}</p>")
-    return "\n".join(parts)
+    return markup.render("model.html.j2", table=table_html(model_table(model)), notes=model.notes,
+                         caveats=model.caveats)  # fmt: skip
 
 
 def _or_text(row: pd.Series) -> str:
@@ -615,15 +613,16 @@ def header(report, title: str | None = None, subtitle: str | None = None) -> Non
     The title defaults to the förbund's name; the subtitle to the förbund's
     name and the period (or only the period under the default title).
     """
-    from finsam_analysis.report.html import BANNER, CSS, esc
+    from finsam_analysis.report import markup
+    from finsam_analysis.report.html import BANNER
 
-    banner = f'<div class="finsam-banner" role="alert">{esc(BANNER)}</div>' if report.dataset.synthetic else ""
     if subtitle is None:
         subtitle = report.period.swedish if title is None else f"{report.namn}, {report.period.swedish}"
     title = title or report.namn
-    _display_html(
-        CSS + banner + f'<div class="finsam-title"><h1>{esc(title)}</h1><div class="sub">{esc(subtitle)}</div></div>'
-    )
+    _display_html(markup.css() + markup.render(
+        "title.html.j2", synthetic=report.dataset.synthetic, banner=BANNER, partial_note=None,
+        title=title, subtitle=subtitle,
+    ))  # fmt: skip
 
 
 def show(*items) -> None:

@@ -12,7 +12,6 @@ as escaped HTML with embedded images, so the rendered file stands alone.
 from __future__ import annotations
 
 import base64
-import html
 import json
 from functools import cached_property
 from pathlib import Path
@@ -31,56 +30,10 @@ from finsam_analysis.errors import FinsamError
 from finsam_analysis.disclosure.published import cached_key_figures
 from finsam_analysis.measures.key_figures import forbund_participations
 from finsam_analysis.periods import Period, parse_period, previous
+from finsam_analysis.report import markup
 from finsam_analysis.report.tables import SECTIONS  # noqa: F401 (re-exported: the report's sections, in order)
 
 BANNER = "SYNTETISKA DATA — inte verklig statistik"
-
-CSS = """
-<style>
-.jp-Notebook, body { font-family: "Source Sans 3", "Segoe UI", Helvetica, Arial, sans-serif; color: #1f2933; }
-main, .jp-Notebook { max-width: 980px; margin: 0 auto; }
-.finsam-banner { background: #b42318; color: #fff; font-weight: 700; letter-spacing: .04em;
-  padding: .6em 1em; border-radius: 4px; margin: 0 0 1em 0; text-align: center; }
-.finsam-partial { background: #fff4ce; color: #5c3c00; border: 1px solid #e0b400; font-weight: 600;
-  padding: .5em 1em; border-radius: 4px; margin: 0 0 1em 0; position: sticky; top: 0; z-index: 2; }
-.finsam-partial-mark { color: #5c3c00; font-weight: 600; font-size: .9em; margin: .2em 0 .8em 0; }
-.finsam-title h1 { font-size: 2.1em; margin: .2em 0 .1em 0; color: #102a43; }
-.finsam-title .sub { color: #52606d; font-size: 1.1em; margin-bottom: .8em; }
-.jp-RenderedHTMLCommon h2 { border-bottom: 2px solid #d9e2ec; padding-bottom: .2em; margin-top: 1.8em; color: #102a43; }
-.finsam-toc { background: #f5f7fa; border-left: 4px solid #2f6690; padding: .5em 1.2em; margin: 1em 0 1.5em 0; }
-.finsam-toc .toc-title { font-size: 1.1em; border: none; margin: .3em 0; }
-.finsam-toc ol { margin: .2em 0 .5em 1.2em; padding: 0; columns: 2; }
-figure.finsam-table, figure.finsam-figure { margin: 1.2em 0 1.6em 0; }
-figure.finsam-table figcaption, figure.finsam-figure figcaption { font-weight: 600; margin-bottom: .4em; color: #102a43; }
-table.finsam { border-collapse: collapse; font-size: .92em; font-variant-numeric: tabular-nums; }
-table.finsam th, table.finsam td { padding: .28em .7em; border-bottom: 1px solid #e4e7eb; }
-table.finsam thead th { border-bottom: 2px solid #9aa5b1; text-align: right; vertical-align: bottom; }
-table.finsam thead th:first-child, table.finsam tbody th { text-align: left !important; font-weight: 500; }
-table.finsam td { text-align: right !important; }
-details summary { cursor: pointer; color: #2f6690; margin: .3em 0; }
-table.finsam tr.total th, table.finsam tr.total td { font-weight: 700; border-top: 1.5px solid #9aa5b1; }
-.finsam-note { color: #52606d; font-size: .85em; margin: .35em 0 0 0; }
-.finsam-lead { font-size: 1.08em; line-height: 1.55; }
-figure.finsam-figure img { max-width: 100%; height: auto; }
-dl.finsam-prov dt { font-weight: 600; margin-top: .4em; }
-dl.finsam-prov dd { margin-left: 1.2em; font-family: ui-monospace, monospace; font-size: .85em; word-break: break-all; }
-@media print {
-  .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child { break-inside: auto !important; }
-  figure.finsam-table, figure.finsam-figure { break-inside: avoid; }
-  h2, figcaption { break-after: avoid; }
-  details { display: block; }
-  .finsam-banner, .finsam-partial { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  .finsam-partial { position: static; }
-
-}
-</style>
-"""
-
-
-def esc(value: object) -> str:
-    """HTML-escape anything shown in the report (names and labels come from users)."""
-    return html.escape("" if value is None else str(value), quote=True)
-
 
 def open_report(
     data_dir: str | Path, forbund_id: str, period: str | Period, min_cell: int = 5, allow_partial: bool = False
@@ -161,36 +114,33 @@ class ForbundReport:
 
     # -- HTML ------------------------------------------------------------------
     def header_html(self) -> str:
-        banner = f'<div class="finsam-banner" role="alert">{esc(BANNER)}</div>' if self.dataset.synthetic else ""
-        if self.covered.partial:  # fixed: printed on every page
-            banner += f'<div class="finsam-partial" role="note">{esc(self.covered.note)}</div>'
-        return (
-            CSS
-            + banner
-            + '<div class="finsam-title">'
-            + f"<h1>{esc(self.namn)}</h1>"
-            + f'<div class="sub">Uppföljning av deltagare och resultat, {esc(self.period.swedish)}</div>'
-            + "</div>"
-            + '<div class="finsam-toc-here"></div>'
+        return markup.render(
+            "header.html.j2",
+            synthetic=self.dataset.synthetic,
+            banner=BANNER,
+            partial_note=self.covered.note if self.covered.partial else None,  # fixed: printed on every page
+            title=self.namn,
+            subtitle=f"Uppföljning av deltagare och resultat, {self.period.swedish}",
+            toc=[(markup.section_anchor(title), title) for title in SECTIONS],
         )
 
     def section_html(self, title: str) -> str:
         if title not in SECTIONS:
             raise FinsamError(f"Okänt avsnitt '{title}'. Avsnitten är: {', '.join(SECTIONS)}.")
-        parts: list[str] = []
-        if self.covered.partial:  # every section says so, and every table's title gives the dates
-            parts.append(f'<p class="finsam-partial-mark">{esc(self.covered.note)}</p>')
-        if title == "Sammanfattning":
-            parts.append(f'<p class="finsam-lead">{esc(self.summary_sentences())}</p>')
-        if title == "Om rapporten":
-            parts.append(self.about_html())
+        parts = [self.about_html()] if title == "Om rapporten" else []
         for t in self.tables.values():
             if t.section == title:
                 parts.append(table_html(t))
                 parts.extend(figure_html(f) for f in self.figures_for(t))
-        if self.dataset.synthetic and title == "Sammanfattning":
-            parts.append(f'<p class="finsam-note">{esc(BANNER)}: siffrorna är påhittade och visar bara hur rapporten ser ut.</p>')
-        return "\n".join(parts) if parts else '<p class="finsam-note">Inga uppgifter för perioden.</p>'
+        synthetic_note = (f"{BANNER}: siffrorna är påhittade och visar bara hur rapporten ser ut."
+                          if self.dataset.synthetic and title == "Sammanfattning" else None)  # fmt: skip
+        lead = self.summary_sentences() if title == "Sammanfattning" else None
+        # A partial period: every section says so, and every table's title gives the dates.
+        partial_note = self.covered.note if self.covered.partial else None
+        return markup.render(
+            "section.html.j2", partial_note=partial_note, lead=lead, parts=parts, synthetic_note=synthetic_note,
+            empty=not (parts or lead or partial_note or synthetic_note),
+        )  # fmt: skip
 
     def figures_for(self, table) -> list:
         """Figures drawn from one table (see :mod:`finsam_analysis.report.table_charts`)."""
@@ -265,7 +215,6 @@ class ForbundReport:
                                    "medlemskommunernas helårsekvivalenter delat med deras folkmängd 20–64 år, "
                                    "medelvärden över årets månader."),
         ]
-        items = "".join(f"<dt>{esc(a)}</dt><dd style='font-family:inherit;font-size:1em'>{esc(b)}</dd>" for a, b in defs)
         prov = {
             "Förbund": f"{self.namn} ({self.forbund_id})",
             "Period": f"{self.period.label} ({self.period.start.isoformat()}–{self.period.end.isoformat()})",
@@ -276,17 +225,8 @@ class ForbundReport:
             "Skapad": generated_at(),
         }
         prov.update({f"sha256 {name}": digest for name, digest in ds.inputs.items()})
-        prov_html = "".join(f"<dt>{esc(a)}</dt><dd>{esc(b)}</dd>" for a, b in prov.items())
-        return (
-            "<h3>Definitioner</h3>"
-            f'<dl class="finsam-prov">{items}</dl>'
-            "<h3>Röjandekontroll</h3>"
-            f"<p>{esc(rules_text(self.min_cell))}</p>"
-            "<h3>Källor</h3>"
-            "<p>Deltagaruppgifter: förbundets egen uppföljning. Försörjningsformer i befolkningen: Källa: SCB, "
-            "tabell HE0000T02N2 (helårsekvivalenter 20–64 år).</p>"
-            "<h3>Spårbarhet</h3>"
-            f'<dl class="finsam-prov">{prov_html}</dl>'
+        return markup.render(
+            "about.html.j2", definitions=defs, rule=rules_text(self.min_cell), provenance=list(prov.items())
         )
 
 
@@ -307,34 +247,24 @@ LONG_TABLE = 24  # rows; longer tables (the monthly series) fold away under thei
 def table_html(table) -> str:
     """A ReportTable as an accessible HTML table, every text escaped."""
     shown: pd.DataFrame = table.formatted()
-    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in [shown.index.name or ""] + list(shown.columns))
-    rows = []
-    for label, row in shown.iterrows():
-        cls = ' class="total"' if str(label).startswith("Totalt") else ""
-        cells = "".join(f"<td>{esc(v)}</td>" for v in row.tolist())
-        rows.append(f'<tr{cls}><th scope="row">{esc(label)}</th>{cells}</tr>')
-    notes = " ".join(n for n in (table.note, table.footnote, table.source) if n)
-    grid = f'<table class="finsam"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    if len(shown) > LONG_TABLE:
-        grid = f"<details><summary>Visa tabellen ({len(shown)} rader)</summary>{grid}</details>"
-    return (
-        f'<figure class="finsam-table"><figcaption>{esc(table.title)}</figcaption>{grid}'
-        + (f'<p class="finsam-note">{esc(notes)}</p>' if notes else "")
-        + "</figure>"
+    rows = [(label, row.tolist(), str(label).startswith("Totalt")) for label, row in shown.iterrows()]
+    return markup.render(
+        "table.html.j2",
+        title=table.title,
+        columns=[shown.index.name or ""] + list(shown.columns),
+        rows=rows,
+        folded=len(shown) > LONG_TABLE,
+        notes=" ".join(n for n in (table.note, table.footnote, table.source) if n),
     )
 
 
 def figure_html(result) -> str:
-    """A plots.FigureResult as an embedded PNG with alt text and caption."""
+    """A charts.FigureResult as an embedded PNG with alt text."""
     from finsam_analysis.report.charts import close, figure_to_png_bytes
 
     png = figure_to_png_bytes(result.fig, as_built=True)  # straight from the builder
     close(result.fig)
-    data = base64.b64encode(png).decode("ascii")
-    return (
-        f'<figure class="finsam-figure"><img src="data:image/png;base64,{data}" alt="{esc(result.alt)}">'
-        f"</figure>"
-    )
+    return markup.render("figure.html.j2", png_base64=base64.b64encode(png).decode("ascii"), alt=result.alt)
 
 
 # --------------------------------------------------------------------------
@@ -418,31 +348,25 @@ INDEX_COLUMNS = (
 def render_index(run, dataset, min_cell: int) -> str:
     """The run's ``index.html``: every förbund side by side, with links."""
     names = dataset.forbund.set_index("forbund_id")["namn"]
-    head = "<th scope='col'>Förbund</th>" + "".join(f"<th scope='col'>{esc(label)}</th>" for _, label, _ in INDEX_COLUMNS)
     rows = []
     for r in run.results:
-        name = esc(names.get(r.forbund_id, r.forbund_id))
+        row = {"name": names.get(r.forbund_id, r.forbund_id), "link": None, "error": None, "cells": []}
         if r.status != "ok":
-            rows.append(
-                f"<tr><th scope='row'>{name}</th><td colspan='{len(INDEX_COLUMNS)}' style='text-align:left;color:#b42318'>"
-                f"Rapporten misslyckades: {esc(r.error)}</td></tr>"
-            )
-            continue
-        link = f"{r.forbund_id}.html" if any(f.endswith(".html") for f in r.files) else None
-        cell = f"<a href='{esc(link)}'>{name}</a>" if link else name
-        kf = r.key_figures or cached_key_figures(dataset, r.forbund_id, run.period, min_cell)
-        tds = "".join(
-            f"<td>{esc(SUPPRESSED if key in kf['suppressed'] else fmt.fmt_value(kf[key], kind))}</td>"
-            for key, _, kind in INDEX_COLUMNS
-        )
-        rows.append(f"<tr><th scope='row'>{cell}</th>{tds}</tr>")
-    banner = f'<div class="finsam-banner" role="alert">{esc(BANNER)}</div>' if dataset.synthetic else ""
-    return (
-        "<!DOCTYPE html><html lang='sv'><head><meta charset='utf-8'>"
-        f"<title>Samordningsförbund – {esc(run.period.label)}</title>{CSS}</head><body><main>"
-        f"{banner}<div class='finsam-title'><h1>Samordningsförbund, {esc(run.period.swedish)}</h1>"
-        f"<div class='sub'>Nyckeltal för {len(run.results)} förbund. Klicka på ett förbund för hela rapporten.</div></div>"
-        f"<table class='finsam'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f"<p class='finsam-note'>{esc(footnote(min_cell))}. Andelar av avslutade deltaganden; befolkningsandelar "
-        "från SCB (helårsekvivalenter, 20–64 år).</p></main></body></html>"
-    )
+            row["error"] = r.error or ""
+        else:
+            row["link"] = f"{r.forbund_id}.html" if any(f.endswith(".html") for f in r.files) else None
+            kf = r.key_figures or cached_key_figures(dataset, r.forbund_id, run.period, min_cell)
+            row["cells"] = [SUPPRESSED if key in kf["suppressed"] else fmt.fmt_value(kf[key], kind)
+                            for key, _, kind in INDEX_COLUMNS]  # fmt: skip
+        rows.append(row)
+    return markup.render(
+        "index.html.j2",
+        period_label=run.period.label,
+        synthetic=dataset.synthetic, banner=BANNER, partial_note=None,
+        title=f"Samordningsförbund, {run.period.swedish}",
+        subtitle=f"Nyckeltal för {len(run.results)} förbund. Klicka på ett förbund för hela rapporten.",
+        columns=[label for _, label, _ in INDEX_COLUMNS],
+        rows=rows,
+        note=f"{footnote(min_cell)}. Andelar av avslutade deltaganden; befolkningsandelar från SCB "
+        "(helårsekvivalenter, 20–64 år).",
+    )  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from finsam_analysis.scb import population as ff
-from finsam_analysis.report import charts as plots
+from finsam_analysis.report import charts
 from finsam_analysis.report.tables import ANDEL_AS, AVSLUTADE, CI_HIGH, CI_LOW, TOTAL, scb_until
 
 RATE_COLUMNS = {ANDEL_AS: "andel", CI_LOW: "ci_low", CI_HIGH: "ci_high", AVSLUTADE: "avslutade"}
@@ -60,20 +60,20 @@ def figures_for_table(report, table) -> list:
         last = pd.Timestamp(report.period.end.year, report.period.end.month, 1)
         months = pd.date_range(end=last, periods=len(table.data), freq="MS")
         series = pd.Series(table.data[col].to_numpy(), index=months, name=col)
-        return [plots.active_per_month(series, min_cell=report.min_cell, why_hidden=_why(table, col), **kw)]
+        return [charts.active_per_month(series, min_cell=report.min_cell, why_hidden=_why(table, col), **kw)]
     if key in ("resultat_kon", "resultat_alder", "resultat_insats"):
-        return [plots.outcome_shares(_rates(table), group_label=table.data.index.name, title=table.title,
+        return [charts.outcome_shares(_rates(table), group_label=table.data.index.name, title=table.title,
                                      min_cell=report.min_cell, why_hidden=_why(table, ANDEL_AS), **kw)]
     if key == "resultat_trend":
-        return [plots.outcome_trend(_rates(table), min_cell=report.min_cell, why_hidden=_why(table, ANDEL_AS), **kw)]
+        return [charts.outcome_trend(_rates(table), min_cell=report.min_cell, why_hidden=_why(table, ANDEL_AS), **kw)]
     if key == "forsorjning_overgang":
         data = _without_total(table.data)
         data = data.rename(index=_bare, columns=_bare)  # the axes say before and after
         why = {_bare(label): reason for label, reason in _why(table).items()}
-        return [plots.transition_heatmap(data, min_cell=report.min_cell, why_hidden=why, **kw)]
+        return [charts.transition_heatmap(data, min_cell=report.min_cell, why_hidden=why, **kw)]
     if key == "offentlig_fore_efter":
         k = report.figures
-        return [plots.offentlig_fore_efter(k["andel_offentlig_forsorjning_fore"],
+        return [charts.offentlig_forsorjning_before_after(k["andel_offentlig_forsorjning_fore"],
                                            k["andel_offentlig_forsorjning_efter"],
                                            n=k["avslutade_deltaganden"], min_cell=report.min_cell, **kw)]
     if key.startswith("befolkning_") and scb_until(report.dataset, report.period) is not None:
@@ -90,18 +90,18 @@ def _population_figures(report, key: str, kw: dict) -> list:
     if years.empty:
         return []
     if key == "befolkning_ersattning":
-        return [plots.helarsekvivalenter_per_ersattning(years, **kw)]
+        return [charts.helarsekvivalenter_by_ersattning(years, **kw)]
     if key == "befolkning_jamforelse":
         riket = ff.yearly(ff.riket_monthly(he))
         riket = riket.loc[riket.index <= report.period.year]
-        return [plots.andel_vs_riket(years["andel"], riket["andel"], forbund_label=report.namn, **kw)]
+        return [charts.share_against_riket(years["andel"], riket["andel"], forbund_label=report.namn, **kw)]
     if key == "befolkning_kommun":
         per = ff.per_kommun_yearly(he, med, fid)
         per = per.loc[per["ar"] <= report.period.year]
         riket = ff.yearly(ff.riket_monthly(he))
         year = int(per["ar"].max()) if len(per) else None
         value = float(riket.at[year, "andel"]) if year in riket.index else None
-        return [plots.andel_per_kommun(per, riket=value, year=year, **kw)] if year else []
+        return [charts.share_per_kommun(per, riket=value, year=year, **kw)] if year else []
     return []
 
 
@@ -114,4 +114,4 @@ def _insats_figure(report, table, kw: dict) -> list:
     frame = pd.DataFrame({"aktiva_deltagare": data[aktiva]}, index=data.index)
     if mal is not None:
         frame["mal_deltagare_per_ar"] = data[mal]
-    return [plots.insatser_mot_mal(frame, min_cell=report.min_cell, why_hidden=_why(table, aktiva), **kw)]
+    return [charts.insatser_against_targets(frame, min_cell=report.min_cell, why_hidden=_why(table, aktiva), **kw)]

@@ -35,7 +35,6 @@ from finsam_analysis import schema
 from finsam_analysis.memo import PerDataset
 
 ERSATTNINGAR = tuple(schema.ERSATTNING)  # the six and "summa"
-SEX = ERSATTNINGAR[:-1]
 AGE = "20-64"
 KEY = ["kommunkod", "manad", "kon", "aldersgrupp"]
 
