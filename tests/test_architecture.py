@@ -1,4 +1,4 @@
-"""The folder listing is the architecture: imports point one way, no cycle, short functions (issue 14).
+"""The folder listing is the architecture: imports point one way, no cycle, short functions, tests beside.
 
 Layers, from the bottom (docs/architecture.md):
 
@@ -139,3 +139,12 @@ def test_every_document_a_file_points_to_is_in_the_repository():
             if match.group(1) not in known:
                 missing.append(f"{path.relative_to(REPO)}: {match.group(1)}")
     assert missing == []
+
+
+def test_tests_mirror_the_packages():
+    """Each subpackage has its tests in the folder of the same name, and no test folder is left over."""
+    packages = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    folders = {p.parent.name for p in (REPO / "tests").glob("*/__init__.py")}
+    assert packages == folders == set(LAYERS)
+    for name in packages:
+        assert list((REPO / "tests" / name).glob("test_*.py")), f"tests/{name}/ har inga tester"

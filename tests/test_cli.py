@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import assert_no_pnr, make_pnr, run_cli, write_dataset
-from .test_loading import BAD_ROWS, MAPPING_YAML, excel_rows, write_excel
+from .helpers import assert_no_pnr, make_pnr, run_cli, write_dataset
+from .ingest.test_dataset import BAD_ROWS, MAPPING_YAML, excel_rows, write_excel
 
 
 def sentences(text: str) -> int:

@@ -154,7 +154,7 @@ def test_sections_are_numbered_as_the_code_cites_them(doc, sections):
 
 def test_every_section_the_code_cites_exists():
     numbers = {"dataformat.md": set(map(str, DATAFORMAT_SECTIONS)), "rapporter.md": set(map(str, RAPPORTER_SECTIONS))}
-    sources = [*(ROOT / "finsam_analysis").rglob("*.py"), *DOCS.glob("*.md"), README, *(ROOT / "tests").glob("*.py")]
+    sources = [*(ROOT / "finsam_analysis").rglob("*.py"), *DOCS.glob("*.md"), README, *(ROOT / "tests").rglob("*.py")]
     wrong = []
     for path in sources:
         for doc, number in re.findall(r"(dataformat\.md|rapporter\.md)\)? ?§ ?(\d+)", path.read_text(encoding="utf-8")):

@@ -60,7 +60,7 @@ The guarantee: every count a reader can derive is a difference of known node
 values of one series, a sum of stretches that are each 0 or at least
 ``min_cell``; no hidden cell's value, and no stretch from 1 to ``min_cell − 1``,
 is ever determined; and no outcome share of 0 % or 100 % is shown over fewer
-than ``group_min``. ``tests/test_family_attack.py`` checks it with an
+than ``group_min``. ``tests/disclosure/test_family_attack.py`` checks it with an
 independent reader: integer programs over the participations of every
 combination of start month, end month and outcome, given everything the
 annual report, the delårsrapport, H1, H2, the quarters, the tertials and the

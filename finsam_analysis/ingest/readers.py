@@ -415,12 +415,6 @@ def _arrow_read(body: memoryview, first: str, sep: str, threads: bool, encode):
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    irregular: list[int] = []
-
-    def on_invalid(row) -> str:
-        irregular.append(row.number)
-        return "skip"
-
     width = first.count(sep) + 1
     coded = set()
     if encode is not None:
@@ -440,15 +434,17 @@ def _arrow_read(body: memoryview, first: str, sep: str, threads: bool, encode):
                 delimiter=sep, quote_char='"', double_quote=True, escape_char=False,
                 # a quoted line break goes to the careful reader, which checks
                 # that a stray quote did not swallow rows
-                newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=on_invalid,
+                # A row of another width raises (no invalid_row_handler: pyarrow would
+                # decode the row for it and print a traceback on a non-UTF-8 one).
+                newlines_in_values=False, ignore_empty_lines=False,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
         )  # fmt: skip
-    except pa.ArrowInvalid:
+    except pa.ArrowInvalid:  # irregular rows, text that is not UTF-8: the careful reader names them
         return None
-    if irregular or table.num_rows == 0 or table.num_columns < 2:
+    if table.num_rows == 0 or table.num_columns < 2:
         return None
     return table
 

@@ -32,7 +32,7 @@ from finsam_analysis import load_dataset
 from finsam_analysis.measures import outcomes
 from finsam_analysis.periods import parse_period
 
-from .conftest import DELTAGANDE_HEADER, INSATSER_CSV, write_dataset
+from ..helpers import DELTAGANDE_HEADER, INSATSER_CSV, write_dataset
 
 ROWS = [
     "p1,alfa,a1,kvinna,1999,2482,gymnasial,2023-06-01,2024-01-01,planenligt,arbetssokande,forvarvsarbete,forsorjningsstod;sjukpenning,lon,0,100",

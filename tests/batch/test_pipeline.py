@@ -14,7 +14,7 @@ from finsam_analysis.ingest.dataset import sha256_file
 from finsam_analysis.report.html import SECTIONS
 from finsam_analysis.synthetic.sample import write_sample
 
-from .conftest import run_cli
+from ..helpers import run_cli
 
 FORBUND = ["skelleftea", "alv_och_kust"]
 

@@ -30,7 +30,7 @@ from finsam_analysis.batch import pipeline
 from finsam_analysis.report import html as report
 from finsam_analysis.synthetic.sample import write_sample
 
-from .conftest import run_cli
+from ..helpers import run_cli
 
 FORBUND = ["skelleftea", "alv_och_kust", "vasterbergslagen"]
 

@@ -17,7 +17,7 @@ from finsam_analysis.periods import parse_period
 from finsam_analysis.synthetic.sample import write_sample
 from finsam_analysis.report.tables import report_tables
 
-from .conftest import write_dataset
+from ..helpers import write_dataset
 
 
 @pytest.fixture(scope="module")

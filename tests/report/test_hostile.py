@@ -27,7 +27,7 @@ from finsam_analysis.report import charts as plots
 from finsam_analysis.report.excel import build_workbook
 from finsam_analysis.report.tables import ReportTable
 
-from .conftest import DELTAGANDE_HEADER, run_cli, write_dataset
+from ..helpers import DELTAGANDE_HEADER, run_cli, write_dataset
 
 FORBUND_NAME = "Samordningsförbundet <script>alert('§FX1§')</script> & \"Alfa\""
 #: Insats names: markup, a style break-out, a script URL, formula starts, mathtext, a control character.

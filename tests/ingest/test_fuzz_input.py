@@ -41,8 +41,8 @@ from finsam_analysis.errors import FinsamError
 from finsam_analysis.ingest.dataset import read_participants
 from finsam_analysis.scb.read import read_jsonstat2, read_pxweb_csv
 
-from .conftest import PNR_PATTERN, assert_no_pnr, make_pnr
-from .test_scb import (  # the SCB tests' fixtures: valid downloads to start from
+from ..helpers import PNR_PATTERN, assert_no_pnr, make_pnr
+from ..scb.test_read import (  # the SCB tests' fixtures: valid downloads to start from
     CSV_FULLY_LONG_COMMA,
     CSV_LONG_COMMA_TEXTS,
     CSV_LONG_SEMICOLON_CODES,

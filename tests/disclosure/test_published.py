@@ -14,9 +14,9 @@ from finsam_analysis.disclosure.published import key_figures_all
 from finsam_analysis.measures.key_figures import KEY_ORDER, raw_key_figures, raw_key_figures_all
 from finsam_analysis.periods import parse_period
 
-from .test_outcomes import EKONOMI, INSATSER, ROWS, write_dataset
+from ..measures.test_outcomes import EKONOMI, INSATSER, ROWS, write_dataset
 
-REPORT_MD = Path(__file__).resolve().parents[1] / "docs" / "rapporter.md"
+REPORT_MD = Path(__file__).resolve().parents[2] / "docs" / "rapporter.md"
 
 
 @pytest.fixture(scope="module")

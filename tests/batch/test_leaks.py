@@ -51,7 +51,7 @@ from finsam_analysis.report import tables as tables_module
 from finsam_analysis.report.html import table_html
 from finsam_analysis.report.tables import report_tables
 
-from .conftest import DELTAGANDE_HEADER, make_pnr, run_cli, write_dataset
+from ..helpers import DELTAGANDE_HEADER, make_pnr, run_cli, write_dataset
 
 FORBUND = "forbund_id,namn,organisationsnummer\nlacka,Samordningsförbundet Läcka,\ntrasig,Samordningsförbundet Trasig,\n"
 MEDLEMMAR = "forbund_id,kommunkod,giltig_from,giltig_tom\nlacka,2482,2005-12-01,\nlacka,2417,2005-12-01,\ntrasig,0180,2004-01-01,\n"

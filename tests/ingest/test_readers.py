@@ -28,7 +28,7 @@ from finsam_analysis.ingest.readers import (
     read_table,
 )
 
-from .conftest import FORBUND_CSV, write_dataset
+from ..helpers import FORBUND_CSV, write_dataset
 
 TEXT = "forbund_id;namn\nalv_och_kust;Samordningsförbundet Älv & Kust\nvarna;Samordningsförbundet VärNa\n"
 
@@ -348,3 +348,18 @@ def test_a_quote_that_never_closes_on_the_last_line_is_named_by_both_readers(tmp
     path.write_text('a,b\n1,"x, y"', encoding="utf-8")
     assert _read_csv_arrow(path, path.read_bytes()) is not None
     assert read_table(path).data[["a", "b"]].iloc[0].tolist() == ["1", "x, y"]
+
+
+def test_a_non_utf8_row_of_another_width_is_named_and_nothing_else_is_printed(tmp_path, capfd, monkeypatch):
+    # The fast reader used to give pyarrow a handler for irregular rows; on a row
+    # that is not UTF-8 pyarrow printed "Exception ignored ... UnicodeDecodeError"
+    # to stderr before falling back. Now only the one sentence remains.
+    path = tmp_path / "deltagande.csv"
+    path.write_bytes(b"a,b\n1,2\n\xe5,3,4\n5,6\n")
+    ignored = []  # what Python would print as "Exception ignored in ..."
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    with pytest.raises(UnreadableFileError, match=r"rad 3"):
+        read_table(path)
+    assert _read_csv_arrow(path, path.read_bytes()) is None  # left to the careful reader
+    captured = capfd.readouterr()
+    assert ignored == [] and captured.err == "" and captured.out == ""

@@ -38,7 +38,7 @@ from finsam_analysis.measures import key_figures as key_figures_module
 from finsam_analysis.periods import Period, parse_period
 from finsam_analysis.report.tables import report_tables
 
-from .conftest import write_dataset
+from ..helpers import write_dataset
 
 MONTHS = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt",
                                           "nov", "dec"))}  # fmt: skip

@@ -13,7 +13,7 @@ from finsam_analysis.periods import parse_period
 from finsam_analysis.report.html import ForbundReport, write_data_outputs
 from finsam_analysis.report.tables import SECTIONS
 
-from .conftest import write_dataset
+from ..helpers import write_dataset
 
 
 @pytest.fixture(scope="module")

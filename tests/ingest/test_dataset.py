@@ -13,7 +13,7 @@ from finsam_analysis import load_dataset, read_participants
 from finsam_analysis.errors import MappingError, SchemaError
 from finsam_analysis.ingest.mapping import load_mapping
 
-from .conftest import DELTAGANDE_HEADER, assert_no_pnr, canonical_rows, make_pnr, write_dataset
+from ..helpers import DELTAGANDE_HEADER, assert_no_pnr, canonical_rows, make_pnr, write_dataset
 
 # --------------------------------------------------------------------------
 # The clean tiny dataset

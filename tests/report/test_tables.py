@@ -1,6 +1,6 @@
 """Report tables (finsam_analysis.report.tables) and Swedish formatting (finsam_analysis.fmt).
 
-Most checks run on the hand-worked dataset of tests/test_outcomes.py, whose
+Most checks run on the hand-worked dataset of tests/measures/test_outcomes.py, whose
 numbers are known (förbund alfa, 2024: 6 aktiva deltagare, 3 kvinnor, 1 man,
 2 kön okänd; 7 aktiva deltaganden; 4 avslutade of which 1 arbete, 1 studier,
 1 arbetssökande, 1 övriga/okänd; tid i insats median 182.5 days). Checks of
@@ -34,9 +34,9 @@ from finsam_analysis.report.tables import (
     report_tables,
 )
 
-from .conftest import write_dataset
-from .test_disclosure import movable
-from .test_outcomes import EKONOMI, INSATSER, ROWS
+from ..helpers import write_dataset
+from ..disclosure.test_disclosure import movable
+from ..measures.test_outcomes import EKONOMI, INSATSER, ROWS
 
 #: Sections whose counts are not counts of persons (or are public SCB figures).
 NOT_PERSONS = {"Datakvalitet", "Om rapporten", "Försörjningsformer i befolkningen"}

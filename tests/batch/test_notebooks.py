@@ -17,7 +17,7 @@ import pytest
 
 from finsam_analysis.synthetic.sample import write_sample
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 NAMES = [p.stem for p in NOTEBOOKS]

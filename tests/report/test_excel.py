@@ -16,8 +16,8 @@ from finsam_analysis.disclosure.rules import SUPPRESSED
 from finsam_analysis.report.excel import BANNER, NUMBER_FORMATS, SHEET_NAMES, write_workbook
 from finsam_analysis.report.tables import SECTIONS, ReportTable, report_tables
 
-from .conftest import write_dataset
-from .test_outcomes import EKONOMI, INSATSER, ROWS
+from ..helpers import write_dataset
+from ..measures.test_outcomes import EKONOMI, INSATSER, ROWS
 
 HOSTILE = ["=cmd|' /C calc'!A0", "+SUM(1)", "-2+3", "@SUM(A1)"]
 TITLE = "Samordningsförbundet Alfa — helåret 2024"

@@ -18,7 +18,7 @@ from finsam_analysis.measures.key_figures import forbund_participations
 from finsam_analysis.periods import parse_period
 from finsam_analysis.synthetic.sample import write_sample
 
-from .conftest import write_dataset
+from ..helpers import write_dataset
 
 # One frame: 31 December 2024 and the six bounds of 2025 (no month ends in between).
 BOUNDS = [dt.date(2024, 12, 31), *family.standard_bounds(2025)]

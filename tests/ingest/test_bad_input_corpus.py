@@ -33,7 +33,7 @@ from openpyxl.styles import Font
 from finsam_analysis import load_dataset
 from finsam_analysis.errors import FinsamError
 
-from .conftest import (DELTAGANDE_HEADER, FORBUND_CSV, INSATSER_CSV, assert_no_pnr, canonical_rows, make_pnr, run_cli, write_dataset)
+from ..helpers import (DELTAGANDE_HEADER, FORBUND_CSV, INSATSER_CSV, assert_no_pnr, canonical_rows, make_pnr, run_cli, write_dataset)
 
 HEADER = DELTAGANDE_HEADER.split(",")
 ROWS = [r.split(",") for r in canonical_rows()]  # rows 2-6 of the file, all clean
