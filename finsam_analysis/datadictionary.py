@@ -88,6 +88,11 @@ _TABLE_INFO: dict[str, tuple[str, str, str]] = {
     ),
     "insatser": ("ja", "Insatserna, med mål", "One row per intervention, with targets."),
     "insats_ekonomi": ("nej", "Budget och utfall per insats och år", "Budget and spending per intervention and year."),
+    "forbund_ekonomi": (
+        "nej",
+        "Förbundets intäkter per part och kostnader per år",
+        "The förbund's income per member and costs per year.",
+    ),
     "deltagande": (
         "ja, eller `deltagande.xlsx`",
         "Ett deltagande per rad",
@@ -120,6 +125,14 @@ _DESCRIPTION: dict[tuple[str, str], str] = {
     ("insatser", "mal_deltagare_per_ar"): "Mål för antal deltagare per år.",
     ("insatser", "mal_andel_arbete_studier"): "Mål för andel till arbete/studier vid avslut (andel 0–1; `40 %` läses som 0,4).",
     ("insats_ekonomi", "insats_id"): "→ `insatser.csv`.",
+    ("forbund_ekonomi", "forbund_id"): "→ `forbund.csv`.",
+    ("forbund_ekonomi", "ar"): "Kalenderår.",
+    ("forbund_ekonomi", "post"): "Intäkts- eller kostnadspost.",
+    ("forbund_ekonomi", "kommunkod"): "Bara för `medlemsavgift_kommun`: kommunen som betalat (medlem det året); "
+    "tomt = kommunerna tillsammans.",
+    ("forbund_ekonomi", "belopp_kr"): "Belopp i kronor för året.",
+    ("forbund_ekonomi", "avtalad_andel"): "Bara på en kommuns `medlemsavgift_kommun`: kommunens andel av kommunernas "
+    "fjärdedel enligt förbundets avtal (0–1). Saknas den fördelas fjärdedelen efter folkmängd 20–64 år.",
     ("insats_ekonomi", "ar"): "Kalenderår.",
     ("insats_ekonomi", "budget_kr"): "Budget i kronor.",
     ("insats_ekonomi", "utfall_kr"): "Utfall (kostnad) i kronor; ger kostnad per deltagare.",
@@ -153,6 +166,7 @@ _VOCABULARY_TITLE: dict[str, str] = {
     "TID_OFFENTLIG_FORSORJNING": "Tid i offentlig försörjning före (time on public support before entry)",
     "REMITTERANDE_AKTOR": "Remitterande aktör (referring body)",
     "INSATS_TYP": "Insatstyp (type of intervention)",
+    "EKONOMI_POST": "Ekonomisk post (item of the förbund's accounts)",
 }
 
 #: A note under a vocabulary, by its name in schema.py.
@@ -220,6 +234,13 @@ _ENGLISH: dict[tuple[str, str], str] = {
     ("REMITTERANDE_AKTOR", "annan"): "other body",
     ("INSATS_TYP", "individinriktad"): "individual-level (has participants)",
     ("INSATS_TYP", "strukturovergripande"): "structural (no participants)",
+    ("EKONOMI_POST", "medlemsavgift_forsakringskassan"): "contribution of the Social Insurance Agency",
+    ("EKONOMI_POST", "medlemsavgift_region"): "contribution of the region",
+    ("EKONOMI_POST", "medlemsavgift_kommun"): "contribution of a member municipality",
+    ("EKONOMI_POST", "ovriga_intakter"): "other income",
+    ("EKONOMI_POST", "kostnad_insatser"): "costs of interventions",
+    ("EKONOMI_POST", "kostnad_administration"): "administration costs",
+    ("EKONOMI_POST", "kostnad_ovrigt"): "other costs",
     ("FORSORJNING_GRUPP", "ohalsa"): "ill health",
     ("FORSORJNING_GRUPP", "arbetsmarknad"): "labour market",
     ("FORSORJNING_GRUPP", "ekonomiskt_bistand"): "social assistance",
@@ -426,7 +447,7 @@ def _intro() -> list[str]:
 #: The document's sections, numbered as the code cites them (``docs/dataformat.md §5``).
 _SECTIONS: tuple[tuple[str, str], ...] = (
     ("filer", "Datakatalogens filer (files)"),
-    ("forbund", "Förbunden: `forbund.csv`"),
+    ("forbund", "Förbunden: `forbund.csv` och `forbund_ekonomi.csv`"),
     ("medlemmar", "Medlemskommunerna: `forbund_medlemmar.csv`"),
     ("insatser", "Insatserna: `insatser.csv` och `insats_ekonomi.csv`"),
     ("deltagande", "Deltagandena: `deltagande.csv` eller `deltagande.xlsx`"),
@@ -440,7 +461,7 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
 
 #: The tables of each numbered section §2–§5.
 _TABLE_SECTIONS: dict[int, tuple[str, ...]] = {
-    2: ("forbund",),
+    2: ("forbund", "forbund_ekonomi"),
     3: ("forbund_medlemmar",),
     4: ("insatser", "insats_ekonomi"),
     5: ("deltagande",),
@@ -478,7 +499,13 @@ def _files() -> list[str]:
 
 #: What a section's tables say before their columns.
 _TABLE_PREAMBLE: dict[int, str] = {
-    2: "En rad per förbund.",
+    2: (
+        "En rad per förbund i `forbund.csv`. Förbundets ekonomi per år står i den frivilliga `forbund_ekonomi.csv`, "
+        "en rad per post (och per kommun för kommunernas medlemsavgifter): intäkterna ger rapportens fördelning per "
+        "part mot lagens (Försäkringskassan hälften, regionen och kommunerna en fjärdedel var), kostnaderna och "
+        "över-/underskottet. En post som saknas ett år förbundet har rader räknas som 0 kr; ett år utan rader är "
+        "*uppgift saknas*."
+    ),
     3: (
         "Förbundets medlemskommuner med giltighetsperioder. Förbund förändras över tid (Samordningsförbundet "
         "Kungälv tog in Ale, Stenungsund och Tjörn 2008-04-01): varje summering över kommuner använder de "

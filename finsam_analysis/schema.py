@@ -272,6 +272,34 @@ INSATS_EKONOMI = _cols(
     Column("utfall_kr", "float", "Utfall (kr)", bounds=(0, 1e12)),
 )
 
+#: Posts of a förbund's economy per year (``forbund_ekonomi.csv``), in the report's order.
+EKONOMI_POST = _frozen(
+    {
+        "medlemsavgift_forsakringskassan": "Medlemsavgift Försäkringskassan",
+        "medlemsavgift_region": "Medlemsavgift region",
+        "medlemsavgift_kommun": "Medlemsavgift kommun",
+        "ovriga_intakter": "Övriga intäkter",
+        "kostnad_insatser": "Kostnader för insatser",
+        "kostnad_administration": "Kostnader för administration",
+        "kostnad_ovrigt": "Övriga kostnader",
+    }
+)
+#: Income posts; the rest are costs. Över-/underskott = income − costs.
+EKONOMI_INTAKTER = ("medlemsavgift_forsakringskassan", "medlemsavgift_region", "medlemsavgift_kommun", "ovriga_intakter")
+#: The statutory split of the members' contributions (Lag 2003:1210 om finansiell samordning): FK half, region and kommuner a quarter each.
+LAGSTADGAD_FORDELNING = MappingProxyType(
+    {"medlemsavgift_forsakringskassan": 0.5, "medlemsavgift_region": 0.25, "medlemsavgift_kommun": 0.25}
+)
+
+FORBUND_EKONOMI = _cols(
+    Column("forbund_id", "str", "Förbund-id", required=True),
+    Column("ar", "int", "År", required=True, bounds=(1990, 2100)),
+    Column("post", "code", "Post", required=True, vocabulary=EKONOMI_POST),
+    Column("kommunkod", "kommun", "Kommunkod"),
+    Column("belopp_kr", "float", "Belopp (kr)", required=True, bounds=(0, 1e12)),
+    Column("avtalad_andel", "float", "Avtalad andel", bounds=(0.0, 1.0)),
+)
+
 #: Columns of the normalised helårsekvivalenter table (docs/dataformat.md §10).
 HELARSEKVIVALENTER_COLUMNS = (
     "kommunkod",
@@ -320,6 +348,9 @@ TABLES = MappingProxyType(
         "insatser": TableSpec("insatser", "insatser.csv", INSATSER, key=("insats_id",)),
         "insats_ekonomi": TableSpec(
             "insats_ekonomi", "insats_ekonomi.csv", INSATS_EKONOMI, key=("insats_id", "ar")
+        ),
+        "forbund_ekonomi": TableSpec(
+            "forbund_ekonomi", "forbund_ekonomi.csv", FORBUND_EKONOMI, key=("forbund_id", "ar", "post", "kommunkod")
         ),
         "deltagande": TableSpec("deltagande", "deltagande.csv", DELTAGANDE),
     }

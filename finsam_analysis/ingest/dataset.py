@@ -161,6 +161,9 @@ class Dataset:
         The directory.
     forbund, medlemmar, insatser, insats_ekonomi, deltagande : DataFrame
         Canonical, typed tables (docs/dataformat.md §2–5); rejected rows removed.
+    forbund_ekonomi : DataFrame
+        The förbund's economy per year (docs/dataformat.md §2); empty
+        without ``forbund_ekonomi.csv``.
         ``deltagande`` never has a ``personnummer`` column.
     helarsekvivalenter : DataFrame or None
         The normalised SCB table (filled by the benefit-statistics reader).
@@ -182,6 +185,7 @@ class Dataset:
     inputs: dict[str, str]
     metadata: dict = field(default_factory=dict)
     helarsekvivalenter: pd.DataFrame | None = None
+    forbund_ekonomi: pd.DataFrame = field(default_factory=lambda: _empty(schema.FORBUND_EKONOMI))
 
     def rejected_rows(self, forbund_id: str | None = None) -> int:
         """Rejected participant rows, of one förbund (as written) or all."""
@@ -811,24 +815,28 @@ def _load(root: Path, key: bytes | None, ahead: dict[Path, Future], digests: dic
     metadata = _read_metadata(root / METADATA_FILE)
     if (root / METADATA_FILE).is_file():
         inputs[METADATA_FILE] = sha256_file(root / METADATA_FILE)
-    ekonomi = clean.get("insats_ekonomi")
-    if ekonomi is None:
-        ekonomi = pd.DataFrame({c: pd.Series([], dtype="object") for c in schema.INSATS_EKONOMI})
     return Dataset(
         path=root, forbund=clean["forbund"], medlemmar=clean["forbund_medlemmar"], insatser=clean["insatser"],
-        insats_ekonomi=ekonomi, deltagande=deltagande, quality=quality, inputs=dict(sorted(inputs.items())),
-        metadata=metadata, helarsekvivalenter=helarsekvivalenter,
+        insats_ekonomi=clean.get("insats_ekonomi", _empty(schema.INSATS_EKONOMI)), deltagande=deltagande,
+        quality=quality, inputs=dict(sorted(inputs.items())), metadata=metadata,
+        helarsekvivalenter=helarsekvivalenter,
+        forbund_ekonomi=clean.get("forbund_ekonomi", _empty(schema.FORBUND_EKONOMI)),
     )  # fmt: skip
 
 
+def _empty(columns) -> pd.DataFrame:
+    """An optional table that was not given: its columns, no rows."""
+    return pd.DataFrame({c: pd.Series([], dtype="object") for c in columns})
+
+
 def _small_tables(root: Path, log: RejectLog, quality: DataQuality, inputs: dict[str, str]) -> dict:
-    """forbund, forbund_medlemmar, insatser and insats_ekonomi, read, checked against each other."""
+    """forbund, forbund_medlemmar, insatser and the optional economy files, read, checked against each other."""
     tables: dict[str, pd.DataFrame] = {}
-    for name in ("forbund", "forbund_medlemmar", "insatser", "insats_ekonomi"):
+    for name in ("forbund", "forbund_medlemmar", "insatser", "insats_ekonomi", "forbund_ekonomi"):
         spec = schema.TABLES[name]
         p = root / spec.filename
         if not p.is_file():
-            if name == "insats_ekonomi":
+            if name in OPTIONAL_TABLES:
                 continue
             raise UnreadableFileError(
                 f"Datakatalogen {root} saknar filen {spec.filename}, som krävs (se docs/dataformat.md §1)."
@@ -851,7 +859,33 @@ def _small_tables(root: Path, log: RejectLog, quality: DataQuality, inputs: dict
             tables["insats_ekonomi"], "insats_id", set(tables["insatser"]["insats_id"].dropna()),
             "insatser.csv", log, headers_identity,
         )
+    if "forbund_ekonomi" in tables:
+        reject_foreign_keys(tables["forbund_ekonomi"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)
+        _check_ekonomi_kommuner(tables["forbund_ekonomi"], tables["forbund_medlemmar"], log)
     return {name: _account_small(quality, schema.TABLES[name].filename, frame, log) for name, frame in tables.items()}
+
+
+#: Files of the dataset directory that may be absent.
+OPTIONAL_TABLES = ("insats_ekonomi", "forbund_ekonomi")
+
+
+def _check_ekonomi_kommuner(ekonomi: pd.DataFrame, medlemmar: pd.DataFrame, log: RejectLog) -> None:
+    """A kommunkod (and an agreed share) belongs on a kommun's contribution, from a member that year."""
+    kommun_post = (ekonomi["post"] == "medlemsavgift_kommun").fillna(False).astype(bool)
+    has_kod = ekonomi["kommunkod"].notna()
+    log.add(ekonomi, has_kod & ~kommun_post, "kommunkod", "kommunkod anges bara för medlemsavgift_kommun")
+    has_share = ekonomi["avtalad_andel"].notna()
+    log.add(ekonomi, has_share & ~(kommun_post & has_kod), "avtalad_andel",
+            "avtalad_andel anges bara för en kommuns medlemsavgift_kommun")  # fmt: skip
+    members = set()
+    for m in medlemmar.itertuples():
+        last = m.giltig_tom.year if pd.notna(m.giltig_tom) else 2100
+        members |= {(m.forbund_id, m.kommunkod, year) for year in range(m.giltig_from.year, last + 1)}
+    rows = ekonomi.loc[kommun_post & has_kod]
+    not_member = pd.Series(False, index=ekonomi.index)
+    not_member.loc[rows.index] = [(f, k, int(a)) not in members for f, k, a in
+                                  zip(rows["forbund_id"], rows["kommunkod"], rows["ar"])]  # fmt: skip
+    log.add(ekonomi, not_member, "kommunkod", "kommunen var inte medlem i förbundet det året")
 
 
 def _read_scb(root: Path) -> tuple | None:

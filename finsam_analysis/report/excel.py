@@ -67,6 +67,7 @@ SHEET_NAMES = {
     "Försörjning före och efter": "Försörjning före och efter",
     "Försörjningsformer i befolkningen": "Försörjning i befolkningen",
     "Insatser och mål": "Insatser och mål",
+    "Ekonomi": "Ekonomi",
     "Datakvalitet": "Datakvalitet",
     "Om rapporten": "Om rapporten",
 }

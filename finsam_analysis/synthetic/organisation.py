@@ -237,3 +237,57 @@ def make_ekonomi(rng: np.random.Generator, ins: pd.DataFrame, y0: int, y1: int) 
         "utfall_kr": utfall.astype(np.int64).astype(str),
     })
     return frame[runs].reset_index(drop=True)
+
+
+def make_forbund_ekonomi(
+    rng: np.random.Generator, medlemmar: pd.DataFrame, insats_ekonomi: pd.DataFrame, insatser: pd.DataFrame
+) -> pd.DataFrame:
+    """Each förbund's economy per year (``forbund_ekonomi.csv``), consistent with its insatser.
+
+    Costs for insatser are the year's utfall of its insatser; administration
+    and other costs a share of them. The contributions roughly cover the
+    costs and follow the statutory split (Försäkringskassan half, region a
+    quarter, the kommuner a quarter); every other förbund with several
+    kommuner writes its agreement's shares (``avtalad_andel``), the others
+    leave the split to folkmängd. Drawn from their own generator, so the
+    other files stay as they were.
+    """
+    money = insats_ekonomi.assign(
+        forbund_id=insats_ekonomi["insats_id"].map(insatser.set_index("insats_id")["forbund_id"]),
+        ar=insats_ekonomi["ar"].astype(int), utfall_kr=insats_ekonomi["utfall_kr"].astype(float),
+    )
+    rows: list[dict] = []
+    for n, ((fid, year), part) in enumerate(money.groupby(["forbund_id", "ar"], sort=True)):
+        insats_cost = float(part["utfall_kr"].sum())
+        admin = round(insats_cost * rng.uniform(0.10, 0.15))
+        other = round(insats_cost * rng.uniform(0.01, 0.03))
+        total = round((insats_cost + admin + other) * rng.uniform(0.95, 1.05) / 10_000) * 10_000
+        post = lambda p, amount, kod="", share="": rows.append(  # noqa: E731
+            {"forbund_id": fid, "ar": year, "post": p, "kommunkod": kod, "belopp_kr": int(amount),
+             "avtalad_andel": share})  # fmt: skip
+        post("medlemsavgift_forsakringskassan", total * 0.5)
+        post("medlemsavgift_region", total * 0.25)
+        _kommun_posts(rng, post, _members_in(medlemmar, fid, year), total * 0.25, agreed=n % 2 == 0)
+        if rng.random() < 0.5:
+            post("ovriga_intakter", round(total * rng.uniform(0.0, 0.02)))
+        post("kostnad_insatser", insats_cost)
+        post("kostnad_administration", admin)
+        post("kostnad_ovrigt", other)
+    return pd.DataFrame(rows, columns=["forbund_id", "ar", "post", "kommunkod", "belopp_kr", "avtalad_andel"])
+
+
+def _members_in(medlemmar: pd.DataFrame, fid: str, year: int) -> list[str]:
+    m = medlemmar.loc[medlemmar["forbund_id"] == fid]
+    start = pd.to_datetime(m["giltig_from"]).dt.year
+    end = pd.to_datetime(m["giltig_tom"]).dt.year
+    return sorted(m.loc[(start <= year) & (end.isna() | (end >= year)), "kommunkod"].astype(str))
+
+
+def _kommun_posts(rng: np.random.Generator, post, kommuner: list[str], quarter: float, agreed: bool) -> None:
+    """One contribution per member kommun: the agreed shares (two decimals, summing to 1) or none written."""
+    weights = rng.dirichlet(np.full(len(kommuner), 4.0)) if kommuner else np.array([])
+    shares = np.round(weights, 2)
+    if len(shares):
+        shares[-1] = round(1 - shares[:-1].sum(), 2)
+    for kod, share in zip(kommuner, shares):
+        post("medlemsavgift_kommun", round(quarter * share), kod, f"{share:.2f}" if agreed and len(kommuner) > 1 else "")

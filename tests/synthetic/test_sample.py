@@ -28,6 +28,7 @@ CSV_FILES = (
     "forbund_medlemmar.csv",
     "insatser.csv",
     "insats_ekonomi.csv",
+    "forbund_ekonomi.csv",
     "deltagande.csv",
 )
 ALL_FILES = CSV_FILES + ("deltagande.xlsx", "mapping.yaml", "dataset.yaml", "README.txt")
@@ -804,3 +805,32 @@ def test_he_bortfall_ekonomiskt_bistand_zero(which, request):
     assert zero, "no bortfall month"
     if which == "full_he":  # about 1 in 150 kommun-months
         assert 1 / 400 <= len(zero) / kommun_months <= 1 / 70, len(zero) / kommun_months
+
+
+def test_forbund_ekonomi_follows_the_insatser_and_the_law(small, tables):
+    """Costs for insatser are the year's utfall; contributions split 1/2, 1/4, 1/4; every report shows them."""
+    import finsam_analysis as fa
+    from finsam_analysis.report.tables import report_tables
+
+    ek, ins = tables["forbund_ekonomi.csv"], tables["insats_ekonomi.csv"]
+    owner = tables["insatser.csv"].set_index("insats_id")["forbund_id"]
+    utfall = ins.assign(fid=ins["insats_id"].map(owner), utfall=ins["utfall_kr"].astype(float))
+    expected = utfall.groupby(["fid", ins["ar"].astype(int)])["utfall"].sum()
+    costs = ek.loc[ek["post"] == "kostnad_insatser"]
+    cost = costs.assign(ar=costs["ar"].astype(int)).set_index(["forbund_id", "ar"])["belopp_kr"]
+    assert cost.astype(float).sort_index().tolist() == pytest.approx(expected.sort_index().tolist())
+    paid = ek.assign(b=ek["belopp_kr"].astype(float)).pivot_table(index=["forbund_id", "ar"], columns="post",
+                                                                   values="b", aggfunc="sum")
+    total = paid[["medlemsavgift_forsakringskassan", "medlemsavgift_region", "medlemsavgift_kommun"]].sum(axis=1)
+    assert (paid["medlemsavgift_forsakringskassan"] / total).tolist() == pytest.approx([0.5] * len(total), abs=1e-6)
+    assert (paid["medlemsavgift_kommun"] / total).tolist() == pytest.approx([0.25] * len(total), abs=1e-4)
+
+    out, summary = small
+    ds = fa.load_dataset(out)
+    assert ds.quality.rejects.loc[ds.quality.rejects["fil"] == "forbund_ekonomi.csv"].empty
+    for fid in summary.forbund:
+        t = {x.key: x for x in report_tables(ds, fid, str(YEARS[1]))}["ekonomi_intakter"].data
+        parts = t.index[: t.index.get_loc("Summa medlemsavgifter")]
+        assert t.loc[parts, f"{YEARS[1]} (kr)"].sum() == pytest.approx(t.at["Summa medlemsavgifter", f"{YEARS[1]} (kr)"])
+        law = t.loc[parts, "Andel enligt lagen"].astype(float)
+        assert law.iloc[:2].tolist() == [0.5, 0.25] and law.iloc[2:].sum() == pytest.approx(0.25)
