@@ -88,6 +88,8 @@ _TABLE_INFO: dict[str, tuple[str, str, str]] = {
     ),
     "insatser": ("ja", "Insatserna, med mål", "One row per intervention, with targets."),
     "insats_ekonomi": ("nej", "Budget och utfall per insats och år", "Budget and spending per intervention and year."),
+    "insats_mal": ("nej", "Verksamhetsplanens mål per insats och år, med status",
+                   "Targets of the operational plan per intervention and year, with their status."),
     "forbund_ekonomi": (
         "nej",
         "Förbundets intäkter per part och kostnader per år",
@@ -125,6 +127,14 @@ _DESCRIPTION: dict[tuple[str, str], str] = {
     ("insatser", "mal_deltagare_per_ar"): "Mål för antal deltagare per år.",
     ("insatser", "mal_andel_arbete_studier"): "Mål för andel till arbete/studier vid avslut (andel 0–1; `40 %` läses som 0,4).",
     ("insats_ekonomi", "insats_id"): "→ `insatser.csv`.",
+    ("insats_ekonomi", "deltagare_personal"): "Bara strukturövergripande insatser: antal anställda hos parterna "
+    "som deltagit under året (deltagarna i individinriktade insatser räknas ur deltagarfilen).",
+    ("insats_mal", "insats_id"): "→ `insatser.csv`; båda insatstyperna.",
+    ("insats_mal", "ar"): "Verksamhetsplanens år.",
+    ("insats_mal", "mal"): "Målet som det står i verksamhetsplanen, t.ex. `En lokal överenskommelse är beslutad senast "
+    "den 31 december 2025`; unikt per insats och år.",
+    ("insats_mal", "status"): "Förbundets bedömning; tomt = uppgift saknas.",
+    ("insats_mal", "kommentar"): "Fritext som visas i rapporten.",
     ("forbund_ekonomi", "forbund_id"): "→ `forbund.csv`.",
     ("forbund_ekonomi", "ar"): "Kalenderår.",
     ("forbund_ekonomi", "post"): "Intäkts- eller kostnadspost.",
@@ -167,6 +177,7 @@ _VOCABULARY_TITLE: dict[str, str] = {
     "REMITTERANDE_AKTOR": "Remitterande aktör (referring body)",
     "INSATS_TYP": "Insatstyp (type of intervention)",
     "EKONOMI_POST": "Ekonomisk post (item of the förbund's accounts)",
+    "MAL_STATUS": "Målets status (status of a target)",
 }
 
 #: A note under a vocabulary, by its name in schema.py.
@@ -234,6 +245,10 @@ _ENGLISH: dict[tuple[str, str], str] = {
     ("REMITTERANDE_AKTOR", "annan"): "other body",
     ("INSATS_TYP", "individinriktad"): "individual-level (has participants)",
     ("INSATS_TYP", "strukturovergripande"): "structural (no participants)",
+    ("MAL_STATUS", "uppnatt"): "achieved",
+    ("MAL_STATUS", "delvis"): "partly achieved",
+    ("MAL_STATUS", "ej_uppnatt"): "not achieved",
+    ("MAL_STATUS", "pagar"): "in progress",
     ("EKONOMI_POST", "medlemsavgift_forsakringskassan"): "contribution of the Social Insurance Agency",
     ("EKONOMI_POST", "medlemsavgift_region"): "contribution of the region",
     ("EKONOMI_POST", "medlemsavgift_kommun"): "contribution of a member municipality",
@@ -449,7 +464,7 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
     ("filer", "Datakatalogens filer (files)"),
     ("forbund", "Förbunden: `forbund.csv` och `forbund_ekonomi.csv`"),
     ("medlemmar", "Medlemskommunerna: `forbund_medlemmar.csv`"),
-    ("insatser", "Insatserna: `insatser.csv` och `insats_ekonomi.csv`"),
+    ("insatser", "Insatserna: `insatser.csv`, `insats_ekonomi.csv` och `insats_mal.csv`"),
     ("deltagande", "Deltagandena: `deltagande.csv` eller `deltagande.xlsx`"),
     ("kodlistor", "Kodlistor och grupperingar (vocabularies)"),
     ("personnummer", "Personnummer"),
@@ -463,7 +478,7 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
 _TABLE_SECTIONS: dict[int, tuple[str, ...]] = {
     2: ("forbund", "forbund_ekonomi"),
     3: ("forbund_medlemmar",),
-    4: ("insatser", "insats_ekonomi"),
+    4: ("insatser", "insats_ekonomi", "insats_mal"),
     5: ("deltagande",),
 }
 
@@ -511,7 +526,12 @@ _TABLE_PREAMBLE: dict[int, str] = {
         "Kungälv tog in Ale, Stenungsund och Tjörn 2008-04-01): varje summering över kommuner använder de "
         "medlemmar som gällde i varje månad."
     ),
-    4: "En rad per insats, med mål; budget och utfall per insats och år i en egen, frivillig fil.",
+    4: (
+        "En rad per insats i `insatser.csv`, individinriktad (med deltagare i deltagarfilen) eller strukturövergripande. "
+        "Budget, utfall och, för strukturövergripande insatser, antalet deltagande anställda hos parterna per år står i "
+        "den frivilliga `insats_ekonomi.csv`; verksamhetsplanens mål per insats och år, med den status förbundet "
+        "anger (uppnått, delvis, ej uppnått, pågår) och en kommentar, i den frivilliga `insats_mal.csv`."
+    ),
     5: (
         "Ett deltagande per rad: en person i en insats från ett startdatum. Kolumnerna nedan är de "
         "kanoniska; en egen fil med andra rubriker och etiketter kopplas in med `mapping.yaml` (§8)."

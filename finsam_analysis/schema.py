@@ -270,6 +270,18 @@ INSATS_EKONOMI = _cols(
     Column("ar", "int", "År", required=True, bounds=(1990, 2100)),
     Column("budget_kr", "float", "Budget (kr)", bounds=(0, 1e12)),
     Column("utfall_kr", "float", "Utfall (kr)", bounds=(0, 1e12)),
+    Column("deltagare_personal", "int", "Deltagare (personal)", bounds=(0, 1_000_000)),
+)
+
+#: Status of a target of the verksamhetsplan, as the förbund writes it.
+MAL_STATUS = _frozen({"uppnatt": "Uppnått", "delvis": "Delvis uppnått", "ej_uppnatt": "Ej uppnått", "pagar": "Pågår"})
+
+INSATS_MAL = _cols(
+    Column("insats_id", "str", "Insats-id", required=True),
+    Column("ar", "int", "År", required=True, bounds=(1990, 2100)),
+    Column("mal", "str", "Mål", required=True),
+    Column("status", "code", "Status", vocabulary=MAL_STATUS),
+    Column("kommentar", "str", "Kommentar"),
 )
 
 #: Posts of a förbund's economy per year (``forbund_ekonomi.csv``), in the report's order.
@@ -349,6 +361,7 @@ TABLES = MappingProxyType(
         "insats_ekonomi": TableSpec(
             "insats_ekonomi", "insats_ekonomi.csv", INSATS_EKONOMI, key=("insats_id", "ar")
         ),
+        "insats_mal": TableSpec("insats_mal", "insats_mal.csv", INSATS_MAL, key=("insats_id", "ar", "mal")),
         "forbund_ekonomi": TableSpec(
             "forbund_ekonomi", "forbund_ekonomi.csv", FORBUND_EKONOMI, key=("forbund_id", "ar", "post", "kommunkod")
         ),

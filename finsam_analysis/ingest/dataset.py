@@ -164,6 +164,9 @@ class Dataset:
     forbund_ekonomi : DataFrame
         The förbund's economy per year (docs/dataformat.md §2); empty
         without ``forbund_ekonomi.csv``.
+    insats_mal : DataFrame
+        The verksamhetsplan's targets per insats and year with their status
+        (docs/dataformat.md §4); empty without ``insats_mal.csv``.
         ``deltagande`` never has a ``personnummer`` column.
     helarsekvivalenter : DataFrame or None
         The normalised SCB table (filled by the benefit-statistics reader).
@@ -186,6 +189,7 @@ class Dataset:
     metadata: dict = field(default_factory=dict)
     helarsekvivalenter: pd.DataFrame | None = None
     forbund_ekonomi: pd.DataFrame = field(default_factory=lambda: _empty(schema.FORBUND_EKONOMI))
+    insats_mal: pd.DataFrame = field(default_factory=lambda: _empty(schema.INSATS_MAL))
 
     def rejected_rows(self, forbund_id: str | None = None) -> int:
         """Rejected participant rows, of one förbund (as written) or all."""
@@ -818,6 +822,7 @@ def _load(root: Path, key: bytes | None, ahead: dict[Path, Future], digests: dic
     return Dataset(
         path=root, forbund=clean["forbund"], medlemmar=clean["forbund_medlemmar"], insatser=clean["insatser"],
         insats_ekonomi=clean.get("insats_ekonomi", _empty(schema.INSATS_EKONOMI)), deltagande=deltagande,
+        insats_mal=clean.get("insats_mal", _empty(schema.INSATS_MAL)),
         quality=quality, inputs=dict(sorted(inputs.items())), metadata=metadata,
         helarsekvivalenter=helarsekvivalenter,
         forbund_ekonomi=clean.get("forbund_ekonomi", _empty(schema.FORBUND_EKONOMI)),
@@ -832,7 +837,7 @@ def _empty(columns) -> pd.DataFrame:
 def _small_tables(root: Path, log: RejectLog, quality: DataQuality, inputs: dict[str, str]) -> dict:
     """forbund, forbund_medlemmar, insatser and the optional economy files, read, checked against each other."""
     tables: dict[str, pd.DataFrame] = {}
-    for name in ("forbund", "forbund_medlemmar", "insatser", "insats_ekonomi", "forbund_ekonomi"):
+    for name in ("forbund", "forbund_medlemmar", "insatser", *OPTIONAL_TABLES):
         spec = schema.TABLES[name]
         p = root / spec.filename
         if not p.is_file():
@@ -854,11 +859,12 @@ def _small_tables(root: Path, log: RejectLog, quality: DataQuality, inputs: dict
     headers_identity: dict[str, str] = {}
     reject_foreign_keys(tables["forbund_medlemmar"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)
     reject_foreign_keys(tables["insatser"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)
+    insats_ids = set(tables["insatser"]["insats_id"].dropna())
+    for name in ("insats_ekonomi", "insats_mal"):
+        if name in tables:
+            reject_foreign_keys(tables[name], "insats_id", insats_ids, "insatser.csv", log, headers_identity)
     if "insats_ekonomi" in tables:
-        reject_foreign_keys(
-            tables["insats_ekonomi"], "insats_id", set(tables["insatser"]["insats_id"].dropna()),
-            "insatser.csv", log, headers_identity,
-        )
+        _check_personal(tables["insats_ekonomi"], tables["insatser"], log)
     if "forbund_ekonomi" in tables:
         reject_foreign_keys(tables["forbund_ekonomi"], "forbund_id", forbund_ids, "forbund.csv", log, headers_identity)
         _check_ekonomi_kommuner(tables["forbund_ekonomi"], tables["forbund_medlemmar"], log)
@@ -866,7 +872,15 @@ def _small_tables(root: Path, log: RejectLog, quality: DataQuality, inputs: dict
 
 
 #: Files of the dataset directory that may be absent.
-OPTIONAL_TABLES = ("insats_ekonomi", "forbund_ekonomi")
+OPTIONAL_TABLES = ("insats_ekonomi", "insats_mal", "forbund_ekonomi")
+
+
+def _check_personal(ekonomi: pd.DataFrame, insatser: pd.DataFrame, log: RejectLog) -> None:
+    """Staff taking part are counted for strukturövergripande insatser; participants come from the participant file."""
+    typ = ekonomi["insats_id"].map(insatser.drop_duplicates("insats_id").set_index("insats_id")["typ"])
+    log.add(ekonomi, ekonomi["deltagare_personal"].notna() & (typ == "individinriktad").fillna(False).astype(bool),
+            "deltagare_personal", "deltagare_personal gäller strukturövergripande insatser; deltagarna i "
+            "individinriktade räknas ur deltagarfilen")  # fmt: skip
 
 
 def _check_ekonomi_kommuner(ekonomi: pd.DataFrame, medlemmar: pd.DataFrame, log: RejectLog) -> None:

@@ -58,6 +58,7 @@ SPLITS = {
     "aldersgrupp": "aldersgrupp",
     "utbildningsniva": "utbildningsniva",
     "folkbokforingskommun": "folkbokforingskommun",
+    "remitterande_aktor": "remitterande_aktor",
     "insats": "insats_id",
 }
 

@@ -96,6 +96,7 @@ from finsam_analysis.scb.population import forbund_monthly, per_kommun_yearly, r
 from finsam_analysis.periods import SWEDISH_MONTHS, Period, comparison_periods, parse_period, report_periods
 from finsam_analysis.reference import kommun_namn
 from finsam_analysis.report.tables_ekonomi import ekonomi_tables
+from finsam_analysis.report.tables_insatser import insats_tables
 from finsam_analysis.report.table_base import (  # noqa: F401 (KINDS, SECTIONS, SOURCE_*: re-exported)
     KINDS, SECTIONS, SOURCE_DATA, SOURCE_DELTAGARE, SOURCE_SCB, SOURCES_ALL, ReportTable, _Hidden, _clean, _make,
     _placeholder,
@@ -517,6 +518,27 @@ def _deltagare_utbildning(c: _Ctx) -> ReportTable:
     return _make(
         "deltagare_utbildning", "Deltagare", f"Aktiva deltagare efter utbildningsnivå, {c.period.swedish}",
         data, {"Aktiva deltagare": "count", "Andel": "share"}, min_cell=c.min_cell, index_name="Utbildningsnivå",
+    )  # fmt: skip
+
+
+def _deltagare_remitterande(c: _Ctx) -> ReportTable:
+    """Aktiva deltagare by the party that referred them (a person by their latest participation)."""
+    by = c.by("remitterande_aktor")
+    title = f"Aktiva deltagare efter remitterande aktör, {c.period.swedish}"
+    if by.empty or (by.index == outcomes.MISSING).all():
+        return _placeholder("deltagare_remitterande", "Deltagare", title,
+                            "Uppgift saknas: förbundets data har ingen remitterande aktör.", SOURCE_DELTAGARE)  # fmt: skip
+    by = _drop_empty_optional(by, "aktiva_deltagare")
+    counts = pd.Series(
+        by["aktiva_deltagare"].to_numpy(),
+        index=pd.Index([MISSING_LABEL if k == outcomes.MISSING else schema.label(schema.REMITTERANDE_AKTOR, k)
+                        for k in by.index], name="Remitterande aktör"),
+    )  # fmt: skip
+    data, _ = _distribution(counts, "Aktiva deltagare", "Andel", c.min_cell, c.hidden_in_kf({0: "aktiva_deltagare"})[0])
+    return _make(
+        "deltagare_remitterande", "Deltagare", title, data, {"Aktiva deltagare": "count", "Andel": "share"},
+        min_cell=c.min_cell, index_name="Remitterande aktör",
+        note="Vem som anvisade deltagaren, från personens senaste aktiva deltagande.",
     )  # fmt: skip
 
 
@@ -1046,6 +1068,11 @@ def _insatser_mal(c: _Ctx) -> ReportTable:
     )
 
 
+def _insatser_ovriga(c: _Ctx) -> list[ReportTable]:
+    """Strukturövergripande insatser and the verksamhetsplan's targets (:mod:`.tables_insatser`)."""
+    return insats_tables(c.dataset, c.forbund_id, c.period)
+
+
 def _ekonomi(c: _Ctx) -> list[ReportTable]:
     """The section Ekonomi (:mod:`.tables_ekonomi`), with the aktiva deltagare per insats of "Insatser och mål"."""
     mal = outcomes.insatser_mot_mal(c.d, c.insatser, c.dataset.insats_ekonomi, c.period)
@@ -1203,6 +1230,7 @@ _BUILDERS: tuple[Callable[[_Ctx], ReportTable | list[ReportTable]], ...] = (
     _sammanfattning,
     _deltagare_kon_alder,
     _deltagare_utbildning,
+    _deltagare_remitterande,
     _deltagare_kommun,
     _deltagare_insats,
     _aktiva_per_manad,
@@ -1217,6 +1245,7 @@ _BUILDERS: tuple[Callable[[_Ctx], ReportTable | list[ReportTable]], ...] = (
     _offentlig_fore_efter,
     _befolkning,
     _insatser_mal,
+    _insatser_ovriga,
     _ekonomi,
     _datakvalitet_filer,
     _datakvalitet_avvisade,

@@ -132,6 +132,8 @@ def _resultat(dataset, forbund_id: str, year: int) -> ReportTable:
 
 def _insatser(dataset, forbund_id: str, year: int, min_cell: int, aktiva: pd.Series) -> ReportTable:
     ins = dataset.insatser.loc[dataset.insatser["forbund_id"] == forbund_id].sort_values("insats_id")
+    # the insatser of the year, and of the year before for the comparison
+    ins = ins.loc[(ins["startdatum"].dt.year <= year) & (ins["slutdatum"].isna() | (ins["slutdatum"].dt.year >= year - 1))]
     now = ekonomi.insats_budget(dataset.insats_ekonomi, ins, year)
     before = ekonomi.insats_budget(dataset.insats_ekonomi, ins, year - 1)
     title = f"Budget och utfall per insats, {year}"

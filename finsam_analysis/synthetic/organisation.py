@@ -291,3 +291,46 @@ def _kommun_posts(rng: np.random.Generator, post, kommuner: list[str], quarter: 
         shares[-1] = round(1 - shares[:-1].sum(), 2)
     for kod, share in zip(kommuner, shares):
         post("medlemsavgift_kommun", round(quarter * share), kod, f"{share:.2f}" if agreed and len(kommuner) > 1 else "")
+
+
+#: Targets of a strukturövergripande insats in a verksamhetsplan (``{ar}`` and ``{n}`` are filled in).
+STRUKTUR_MAL = (
+    "En lokal överenskommelse om samverkan är beslutad senast den 31 december {ar}",
+    "Minst {n} utbildningstillfällen för parternas personal under {ar}",
+    "En gemensam kartläggning av målgruppen är klar under {ar}",
+)
+MAL_KOMMENTAR = {
+    "uppnatt": "Genomfört enligt plan.",
+    "delvis": "Arbetet pågår; försenat av personalbyten hos en part.",
+    "ej_uppnatt": "Prioriterades ned av styrelsen under året.",
+    "pagar": "Följs upp i årsredovisningen.",
+}
+
+
+def add_deltagare_personal(rng: np.random.Generator, ekonomi: pd.DataFrame, ins: pd.DataFrame) -> pd.DataFrame:
+    """``insats_ekonomi`` with the parterna's staff taking part in each strukturövergripande insats and year."""
+    typ = ekonomi["insats_id"].map(ins.set_index("insats_id")["typ"])
+    staff = rng.integers(8, 120, len(ekonomi))
+    return ekonomi.assign(deltagare_personal=np.where(typ == STRUKTUR, staff.astype(str), ""))
+
+
+def make_insats_mal(rng: np.random.Generator, ins: pd.DataFrame, ekonomi: pd.DataFrame, y1: int) -> pd.DataFrame:
+    """The verksamhetsplan's targets per insats and year it has money, with a status (``pagar`` only in the last year)."""
+    by_id = ins.set_index("insats_id")
+    rows = []
+    for insats_id, ar in zip(ekonomi["insats_id"], ekonomi["ar"].astype(int)):
+        r = by_id.loc[insats_id]
+        if r["typ"] == STRUKTUR:
+            targets = [STRUKTUR_MAL[int(k)].format(ar=ar, n=int(rng.integers(3, 12)))
+                       for k in sorted(rng.choice(len(STRUKTUR_MAL), 2, replace=False))]  # fmt: skip
+        else:
+            targets = [f"Minst {int(r['mal_deltagare_per_ar'])} deltagare under året",
+                       f"Minst {round(100 * float(r['mal_andel_arbete_studier']))} % av de avslutade går till "
+                       "arbete eller studier"]  # fmt: skip
+        for mal in targets:
+            last = ar == y1  # the year of the latest verksamhetsplan: some targets are still open
+            status = str(rng.choice(["uppnatt", "delvis", "ej_uppnatt", "pagar"],
+                                    p=[0.45, 0.25, 0.1, 0.2] if last else [0.6, 0.3, 0.1, 0.0]))  # fmt: skip
+            rows.append({"insats_id": insats_id, "ar": ar, "mal": mal, "status": status,
+                         "kommentar": MAL_KOMMENTAR[status]})  # fmt: skip
+    return pd.DataFrame(rows, columns=["insats_id", "ar", "mal", "status", "kommentar"])

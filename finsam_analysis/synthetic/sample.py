@@ -60,7 +60,10 @@ import yaml
 
 from finsam_analysis import reference
 from finsam_analysis.version import __version__
-from finsam_analysis.synthetic.organisation import choose_forbund, forbund_size, insatser_frame, make_ekonomi, make_forbund_ekonomi, make_insatser, set_targets
+from finsam_analysis.synthetic.organisation import (
+    add_deltagare_personal, choose_forbund, forbund_size, insatser_frame, make_ekonomi, make_forbund_ekonomi,
+    make_insats_mal, make_insatser, set_targets,
+)
 from finsam_analysis.synthetic.own_file import mapping_yaml, synthetic_personnummer, write_xlsx
 from finsam_analysis.synthetic.parameters import INDIVID, MIN_AGE, date_text
 from finsam_analysis.synthetic.participants import canonical_frame, make_deltagande
@@ -166,7 +169,8 @@ def write_sample(
     med_out["giltig_tom"] = date_text(medlemmar["giltig_tom"].to_numpy("datetime64[D]"))
     csv("forbund_medlemmar.csv", med_out)
     csv("insatser.csv", insatser_frame(insatser))
-    csv("insats_ekonomi.csv", ekonomi)
+    csv("insats_ekonomi.csv", add_deltagare_personal(np.random.default_rng([seed, 3]), ekonomi, insatser))
+    csv("insats_mal.csv", make_insats_mal(np.random.default_rng([seed, 4]), insatser, ekonomi, y1))
     # Its own generator: the economy of the förbund came later, and the other files must not change.
     csv("forbund_ekonomi.csv", make_forbund_ekonomi(np.random.default_rng([seed, 2]), medlemmar, ekonomi, insatser))
     _write_participants(out, rng, rows, forbund, insatser, xlsx_fid, xlsx, seed, csv, counts)
@@ -274,6 +278,7 @@ forbund_medlemmar.csv  medlemskommuner med giltighetstider
 insatser.csv           insatser (individinriktade och strukturövergripande)
 insats_ekonomi.csv     budget och utfall per insats och år
 forbund_ekonomi.csv    förbundets intäkter per part och kostnader per år
+insats_mal.csv         verksamhetsplanens mål per insats och år, med status
 {files}
 helarsekvivalenter/    TAB1386_<år>.json: helårsekvivalenter per kommun och månad i
                        samma form (JSON-stat 2.0) som SCB:s tabell HE0000T02N2
