@@ -215,6 +215,29 @@ def _usage(message: str):
     return UsageError(f"Fel i kommandoraden: {message}.")
 
 
+def cmd_uppfoljning(args: argparse.Namespace) -> int:
+    from finsam_analysis.ingest.dataset import load_dataset
+    from finsam_analysis.measures.key_figures import forbund_participations
+    from finsam_analysis.report.uppfoljning import write_uppfoljning
+
+    dataset = load_dataset(args.data_dir)
+    forbund_participations(dataset, args.forbund)  # one sentence for an unknown förbund
+    path = write_uppfoljning(dataset, args.forbund, args.year, args.out)
+    _say(f"Skrev underlaget till Uppföljning Finsam {args.year} för {args.forbund} till {path}. "
+         "Det har exakta antal och är bara för inrapporteringen: publicera det inte.")  # fmt: skip
+    return 0
+
+
+def _year(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' är inte ett år som 2025") from None
+    if not 1990 <= value <= 2100:
+        raise argparse.ArgumentTypeError(f"'{text}' är inte ett rimligt år")
+    return value
+
+
 def cmd_fetch_scb(args: argparse.Namespace) -> int:
     from finsam_analysis.scb.fetch import fetch_scb
 
@@ -277,6 +300,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fork (standard på Linux/macOS): en förberedd process per förbund; "
                         "kernel: en Jupyter-kärna per förbund")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("uppfoljning", help="skriv det interna underlaget till Uppföljning Finsam (exakta antal)")
+    p._sub = "uppfoljning"
+    p.add_argument("--data-dir", required=True, help="datakatalogen")
+    p.add_argument("--year", required=True, type=_year, help="året, t.ex. 2025")
+    p.add_argument("--forbund", required=True, metavar="ID", help="förbundet")
+    p.add_argument("--out", default="reports", help="utkatalog (standard: reports/; filen hamnar i uppfoljning/ÅR/)")
+    p.set_defaults(func=cmd_uppfoljning)
 
     p = sub.add_parser("fetch-scb", help="hämta helårsekvivalenter från SCB:s API (PxWeb v2)")
     p._sub = "fetch-scb"

@@ -191,21 +191,40 @@ def build_workbook(
     tables: Sequence[ReportTable], *, title: str, synthetic: bool, provenance: Mapping[str, str]
 ) -> Workbook:
     """The workbook in memory (see :func:`write_workbook`)."""
+    sheets = {
+        SHEET_NAMES[section]: (section, section_tables)
+        for section, section_tables in _by_section(tables).items()
+        if section_tables or section == "Om rapporten"
+    }
+    return workbook_from_sheets(sheets, title=title, banners=[BANNER] if synthetic else [], provenance=provenance)
+
+
+def workbook_from_sheets(
+    sheets: Mapping[str, tuple[str, Sequence[ReportTable]]],
+    *,
+    title: str,
+    banners: Sequence[str] = (),
+    provenance: Mapping[str, str],
+    provenance_sheet: str = "Om rapporten",
+) -> Workbook:
+    """A workbook of ``{sheet name: (heading, tables)}``, each sheet under ``banners`` and ``title``.
+
+    The sheet named ``provenance_sheet`` also lists ``provenance``.
+    """
     wb = Workbook()
     wb.remove(wb.active)
-    for section, section_tables in _by_section(tables).items():
-        if not section_tables and section != "Om rapporten":
-            continue
-        sheet = _Sheet(wb.create_sheet(SHEET_NAMES[section]))
-        if synthetic:
-            sheet.line(BANNER, _BANNER)
+    for name, (heading, sheet_tables) in sheets.items():
+        sheet = _Sheet(wb.create_sheet(name))
+        for banner in banners:
+            sheet.line(banner, _BANNER)
         sheet.line(title, _DOC_TITLE)
-        sheet.line(section, _TITLE)
+        sheet.line(heading, _TITLE)
+        _print_setup(sheet.ws, top_rows=sheet.row - 1)
         sheet.row += 1
-        if section == "Om rapporten":
+        if name == provenance_sheet:
             sheet.line("Uppgifter om rapporten", _TITLE)
             sheet.pairs(provenance)
-        for t in section_tables:
+        for t in sheet_tables:
             sheet.table(t)
         sheet.finish()
         sheet.ws.sheet_view.showGridLines = True
@@ -216,6 +235,27 @@ def build_workbook(
     wb.properties.created = when
     wb.properties.modified = when
     return wb
+
+
+def _print_setup(ws, top_rows: int) -> None:
+    """The banner and title rows stay in view and head every printed page; A4, as wide as the page."""
+    ws.freeze_panes = f"A{top_rows + 1}"
+    ws.print_title_rows = f"1:{top_rows}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = False
+    ws.oddFooter.center.text = "Sida &P av &N"
+
+
+def save_workbook(wb: Workbook, path: str | os.PathLike) -> None:
+    """Write ``wb`` to ``path`` atomically, with stable bytes (fixed zip times, ``SOURCE_DATE_EPOCH``)."""
+    when = max(build_date(), _dt.datetime(1980, 1, 1))
+    with replacing(Path(path)) as tmp:
+        archive = FixedTimeZip(tmp, "w", ZIP_DEFLATED, allowZip64=True, date_time=when.timetuple()[:6])
+        ExcelWriter(wb, archive).save()
 
 
 def write_workbook(
@@ -242,9 +282,4 @@ def write_workbook(
         Key/value pairs for the "Om rapporten" sheet (parameters, sha256 of
         the inputs, version, commit, time of generation).
     """
-    path = Path(path)
-    wb = build_workbook(tables, title=title, synthetic=synthetic, provenance=provenance)
-    when = max(build_date(), _dt.datetime(1980, 1, 1))
-    with replacing(path) as tmp:
-        archive = FixedTimeZip(tmp, "w", ZIP_DEFLATED, allowZip64=True, date_time=when.timetuple()[:6])
-        ExcelWriter(wb, archive).save()
+    save_workbook(build_workbook(tables, title=title, synthetic=synthetic, provenance=provenance), path)

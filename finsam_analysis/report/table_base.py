@@ -32,6 +32,9 @@ SECTIONS = (
     "Om rapporten",
 )
 
+#: Sections of workbooks other than the report (the internal Uppföljning Finsam workbook).
+OTHER_SECTIONS = ("Uppföljning",)
+
 SOURCE_DELTAGARE = "Källa: förbundets deltagaruppföljning"
 SOURCE_SCB = "Källa: SCB, helårsekvivalenter (HE0000T02N2)"
 SOURCE_DATA = "Källa: inläsningen av förbundets datakatalog"
@@ -88,7 +91,7 @@ class ReportTable:
     reasons: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.section not in SECTIONS:
+        if self.section not in SECTIONS and self.section not in OTHER_SECTIONS:
             raise ValueError(f"Okänt avsnitt {self.section!r} för tabellen {self.key!r}.")
         for kind in (*self.kinds.values(), *self.row_kinds.values()):
             if kind not in KINDS:
