@@ -287,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--forbund", nargs="+", metavar="ID", help="ett eller flera förbund")
     who.add_argument("--all", action="store_true", help="alla förbund i datakatalogen")
     p.add_argument("--out", default="reports", help="utkatalog (standard: reports/)")
-    p.add_argument("--format", default="html,xlsx,json", help="html,xlsx,json,ipynb,pdf")
+    p.add_argument("--format", default="html,xlsx,json", help="html,xlsx,json,ipynb,pdf,docx")
     p.add_argument("--jobs", type=_positive, default=None, help="antal parallella förbund (standard: antal kärnor)")
     p.add_argument("--min-cell", type=_positive, default=5, help="minsta redovisade antal (1 stänger av skyddet)")
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")

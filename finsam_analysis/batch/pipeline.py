@@ -46,7 +46,7 @@ from finsam_analysis.ingest import coverage
 from finsam_analysis.periods import Period, parse_period
 from finsam_analysis.ingest.personnummer import redact
 
-FORMATS = ("html", "xlsx", "json", "ipynb", "pdf")
+FORMATS = ("html", "xlsx", "json", "ipynb", "pdf", "docx")
 DEFAULT_FORMATS = ("html", "xlsx", "json")
 NOTEBOOK = "forbund_report.ipynb"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
@@ -178,7 +178,7 @@ def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
     try:
         paths = _outputs(out_dir, forbund_id, formats)
         note = ctx.coverage.note if ctx.coverage is not None else ""
-        write_data_outputs(ctx.dataset, forbund_id, ctx.period, ctx.min_cell, paths, note)
+        write_data_outputs(ctx.dataset, forbund_id, ctx.period, ctx.min_cell, paths, note, ctx.coverage)
         nb = None
         if {"html", "ipynb", "pdf"} & set(formats):
             parameters = {

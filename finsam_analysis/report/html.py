@@ -199,7 +199,6 @@ class ForbundReport:
 
     def about_html(self) -> str:
         """Definitions, the disclosure rule, sources and provenance."""
-        ds = self.dataset
         defs = [
             ("Aktiv", "ett deltagande med startdatum senast periodens sista dag och utan slutdatum eller med "
                       "slutdatum tidigast periodens första dag."),
@@ -215,6 +214,13 @@ class ForbundReport:
                                    "medlemskommunernas helårsekvivalenter delat med deras folkmängd 20–64 år, "
                                    "medelvärden över årets månader."),
         ]
+        return markup.render(
+            "about.html.j2", definitions=defs, rule=rules_text(self.min_cell), provenance=self.provenance_items()
+        )
+
+    def provenance_items(self) -> list[tuple[str, str]]:
+        """Parameters, program version, commit, time of generation and the sha256 of every input."""
+        ds = self.dataset
         prov = {
             "Förbund": f"{self.namn} ({self.forbund_id})",
             "Period": f"{self.period.label} ({self.period.start.isoformat()}–{self.period.end.isoformat()})",
@@ -225,9 +231,7 @@ class ForbundReport:
             "Skapad": generated_at(),
         }
         prov.update({f"sha256 {name}": digest for name, digest in ds.inputs.items()})
-        return markup.render(
-            "about.html.j2", definitions=defs, rule=rules_text(self.min_cell), provenance=list(prov.items())
-        )
+        return list(prov.items())
 
 
 def _display_html(text: str) -> None:
@@ -309,15 +313,20 @@ def provenance(dataset, forbund_id: str, period: Period, min_cell: int) -> dict[
 
 
 def write_data_outputs(
-    dataset, forbund_id: str, period: Period, min_cell: int, paths: Mapping[str, Path], note: str = ""
+    dataset, forbund_id: str, period: Period, min_cell: int, paths: Mapping[str, Path], note: str = "",
+    covered: "coverage.Coverage | None" = None,
 ) -> None:
-    """Write ``<forbund_id>.json`` and ``.xlsx`` (whichever are asked for).
+    """Write ``<forbund_id>.json``, ``.xlsx`` and ``.docx`` (whichever are asked for).
 
     ``note`` (a partial period's) goes into the title at the top of every sheet.
     """
     if "json" in paths:
         kf = cached_key_figures(dataset, forbund_id, period, min_cell)
         atomic_write(paths["json"], json.dumps(kf, ensure_ascii=False, indent=2) + "\n")
+    if "docx" in paths:
+        from finsam_analysis.report.word import write_docx
+
+        write_docx(ForbundReport(dataset, forbund_id, period, min_cell, covered=covered), paths["docx"])
     if "xlsx" in paths:
         from finsam_analysis.report.excel import write_workbook
 

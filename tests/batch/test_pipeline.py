@@ -166,8 +166,8 @@ def test_usage_errors_are_checked_before_any_work(sample, tmp_path):
     assert r.code == 2 and "Okänd period" in r.err
     r = run_cli("report", "--data-dir", sample, "--period", "2025", "--forbund", "nope", "--out", tmp_path)
     assert r.code == 2 and "nope" in r.err
-    r = run_cli("report", "--data-dir", sample, "--period", "2025", "--all", "--format", "docx", "--out", tmp_path)
-    assert r.code == 2 and "docx" in r.err
+    r = run_cli("report", "--data-dir", sample, "--period", "2025", "--all", "--format", "rtf", "--out", tmp_path)
+    assert r.code == 2 and "rtf" in r.err
     r = run_cli("report", "--data-dir", sample, "--period", "2025", "--out", tmp_path)
     assert r.code == 2
     assert not any(tmp_path.iterdir())
