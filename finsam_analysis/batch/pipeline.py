@@ -203,15 +203,16 @@ def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
                     # between threads; every path passed is absolute instead.
                     extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
                 )
+        title = _title(ctx, forbund_id)
         if "html" in formats:
-            atomic_write(paths["html"], notebook_to_html(nb))
+            atomic_write(paths["html"], notebook_to_html(nb, title))
         if "ipynb" in formats:
             atomic_write(paths["ipynb"], nbformat.writes(nb))
         if "pdf" in formats:
             html_path = paths.get("html")
             if html_path is None:
                 html_path = out_dir / f".{forbund_id}.pdf-source.html"
-                atomic_write(html_path, notebook_to_html(nb))
+                atomic_write(html_path, notebook_to_html(nb, title))
             html_to_pdf(html_path, paths["pdf"])
             if "html" not in formats:
                 html_path.unlink(missing_ok=True)
@@ -231,13 +232,24 @@ def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
     return result
 
 
+def _title(ctx: "_RunContext", forbund_id: str) -> str:
+    namn = ctx.dataset.forbund.set_index("forbund_id").at[forbund_id, "namn"]
+    return f"{namn} – {ctx.asked.swedish}"
+
+
 # --------------------------------------------------------------------------
 # HTML and PDF
 # --------------------------------------------------------------------------
 
-def notebook_to_html(nb) -> str:
-    """Standalone HTML through the project's nbconvert template: no code, prompts or parameter cells."""
-    body, _ = _exporter().from_notebook_node(_reader_cells(nb))
+def notebook_to_html(nb, title: str | None = None) -> str:
+    """Standalone HTML through the project's nbconvert template: no code, prompts or parameter cells.
+
+    ``title`` becomes the page's ``<title>`` (and so the PDF's title): the förbund and the period.
+    """
+    cells = _reader_cells(nb)
+    if title:
+        cells.metadata["title"] = title
+    body, _ = _exporter().from_notebook_node(cells)
     return body
 
 
