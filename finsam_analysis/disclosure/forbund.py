@@ -34,6 +34,9 @@ KEY_SERIES: tuple[str, ...] = (
 #: Outcome groups as the prepared table codes them (``utfall``).
 OUTCOME_GROUPS = ("arbete", "studier", "arbetssokande", "ovriga")
 
+#: The codes of sysselsättning efter in the outcome group ovriga other than okänd, shown as their own rows.
+OVRIGA_CATEGORIES = ("praktik", "sjukskriven", "ovrigt")
+
 #: Splits of avslutade (and arbete/studier) that the report shows by group.
 SPLIT_COLUMNS = {"kon": "kon_grupp", "alder": "aldersgrupp", "insats": "insats_id"}
 
@@ -299,6 +302,7 @@ class _SeriesBuilder:
 
     def build(self):
         self._key_series()
+        self._ovriga_categories()
         for name, codes in self._split_codes().items():
             self._split(name, codes)
         self._orsak()
@@ -333,6 +337,21 @@ class _SeriesBuilder:
         self.subsets += [(p, ln.total) for ln in self.lines[1:] for p in ln.parts]
         self.shares += [(("as",), ("Av",)), (("off_fore",), ("Av",)), (("off_efter",), ("Av",)),
                         (("omf_okat",), ("omf_kand",))]  # fmt: skip
+
+    def _ovriga_categories(self) -> None:
+        """Övriga by the förbund's own categories (praktik, sjukskriven, övrigt) beside its okänd part.
+
+        All three are series even when empty (a published 0), so the line
+        ovriga = okand + praktik + sjukskriven + ovrigt always holds for a reader.
+        """
+        efter = self.d["sysselsattning_efter"].astype("object").to_numpy()
+        parts = []
+        for code in OVRIGA_CATEGORIES:
+            key = ("ovriga_kat", code)
+            self.specs.append(SeriesSpec(key, FLOW, self.ended_where(efter == code)))
+            parts.append(key)
+        self.lines.append(Line(("ovriga",), (("okand",), *parts)))
+        self.subsets += [(p, ("ovriga",)) for p in parts]
 
     def _split_codes(self) -> dict[str, np.ndarray]:
         d = self.d

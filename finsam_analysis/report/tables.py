@@ -88,7 +88,7 @@ from finsam_analysis.measures import outcomes
 from finsam_analysis import schema
 from finsam_analysis.disclosure.rules import SUPPRESSED, Cell, rules_text
 from finsam_analysis.disclosure.tables import ProtectedTable, protect_table
-from finsam_analysis.disclosure.forbund import ForbundFamily
+from finsam_analysis.disclosure.forbund import OVRIGA_CATEGORIES, ForbundFamily
 from finsam_analysis.disclosure.published import forbund_protection, protect
 from finsam_analysis.measures.key_figures import forbund_participations, in_key_order, raw_key_figures
 from finsam_analysis.fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, swedish_month
@@ -630,12 +630,19 @@ def _resultat_grupper(c: _Ctx) -> ReportTable:
         value = c.kf_cell(key)
         antal.append(value)
         andel.append(_share_cell(value, total))
+    # Below Övriga, the categories a förbund reports (decided in the family with the key figures).
+    at = len(rows) - 2
+    for n, code in enumerate(OVRIGA_CATEGORIES):
+        value = c.flow(("ovriga_kat", code))
+        antal.insert(at + n, value)
+        andel.insert(at + n, _share_cell(value, total))
+    rows[at:at] = [(code, f"därav {schema.SYSSELSATTNING[code].lower()}") for code in OVRIGA_CATEGORIES]
     data = pd.DataFrame(
         {"Antal": antal, "Andel av avslutade": andel},
         index=pd.Index([label for _, label in rows], dtype=object, name="Sysselsättning efter avslut"),
     )
     note = ("Arbete = förvärvsarbete och subventionerad anställning. Övriga = praktik, sjukskriven, övrigt "
-            "och uppgift saknas; därav-raden ingår i Övriga och inte i totalen.")  # fmt: skip
+            "och uppgift saknas; därav-raderna ingår i Övriga och inte i totalen.")  # fmt: skip
     note += _unknown_note(c, "_n_sysselsattning_efter_kand", "sysselsättning efter avslut")
     return _make(
         "resultat_grupper", "Resultat vid avslut",

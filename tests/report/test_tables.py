@@ -132,8 +132,12 @@ def test_visible_counts_equal_outcomes_summary(ds):
     # p1 and p9 (40–49 år is p9, born 1980) by hand: 16–24 år holds p1 (K), p3 (kön okänd), p8 (K).
     assert kon.loc["16–24 år", ["Kvinna", "Man", "Uppgift saknas"]].tolist() == [2, 0, 1]
     grupper = t["resultat_grupper"].data["Antal"]
-    assert grupper.tolist() == [s["arbete"], s["studier"], s["arbetssokande"], s["ovriga"], s["okand"],
+    ended = alfa.loc[alfa["slutdatum"].between(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-12-31"))]
+    efter = ended["sysselsattning_efter"].astype("object")
+    own = [int((efter == code).sum()) for code in ("praktik", "sjukskriven", "ovrigt")]
+    assert grupper.tolist() == [s["arbete"], s["studier"], s["arbetssokande"], s["ovriga"], *own, s["okand"],
                                 s["avslutade_deltaganden"]]  # fmt: skip
+    assert sum(own) + s["okand"] == s["ovriga"]  # the categories and okänd make up Övriga
     assert t["resultat_grupper"].data.at["Arbete", "Andel av avslutade"] == 0.25
     rk = t["resultat_kon"].data
     assert rk.loc[TOTAL, ["Avslutade", "Arbete/studier", "Andel arbete/studier"]].tolist() == [4, 2, 0.5]
