@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
 
@@ -251,7 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="finsam",
         description="Statistik och rapporter för samordningsförbund (Finsam).",
     )
-    parser.add_argument("--version", action="version", version=f"finsam_analysis {__version__}")
+    parser.add_argument("--version", action="version", version=f"finsam_analysis {__version__}",
+                        help="visa programmets version och avsluta")
     parser.add_argument("--debug", action="store_true", help="visa hela felspårningen vid fel")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
 
@@ -317,10 +319,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: argparse's own words in Swedish. argparse looks them up through gettext (its module-level
+#: ``_``) when it builds a parser and when it writes help or an error, so they are swapped in
+#: for the command line only (:func:`_swedish_argparse`), never for a program that imports us.
+_SWEDISH = {
+    "usage: ": "användning: ",
+    "options": "val",
+    "positional arguments": "argument",
+    "show this help message and exit": "visa den här hjälptexten och avsluta",
+    "the following arguments are required: %s": "följande argument krävs: %s",
+    "one of the arguments %s is required": "ett av argumenten %s krävs",
+    "unrecognized arguments: %s": "okända argument: %s",
+    "argument %(argument_name)s: %(message)s": "argumentet %(argument_name)s: %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ogiltigt val %(value)r (välj bland %(choices)s)",
+    "expected one argument": "ett värde behövs",
+    "expected at least one argument": "minst ett värde behövs",
+    "not allowed with argument %s": "går inte ihop med argumentet %s",
+    "invalid %(type)s value: %(value)r": "ogiltigt värde %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "tvetydigt val %(option)s, kan vara %(matches)s",
+}
+
+
+@contextmanager
+def _swedish_argparse():
+    original = argparse._
+    argparse._ = lambda text: _SWEDISH.get(text) or original(text)
+    try:
+        yield
+    finally:
+        argparse._ = original
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``finsam`` command; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    with _swedish_argparse():
+        parser = build_parser()
+        args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2

@@ -146,3 +146,21 @@ def test_report_says_how_many_rows_were_rejected_and_how_to_see_them(tmp_path):
                 "--format", "json", "--quiet")
     assert r.code == 0, r.out + r.err
     assert "8 rader i deltagarfilerna avvisades" in r.out and f"finsam validate --data-dir {root}" in r.out
+
+
+def test_help_and_usage_errors_are_in_swedish(capsys):
+    import argparse
+
+    before = argparse._
+    r = run_cli("--help")
+    assert r.code == 0
+    assert r.out.startswith("användning: finsam") and "\nval:\n" in r.out
+    assert "visa den här hjälptexten och avsluta" in r.out and "visa programmets version" in r.out
+    assert "show this help" not in r.out and "options:" not in r.out
+    r = run_cli("report", "--period", "2025")
+    assert r.code == 2 and "följande argument krävs: --data-dir" in r.err
+    r = run_cli("report", "--data-dir", "x", "--period", "2025", "--engine", "foo")
+    assert r.code == 2 and "ogiltigt val 'foo'" in r.err
+    r = run_cli("rapport")
+    assert r.code == 2 and "ogiltigt val 'rapport'" in r.err
+    assert argparse._ is before  # a program that imports finsam_analysis keeps argparse as it was
