@@ -724,7 +724,8 @@ def _mapping() -> list[str]:
         "- Mappningen gäller alla deltagarfiler i katalogen och prövas när den läses: en okänd nyckel "
         "eller kolumn ger ett fel som namnger den, i stället för tusentals avvisade rader.",
         "- En etikett som varken är en kod eller mappad gör raden avvisad; felmeddelandet namnger "
-        "kolumnen, etiketten och hur många rader som har den.",
+        "kolumnen, etiketten och hur många rader som har den, och föreslår den kod eller etikett som "
+        "ligger närmast när en gör det (`okänd kod 'kvina' (menade du 'kvinna'?)`).",
         "",
         "`finsam sample-data` skriver ett exempel: `deltagande.xlsx` med förbundets egna rubriker och "
         "en `mapping.yaml` till den.",

@@ -21,6 +21,8 @@ Decisions where docs/dataformat.md is silent
 
 from __future__ import annotations
 
+import difflib
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -308,6 +310,26 @@ def categorical_from_distinct(distinct: pd.Series, positions: np.ndarray, catego
     return pd.Categorical.from_codes(codes[positions], categories=index, validate=False)
 
 
+def suggestion(value: object, vocabulary: MappingT[str, str], mapped: MappingT[str, str]) -> str:
+    """`` (menade du 'X'?)`` for a label close to a code, a Swedish label or a mapped label, else ``""``."""
+    text = norm_label(value)
+    candidates: dict[str, str] = {}
+    for code, label in vocabulary.items():
+        candidates.setdefault(norm_label(code), code)
+        candidates.setdefault(norm_label(label), label)
+    for label in mapped:
+        candidates.setdefault(label, label)
+    close = difflib.get_close_matches(text, list(candidates), n=1, cutoff=0.75)
+    return f" (menade du '{candidates[close[0]]}'?)" if close else ""
+
+
+def _unknown_reasons(bad_values: pd.Series, vocabulary, mapped) -> pd.Series:
+    """"okänd kod 'x'" for each distinct bad value, with a suggestion where one is close."""
+    return bad_values.map(
+        lambda v: f"okänd kod '{v}'" + suggestion(v, vocabulary, mapped) if isinstance(v, str) else "okänd kod"
+    )
+
+
 def _quoted(prefix: str, values: pd.Series, suffix: str = "'") -> Callable[[np.ndarray], pd.Series]:
     """A reason quoting the value, built only for the rows it is given."""
     return lambda mask: prefix + values[mask].astype("str") + suffix
@@ -420,7 +442,8 @@ def _type_column(
     elif col.kind == "code":
         codes_u, bad_u = map_codes(distinct, col.vocabulary, mapped)
         bad = rows(bad_u)
-        result.rejects.append((bad, _quoted("okänd kod '", values)))
+        reasons_u = _unknown_reasons(distinct.where(bad_u), col.vocabulary, mapped)
+        result.rejects.append((bad, lambda mask: some(reasons_u, mask).astype("str")))
         if bad.any():
             result.unknown = _count_unknown(values[bad], fil, header)
         if categorical:
@@ -430,7 +453,8 @@ def _type_column(
     elif col.kind == "codelist":
         codes_u, bad_u, item_u = map_code_lists(distinct, col.vocabulary, mapped, mapping.list_separator)
         bad = rows(bad_u)
-        result.rejects.append((bad, lambda mask: "okänd kod '" + some(item_u, mask).astype("str") + "'"))
+        reasons_u = _unknown_reasons(item_u.where(bad_u), col.vocabulary, mapped)
+        result.rejects.append((bad, lambda mask: some(reasons_u, mask).astype("str")))
         if bad.any():
             result.unknown = _count_unknown(some(item_u, bad), fil, header)
         result.values = rows(codes_u)

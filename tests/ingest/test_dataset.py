@@ -346,3 +346,17 @@ def test_defaults_fill_absent_and_empty_cells(tmp_path):
     mapping = load_mapping_text(tmp_path, "defaults:\n  forbund_id: alfa\n")
     d, q = read_participants(tmp_path / "f.csv", mapping)
     assert d["forbund_id"].tolist() == ["alfa", "beta"]
+
+
+def test_an_unknown_label_close_to_a_known_one_gets_a_suggestion(tmp_path):
+    rows = canonical_rows()
+    rows[0] = rows[0].replace("planenligt", "planenlig").replace("forvarvsarbete", "Förvärvsarbet")
+    rows[1] = rows[1].replace(",man,", ",kvina,")
+    rows[2] = rows[2].replace("avbrott", "xyz")  # nothing close: no guess
+    ds = load_dataset(write_dataset(tmp_path / "d", rows=rows))
+    rej = ds.quality.rejects
+    reasons = {(r, k, why) for r, k, why in zip(rej["rad"], rej["kolumn"], rej["skal"])}
+    assert (2, "avslutsanledning", "okänd kod 'planenlig' (menade du 'planenligt'?)") in reasons
+    assert (2, "sysselsattning_efter", "okänd kod 'Förvärvsarbet' (menade du 'Förvärvsarbete'?)") in reasons
+    assert (3, "kon", "okänd kod 'kvina' (menade du 'kvinna'?)") in reasons
+    assert (4, "avslutsanledning", "okänd kod 'xyz'") in reasons
