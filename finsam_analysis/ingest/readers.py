@@ -689,6 +689,12 @@ def _check_headers(path: Path, headers: list[str]) -> None:
 # --------------------------------------------------------------------------
 
 
+def _damaged_workbook(path, exc: Exception) -> UnreadableFileError:
+    return UnreadableFileError(
+        f"Filen {path} kunde inte läsas som Excel-fil (.xlsx): den verkar vara skadad ({type(exc).__name__})."
+    )
+
+
 def _cell_text(value: object) -> str | None:
     """One Excel cell as the string the CSV reader would have produced."""
     if value is None:
@@ -734,18 +740,12 @@ def _read_xlsx(path: Path) -> RawTable:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 (see above)
-        raise UnreadableFileError(
-            f"Filen {path} kunde inte läsas som Excel-fil (.xlsx): den verkar vara skadad "
-            f"({type(exc).__name__})."
-        ) from None
+        raise _damaged_workbook(path, exc) from None
     try:
         ws = wb.worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     except Exception as exc:  # noqa: BLE001 (see above)
-        raise UnreadableFileError(
-            f"Filen {path} kunde inte läsas som Excel-fil (.xlsx): den verkar vara skadad "
-            f"({type(exc).__name__})."
-        ) from None
+        raise _damaged_workbook(path, exc) from None
     finally:
         wb.close()
     header_index = _excel_header_index(rows)

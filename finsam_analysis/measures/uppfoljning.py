@@ -23,6 +23,7 @@ Decisions where the brief is silent
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -33,11 +34,12 @@ from finsam_analysis.periods import parse_period
 __all__ = ["UppfoljningFigures", "uppfoljning_figures"]
 
 
+@dataclass(frozen=True)
 class UppfoljningFigures:
     """The year's figures: ``forbund`` (one row), ``insatser`` (one row per insats running in the year)."""
 
-    def __init__(self, forbund: pd.DataFrame, insatser: pd.DataFrame) -> None:
-        self.forbund, self.insatser = forbund, insatser
+    forbund: pd.DataFrame
+    insatser: pd.DataFrame
 
 
 def _persons(d: pd.DataFrame, year_period) -> dict[str, int]:

@@ -34,7 +34,7 @@ import pandas as pd
 from finsam_analysis import schema
 from finsam_analysis.disclosure.cells import TOTAL, protect_flows, protect_model, protect_outcome_by
 from finsam_analysis.disclosure.published import key_figures, key_figures_all
-from finsam_analysis.disclosure.rules import SUPPRESSED, footnote
+from finsam_analysis.disclosure.rules import SUPPRESSED
 from finsam_analysis.errors import FinsamError
 from finsam_analysis.fmt import NOT_AVAILABLE, fmt_dec, fmt_int, is_missing, swedish_month
 from finsam_analysis.measures import outcomes
@@ -47,7 +47,10 @@ from finsam_analysis.measures.models import (
 from finsam_analysis.periods import SWEDISH_MONTHS, Period, parse_period
 from finsam_analysis.reference import kommun_namn
 from finsam_analysis.report import charts
-from finsam_analysis.report.tables import ReportTable, comparison_periods
+from finsam_analysis.report.table_base import _make
+from finsam_analysis.report.tables import (  # noqa: F401 (the rate columns are part of this API)
+    ANDEL_AS, ARBETE_STUDIER, AVSLUTADE, CI_HIGH, CI_LOW, RATE_KINDS, ReportTable, comparison_periods,
+)
 from finsam_analysis.scb import population as ff
 from finsam_analysis.scb.population import dataset_wide
 
@@ -97,13 +100,8 @@ def _report_table(
     source: str = SOURCE_DELTAGARE,
     note: str = "",
 ) -> ReportTable:
-    """A :class:`ReportTable` of published cells (numbers, ``..`` or ``–``)."""
-    cells = data.astype(object).where(data.notna(), NOT_AVAILABLE)
-    n_hidden = int((cells == SUPPRESSED).to_numpy().sum())
-    return ReportTable(
-        key=key, section=section, title=title, data=cells, kinds=dict(kinds),
-        footnote=footnote(min_cell) if n_hidden else "", source=source, n_hidden=n_hidden, note=note,
-    )  # fmt: skip
+    """A :class:`ReportTable` of published cells (numbers, ``..`` or ``–``), as the report makes them."""
+    return _make(key, section, title, data, kinds, min_cell=min_cell, source=source, note=note)
 
 
 # ---------------------------------------------------------------------------
@@ -111,12 +109,6 @@ def _report_table(
 # ---------------------------------------------------------------------------
 
 FLOW_COLUMNS = {"nya": "Nya deltaganden", "avslutade": "Avslutade deltaganden", "aktiva": "Aktiva deltaganden"}
-
-
-
-
-
-
 
 
 def _window(period: Period, months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -241,15 +233,6 @@ RATE_SPLITS: dict[str, tuple[str, str, Mapping[str, str]]] = {
         "Tid i offentlig försörjning före", "tid_offentlig_forsorjning_fore", schema.TID_OFFENTLIG_FORSORJNING,
     ),
 }  # fmt: skip
-
-AVSLUTADE = "Avslutade"
-ARBETE_STUDIER = "Arbete/studier"
-ANDEL_AS = "Andel arbete/studier"
-CI_LOW = "95 % KI, låg"
-CI_HIGH = "95 % KI, hög"
-RATE_KINDS = {AVSLUTADE: "count", ARBETE_STUDIER: "count", ANDEL_AS: "share", CI_LOW: "share", CI_HIGH: "share"}
-
-
 
 
 def rate_table(dataset, forbund_id: str, period: Period | str, by: str, min_cell: int = 5) -> ReportTable:
