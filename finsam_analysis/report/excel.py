@@ -68,6 +68,7 @@ SHEET_NAMES = {
     "Försörjningsformer i befolkningen": "Försörjning i befolkningen",
     "Insatser och mål": "Insatser och mål",
     "Ekonomi": "Ekonomi",
+    "Strukturövergripande insatser": "Strukturövergripande insatser",
     "Datakvalitet": "Datakvalitet",
     "Om rapporten": "Om rapporten",
 }

@@ -28,6 +28,7 @@ SECTIONS = (
     "Försörjningsformer i befolkningen",
     "Insatser och mål",
     "Ekonomi",
+    "Strukturövergripande insatser",
     "Datakvalitet",
     "Om rapporten",
 )

@@ -1,4 +1,4 @@
-"""Strukturövergripande insatser and the verksamhetsplan's targets, in the section "Insatser och mål".
+"""Strukturövergripande insatser (their own section) and the verksamhetsplan's targets ("Insatser och mål").
 
 Strukturövergripande insatser have no participants in the participant file;
 what the förbund records of them is their period, budget and utfall
@@ -25,6 +25,7 @@ from finsam_analysis.report.table_base import ReportTable, _make, _placeholder
 __all__ = ["insats_tables"]
 
 SECTION = "Insatser och mål"
+STRUKTUR_SECTION = "Strukturövergripande insatser"
 SOURCE = "Källa: förbundets insatsregister och verksamhetsplan (insatser.csv, insats_ekonomi.csv, insats_mal.csv)"
 
 
@@ -44,7 +45,7 @@ def _struktur(dataset, running: pd.DataFrame, period: Period) -> ReportTable:
     struktur = running.loc[running["typ"] == "strukturovergripande"]
     title = f"Strukturövergripande insatser, {period.swedish}"
     if struktur.empty:
-        return _placeholder("insatser_struktur", SECTION, title,
+        return _placeholder("insatser_struktur", STRUKTUR_SECTION, title,
                             "Förbundet har inga strukturövergripande insatser under perioden.", SOURCE)  # fmt: skip
     year = period.end.year
     money = dataset.insats_ekonomi
@@ -65,7 +66,7 @@ def _struktur(dataset, running: pd.DataFrame, period: Period) -> ReportTable:
     if not period.is_year:
         note += " Budget, utfall och deltagare redovisas per helår."
     return _make(
-        "insatser_struktur", SECTION, title, data,
+        "insatser_struktur", STRUKTUR_SECTION, title, data,
         {"Period": "text", "Budget (kr)": "kr", "Utfall (kr)": "kr", "Deltagare (personal)": "number",
          f"Mål {year}": "number", "Därav uppnådda": "number"},
         min_cell=1, source=SOURCE, index_name="Insats", note=note,
