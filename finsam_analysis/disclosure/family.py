@@ -187,9 +187,10 @@ class Family:
     periods: list[tuple[int, int]] = field(default_factory=list)
     #: Bool per node: a bound of a period outside the family, decided after it.
     extra: np.ndarray | None = None
-    #: Whether the stock (pågående) at the frame's start is known: shown at
-    #: the end of the year before, or the first year (nothing before it).
-    stock_start_known: bool = True
+    #: Whether each stock (pågående, per insats too) at the frame's start is
+    #: known: shown at the end of the year before, or the first year (nothing
+    #: before it). One bool for every stock, or a bool per stock's key.
+    stock_start_known: bool | dict = True
 
     # ------------------------------------------------------------------
     # Set-up
@@ -235,11 +236,20 @@ class Family:
         self._members: list[list[int]] = [[v] for v in range(self._root + 1)]
         self._log: list[tuple] = []
         for x in range(n_s):  # the frame's start is the reference: known (a stock only if shown before)
-            if not self.is_stock[x] or self.stock_start_known:
+            if not self.is_stock[x] or self._stock_start_known(self.series[x].key):
                 self._union(x * n_i, self._root, [])
             else:
                 self.decided_unknown[x, 0] = True
         self._log.clear()
+
+    def _stock_start_known(self, key: Hashable) -> bool:
+        known = self.stock_start_known
+        return bool(known.get(key, True) if isinstance(known, dict) else known)
+
+    def stocks_known_at_end(self) -> dict:
+        """Per stock: known at this frame's last node, which is 31 December (the next frame's start)."""
+        last = bool(self.year_end[-1])
+        return {x.key: last and bool(self.known[k, -1]) for k, x in enumerate(self.series) if x.kind == STOCK}
 
     def key_index(self, key: Hashable) -> int:
         return self._index[key]

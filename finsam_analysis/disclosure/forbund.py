@@ -3,6 +3,7 @@
 :func:`forbund_family` turns a förbund's prepared participations into the
 cumulative series the report's tables are differences of (nya, avslutade,
 pågående, the outcome groups, the splits by kön, ålder and insats,
+nya and pågående per insats and nya and avslutade per insats × kön,
 avslutsanledning, försörjning före × efter), and decides them with the
 engine of :mod:`finsam_analysis.disclosure.family`, one year at a time
 (:class:`ForbundFamily`).
@@ -191,17 +192,17 @@ def forbund_family(
     first_year = int(starts.min().astype("datetime64[Y]").astype(int) + 1970) if len(d) else last_day.year
     first_year = min(first_year, last_day.year)
     years: dict[int, Family] = {}
-    stock_known = True  # before the first year nothing was going on
+    stock_known: bool | dict = True  # before the first year nothing was going on
     for year in range(first_year, last_day.year + 1):
         years[year] = _year_frame(d, year, last_day, min_cell, group_min, stock_start_known=stock_known)
         frame = years[year]
-        stock_known = bool(frame.known[frame.key_index(("pag",)), -1]) and bool(frame.year_end[-1])
+        stock_known = frame.stocks_known_at_end()
     return ForbundFamily(d, years, first_year, last_day, min_cell, group_min)
 
 
 def _year_frame(
     d, year: int, last_day: _dt.date, min_cell: int, group_min: int,
-    *, base: Family | None = None, extra: Sequence[_dt.date] = (), stock_start_known: bool = True,
+    *, base: Family | None = None, extra: Sequence[_dt.date] = (), stock_start_known: bool | dict = True,
 ) -> Family:
     """The frame of one year: from 31 December before it, decided in release order.
 
@@ -303,8 +304,10 @@ class _SeriesBuilder:
     def build(self):
         self._key_series()
         self._ovriga_categories()
-        for name, codes in self._split_codes().items():
+        splits = self._split_codes()
+        for name, codes in splits.items():
             self._split(name, codes)
+        self._insats_totals(splits["insats"], splits["kon"])
         self._orsak()
         self._overgang()
         return self.specs, self.lines, self.subsets, self.shares
@@ -360,7 +363,8 @@ class _SeriesBuilder:
 
     def _split(self, name: str, codes: np.ndarray) -> None:
         """Avslutade and arbete/studier by one split (kön, ålder, insats): groups add up to the total."""
-        present = sorted(set(codes[self.ended]), key=_split_order(name))
+        # Every insats has its series even before an avslut: _insats_totals links nya and pågående to them.
+        present = sorted(set(codes if name == "insats" else codes[self.ended]), key=_split_order(name))
         for measure, mask in (("Av", np.ones(len(self.d), bool)), ("as", self.arbete_studier)):
             parts = []
             for g in present:
@@ -368,11 +372,53 @@ class _SeriesBuilder:
                 self.specs.append(SeriesSpec(key, FLOW, self.ended_where(mask & (codes == g))))
                 parts.append(key)
             if parts:
-                self.lines.append(Line((measure,), tuple(parts)))
+                # Avslutade by kön and by insats cross in insats × kön (_insats_totals): solved together.
+                crossing = measure == "Av" and name in ("kon", "insats")
+                self.lines.append(Line((measure,), tuple(parts), rank=crossing))
                 self.subsets += [(p, (measure,)) for p in parts]
         for g in present:
             self.subsets.append(((name, "as", g), (name, "Av", g)))
             self.shares.append(((name, "as", g), (name, "Av", g)))
+
+    def _insats_totals(self, insats: np.ndarray, kon: np.ndarray) -> None:
+        """Per insats: nya and pågående (so "totalt sedan start" and "just nu"), and nya and avslutade by kön.
+
+        Lines: nya = avslutade + pågående per insats (a stock line), the
+        insatser add up to N and pågående, and each insats's kön to its
+        total; avslutade by insats × kön also add up to avslutade by kön,
+        so those lines cross and are solved by elimination.
+        """
+        groups = sorted(set(insats), key=_split_order("insats"))
+        if not groups:
+            return
+        start_in = {g: insats == g for g in groups}
+        started = {g: self.cumulative(self.start[start_in[g]]) for g in groups}
+        for g in groups:
+            ended = self.specs[self._index_of(("insats", "Av", g))].values
+            self.specs += [SeriesSpec(("insats", "N", g), FLOW, started[g]),
+                           SeriesSpec(("insats", "pag", g), STOCK, started[g] - ended)]  # fmt: skip
+            self.lines.append(Line(("insats", "N", g), (("insats", "Av", g), ("insats", "pag", g)), stock=True))
+            self.subsets.append((("insats", "N", g), ("N",)))
+        self.lines += [Line(("N",), tuple(("insats", "N", g) for g in groups)),
+                       Line(("pag",), tuple(("insats", "pag", g) for g in groups))]  # fmt: skip
+        for g in groups:
+            for measure, mine in (("N", self.start), ("Av", None)):
+                parts = []
+                for k in KON_GROUPS:
+                    mask = start_in[g] & (kon == k)
+                    values = self.cumulative(self.start[mask]) if mine is not None else self.ended_where(mask)
+                    key = ("insats_kon", measure, g, k)
+                    self.specs.append(SeriesSpec(key, FLOW, values))
+                    self.subsets.append((key, ("insats", measure, g)))
+                    parts.append(key)
+                self.lines.append(Line(("insats", measure, g), tuple(parts), rank=measure == "Av"))
+        for k in KON_GROUPS:
+            if ("kon", "Av", k) in {x.key for x in self.specs}:
+                parts = tuple(("insats_kon", "Av", g, k) for g in groups)
+                self.lines.append(Line(("kon", "Av", k), parts, rank=True))
+
+    def _index_of(self, key) -> int:
+        return next(n for n, x in enumerate(self.specs) if x.key == key)
 
     def _orsak(self) -> None:
         """Avslutade by avslutsanledning."""

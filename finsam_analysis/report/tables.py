@@ -53,6 +53,13 @@ Decisions where docs/rapporter.md is silent
   ``resultat_insats`` (same numbers, protected there with a total row), so the
   two tables never disagree and avslutade per insats cannot be subtracted
   from the sammanfattning.
+* ``insatser_deltaganden`` and ``insatser_kon`` count participations per
+  insats from the family (:func:`~finsam_analysis.disclosure.forbund.forbund_family`),
+  so they agree with ``resultat_insats`` and the key figures (their Totalt
+  row). "Totalt sedan start" sums every year's part and is shown only when
+  each part is; an insats that ended earlier keeps its row, so the rows add
+  up to Totalt. Nya by kön has no series of its own: its Totalt is the sum
+  of the rows, hidden when a row is.
 * ``resultat_trend`` and ``aktiva_per_manad`` have no totals, but they and
   the sammanfattning's comparison periods count the same participations
   over nested stretches of time, so they are protected together
@@ -88,7 +95,7 @@ from finsam_analysis.measures import outcomes
 from finsam_analysis import schema
 from finsam_analysis.disclosure.rules import SUPPRESSED, Cell, rules_text
 from finsam_analysis.disclosure.tables import ProtectedTable, protect_table
-from finsam_analysis.disclosure.forbund import OVRIGA_CATEGORIES, ForbundFamily
+from finsam_analysis.disclosure.forbund import KON_GROUPS, OVRIGA_CATEGORIES, ForbundFamily
 from finsam_analysis.disclosure.published import forbund_protection, protect
 from finsam_analysis.measures.key_figures import forbund_participations, in_key_order, raw_key_figures
 from finsam_analysis.fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, swedish_month
@@ -1034,6 +1041,93 @@ def _befolkning_kommun(c: _Ctx, he: pd.DataFrame, years: pd.DataFrame, riket: pd
 # ---------------------------------------------------------------------------
 
 
+def _since_start(c: _Ctx, key: tuple) -> object:
+    """Participations started from the förbund's first one up to the period's end (every year's part shown)."""
+    first, end = _dt.date(c.family.first_year, 1, 1), c.period.end
+    value = c.family.value(key, first, end)
+    return value if c.family.flow_shown(key, first, end) else _Hidden(value, c.min_cell)
+
+
+def _stock(c: _Ctx, key: tuple) -> object:
+    day = c.period.end
+    value = c.family.stock_value(key, day)
+    return value if c.family.stock_shown(key, day) else _Hidden(value, c.min_cell)
+
+
+def _individ_ids(c: _Ctx) -> list[str]:
+    """Individinriktade insatser running in the period or with participations up to its end (family order)."""
+    ins = c.insatser
+    keys = c.family_keys
+    running = (ins["typ"] == "individinriktad") & (ins["startdatum"] <= pd.Timestamp(c.period.end)) & (
+        ins["slutdatum"].isna() | (ins["slutdatum"] >= pd.Timestamp(c.period.start)))  # fmt: skip
+    first = _dt.date(c.family.first_year, 1, 1)
+    used = {k[2] for k in keys if k[:2] == ("insats", "N") and c.family.value(k, first, c.period.end) > 0}
+    return sorted(set(ins.loc[running, "insats_id"]) | used)
+
+
+def _per_insats(c: _Ctx, cells: Callable[[str], list[object]], total: list[object]) -> tuple[list, list]:
+    ids = _individ_ids(c)
+    rows = [cells(i) for i in ids] + [total]
+    return rows, [c.insats_label(i) for i in ids] + [TOTAL]
+
+
+def _insatser_deltaganden(c: _Ctx) -> ReportTable:
+    """"Totalt / Just nu" per insats: since its start, going on at the period's end, nya and avslutade."""
+    keys = c.family_keys
+
+    def cells(i: str) -> list[object]:
+        if ("insats", "N", i) not in keys:
+            return [0, 0, 0, 0]
+        return [_since_start(c, ("insats", "N", i)), _stock(c, ("insats", "pag", i)),
+                c.flow(("insats", "N", i)), c.flow(("insats", "Av", i))]  # fmt: skip
+
+    total = [_since_start(c, ("N",)), c.kf_cell("pagaende_vid_periodens_slut"), c.kf_cell("nya_deltaganden"),
+             c.kf_cell("avslutade_deltaganden")]  # fmt: skip
+    rows, labels = _per_insats(c, cells, total)
+    cols = ["Totalt sedan start", "Pågående vid periodens slut", "Nya i perioden", "Avslutade i perioden"]
+    data = pd.DataFrame(rows, columns=cols, index=pd.Index(labels, dtype=object, name="Insats"))
+    note = ("Deltaganden (en person i två insatser räknas i båda). Totalt sedan start = alla deltaganden som "
+            "börjat från insatsens start, eller från förbundets första registrerade deltagande, till periodens slut; "
+            "pågående vid periodens slut motsvarar förbundens \"just nu\".")  # fmt: skip
+    return _make(
+        "insatser_deltaganden", "Insatser och mål", f"Deltaganden per insats, {c.period.swedish}", data,
+        {col: "count" for col in cols}, min_cell=c.min_cell, index_name="Insats", note=note,
+    )  # fmt: skip
+
+
+def _insatser_kon(c: _Ctx) -> ReportTable:
+    """Nya and avslutade deltaganden per insats by kön (okänt kön counted with män, as in every outcome table)."""
+    keys = c.family_keys
+
+    def cells(i: str) -> list[object]:
+        return [c.flow(("insats_kon", m, i, k)) if ("insats_kon", m, i, k) in keys else 0
+                for m in ("N", "Av") for k in KON_GROUPS]  # fmt: skip
+
+    # Avslutade by kön is a series of its own (resultat_kon shows it); nya by kön is only the sum of the rows.
+    total = [_sum_of(c, [("insats_kon", "N", i, k) for i in _individ_ids(c)]) for k in KON_GROUPS]
+    total += [c.flow(("kon", "Av", k)) if ("kon", "Av", k) in keys else 0 for k in KON_GROUPS]
+    rows, labels = _per_insats(c, cells, total)
+    missing = int(c.d["kon"].isna().sum())
+    man = " (inkl. okänt kön)" if missing else ""
+    cols = ["Nya, kvinnor", f"Nya, män{man}", "Avslutade, kvinnor", f"Avslutade, män{man}"]
+    data = pd.DataFrame(rows, columns=cols, index=pd.Index(labels, dtype=object, name="Insats"))
+    note = "Deltaganden i perioden."
+    if missing:
+        note += " Deltaganden utan kön räknas med männen, så att ingen tabell visar dem för sig."
+    return _make(
+        "insatser_kon", "Insatser och mål", f"Nya och avslutade deltaganden per insats och kön, {c.period.swedish}",
+        data, {col: "count" for col in cols}, min_cell=c.min_cell, index_name="Insats", note=note,
+    )  # fmt: skip
+
+
+def _sum_of(c: _Ctx, keys: list[tuple]) -> object:
+    """The sum of family flows as one cell: shown only when every part is (a hidden part stays hidden)."""
+    cells = [c.flow(k) if k in c.family_keys else 0 for k in keys]
+    if any(isinstance(x, _Hidden) for x in cells):
+        return _Hidden(None, c.min_cell)
+    return int(sum(cells))
+
+
 def _insatser_mal(c: _Ctx) -> ReportTable:
     ekonomi = c.dataset.insats_ekonomi
     mal = outcomes.insatser_mot_mal(c.d, c.insatser, ekonomi, c.period)
@@ -1251,6 +1345,8 @@ _BUILDERS: tuple[Callable[[_Ctx], ReportTable | list[ReportTable]], ...] = (
     _forsorjning_overgang,
     _offentlig_fore_efter,
     _befolkning,
+    _insatser_deltaganden,
+    _insatser_kon,
     _insatser_mal,
     _insatser_ovriga,
     _ekonomi,

@@ -90,8 +90,10 @@ def test_numbers_are_numbers_with_number_formats(tmp_path, raw_tables):
     median = row_of(s, "Tid i insats, median (dagar)")[1]
     assert median.value == 182.5 and median.number_format == "0"
     mal = wb["Insatser och mål"]
-    steget = row_of(mal, "Steget vidare")
-    header = [c.value for c in mal[steget[0].row - 1]]
+    header_cell = find(mal, "Utfall (kr)")[0]  # the table of insatser mot mål (the sheet holds several)
+    header = [c.value for c in mal[header_cell.row]]
+    steget = mal[header_cell.row + 1]
+    assert steget[0].value == "Steget vidare"
     utfall = steget[header.index("Utfall (kr)")]
     assert utfall.value == 500000 and utfall.number_format == '#,##0 "kr"'
     assert NUMBER_FORMATS["count"] == "#,##0"  # shown as "# ##0" (12 345) by Swedish Excel
