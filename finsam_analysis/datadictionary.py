@@ -67,7 +67,8 @@ _OTHER_FILES: tuple[tuple[str, str, str], ...] = (
     (
         f"{loading.HELARSEKVIVALENTER_DIR}/",
         "nej",
-        "SCB:s tabell HE0000T02N2 (TAB1386) som hämtad: JSON-stat2 (`.json`) eller CSV (`.csv`).",
+        "SCB:s tabell HE0000T02N2 (TAB1386) som hämtad: JSON-stat (`.json`), CSV (`.csv`), PX (`.px`) "
+        "eller Excel från Statistikdatabasen (`.xlsx`).",
     ),
     (
         loading.METADATA_FILE,
@@ -771,6 +772,36 @@ def _catalogue_rows() -> list[tuple[str, str, str, str]]:
     return rows
 
 
+_SCB_FILES = (
+    ("JSON-stat 2.0", "`.json`", "PxWeb API 2.0 (`outputFormat=json-stat2`), Statistikdatabasen"),
+    ("JSON-stat 1.0 och PxWebs egen JSON", "`.json`", "det äldre PxWeb API:t (v1, `json-stat` och `json`)"),
+    ("CSV med koder, texter eller båda", "`.csv`",
+     "Statistikdatabasen och API:t; UTF-8 (med eller utan BOM), Windows-1252 och UTF-16"),
+    ("PX (PC-Axis)", "`.px`", "API 2.0:s standardformat och Statistikdatabasen; teckenkodning enligt filens `CODEPAGE`"),
+    ("Excel", "`.xlsx`", "Statistikdatabasen: rubrikrader med sammanslagna celler, förspalter som bara "
+     "skrivs där värdet byts, fotnoter under tabellen"),
+)  # fmt: skip
+
+
+def _scb_files() -> list[str]:
+    """§10's list of the SCB file forms that are read (scb/read.py's readers)."""
+    return [
+        "### Filer som läses",
+        "",
+        "Varje form SCB lämnar ut tabellen i läses, och ingen fil i mappen hoppas över utan ett ord:",
+        "",
+        *_table(("form", "filändelse", "var den kommer ifrån"), _SCB_FILES),
+        "",
+        "Kön känns igen som koderna `1`, `2`, `1+2` och `TotSa` och som SCB:s texter (\"män\", "
+        "\"kvinnor\", \"män och kvinnor totalt\", \"totalt, samtliga män och kvinnor\", även på "
+        "engelska). Region får vara kod (`2482`, `2482 Skellefteå`, `00`), kommunnamn (`Falun`, "
+        "`Östersunds kommun`), `Riket`, `Sverige` eller `Sweden`. Län (`01`, `Stockholms län`) och "
+        "regioner som inte känns igen läses inte; filens anteckning i rapportens datakvalitetsavsnitt "
+        "namnger dem. Filer med andra ändelser (till exempel `.xls` eller `.txt`) läses inte och "
+        "namnges i en anteckning; dolda filer (som `.DS_Store`) är systemets och räknas inte.",
+    ]
+
+
 def _helarsekvivalenter() -> list[str]:
     scb_names = getattr(scb, "_CONTENT_NAMES", {})
     rows = [(_code(c), *_HE_COLUMNS[c]) for c in schema.HELARSEKVIVALENTER_COLUMNS]
@@ -793,6 +824,7 @@ def _helarsekvivalenter() -> list[str]:
         names = [n for n in scb_names.get(code, (label,)) if n != label] or [label]
         rows.append((_code(code), label, _ENGLISH.get(("ERSATTNING", code), ""), " / ".join(names)))
     out += _table(("kod", "etikett", "English", "SCB:s etikett"), rows)
+    out += ["", *_scb_files()]
     out += [
         "",
         f"`{schema.RIKET}` är riket (jämförelsen i rapporten). *Andel av befolkningen* från SCB "

@@ -8,6 +8,9 @@ downloads from the statistics database into the normalised long table of
 
 * :func:`read_jsonstat2` reads a JSON-stat 2.0 dataset (the PxWeb v2 default);
 * :func:`read_pxweb_csv` reads the CSV downloads (long or wide by month);
+* :func:`read_file` reads any one download: JSON-stat 2.0 and 1.0, PxWeb v1's
+  own JSON, CSV, PX (:mod:`finsam_analysis.scb.px`) and the
+  Statistikdatabasen's Excel file (:mod:`finsam_analysis.scb.sheet`);
 * :func:`impute_bortfall` handles the zero trap of ekonomiskt bistånd;
 * :func:`read_directory` reads a whole ``helarsekvivalenter/`` folder,
   resolves overlapping files and imputes, returning :class:`ScbData`.
@@ -23,10 +26,16 @@ Decisions where the spec is silent
   ``x`` and ``…`` are missing (NaN), never 0. Any other text that is not a
   number is an error naming the file.
 * Region: only riket (``00``) and four-digit kommunkoder are kept. Other
-  region levels (two-digit län codes) are dropped with a note. A three-digit
-  code is taken to be a kommunkod that lost its leading zero in Excel, a
-  bare kommun name (``Skellefteå``) is looked up in the package's kommun list,
-  and any text with the word "riket" (``Riket``, ``Hela riket``) is riket.
+  region levels (two-digit län codes, or län by name: ``Stockholms län``) are
+  dropped with a note. A three-digit code is taken to be a kommunkod that
+  lost its leading zero in Excel, a bare kommun name (``Skellefteå``) is
+  looked up in the package's kommun list, and any text with the word "riket"
+  (``Riket``, ``Hela riket``), ``Sverige`` or ``Sweden`` is riket. A region
+  that is none of these is not an error: its rows are left out and the note
+  names it, since the rest of the file is still good.
+* Kön: the codes ``1``, ``2``, ``1+2`` and ``TotSa``, and the texts SCB uses in
+  Swedish and English downloads ("män och kvinnor totalt", "totalt, samtliga
+  män och kvinnor", "men and women").
 * A file without a kön dimension is taken as kön ``totalt`` (what PxWeb gives
   when kön is eliminated), with a note. A file without åldersgrupp is an
   error, because 20–64 and 20–65 overlap and cannot be told apart.
@@ -63,8 +72,12 @@ Decisions where the spec is silent
   BOM (Excel's "Unicode-text") is read, and a file mixing UTF-8 and
   Windows-1252 lines is decoded line by line, as the participant reader does
   (:func:`finsam_analysis.textfile.decode_text`).
-* :func:`read_directory` skips hidden files (names starting with ``.``) and
-  does not look into sub-folders.
+* :func:`read_directory` skips hidden files (names starting with ``.``, the
+  operating system's) and does not look into sub-folders. Every other file
+  it does not read (another ending than ``.json``, ``.csv``, ``.px``,
+  ``.xlsx``) is named in a note, so a population figure never goes missing
+  without a word. The old Excel format ``.xls`` is one of those: save it as
+  ``.xlsx`` or download CSV.
 """
 
 from __future__ import annotations
@@ -86,6 +99,8 @@ from finsam_analysis import reference
 from finsam_analysis import schema
 from finsam_analysis.errors import FinsamError, UnreadableFileError
 from finsam_analysis.textfile import best_split, decode_text
+from finsam_analysis.scb.px import PxError, decode_px, parse_px
+from finsam_analysis.scb.sheet import SheetError, sheet_table
 
 __all__ = [
     "BORTFALL_MIN_FOLKMANGD",
@@ -95,6 +110,7 @@ __all__ = [
     "ScbFormatError",
     "impute_bortfall",
     "read_directory",
+    "read_file",
     "read_jsonstat2",
     "read_pxweb_csv",
 ]
@@ -267,6 +283,15 @@ _KON = {
     "bada konen": "totalt",
     "samtliga": "totalt",
     "men and women": "totalt",
+    # SCB's texts for 1+2 in HE0000T02N2 downloads, and the code of newer v2 tables.
+    "man och kvinnor totalt": "totalt",
+    "kvinnor och man totalt": "totalt",
+    "totalt samtliga man och kvinnor": "totalt",
+    "samtliga man och kvinnor": "totalt",
+    "totsa": "totalt",
+    "both sexes": "totalt",
+    "total men and women": "totalt",
+    "men and women total": "totalt",
 }
 
 
@@ -277,9 +302,22 @@ def _kon_codes(values: pd.Series) -> pd.Series:
 
 @functools.lru_cache(maxsize=1)
 def _kommun_names() -> dict[str, str]:
-    """Folded kommun name -> kommunkod, for files that give names only."""
-    table = reference.kommuner()
-    return dict(zip(table["kommun"].map(_fold), table["kommunkod"], strict=True))
+    """Folded kommun and län name -> code, for files that give names only.
+
+    Län keep their 2-digit code: they are another region level, left out
+    with a note like län given by code.
+    """
+    kommuner, lan = reference.kommuner(), reference.lan()
+    names = dict(zip(lan["lan"].map(_fold), lan["lanskod"], strict=True))
+    names.update(zip(kommuner["kommun"].map(_fold), kommuner["kommunkod"], strict=True))
+    return names
+
+
+# Riket as the English downloads and some users name it.
+_RIKET_NAMES = frozenset({"riket", "hela riket", "sverige", "sweden", "hela sverige", "whole country", "total sweden"})
+# An unrecognised region is kept as this prefix + its text, so that its rows are
+# left out with a note (in _assemble_files) instead of failing the file.
+_UNKNOWN_REGION = "?"
 
 
 def _region_codes(values: pd.Series) -> pd.Series:
@@ -293,9 +331,11 @@ def _region_codes(values: pd.Series) -> pd.Series:
     n = digits.str.len()
     code = digits.mask(n == 3, digits.str.zfill(4))  # Excel dropped the leading zero
     code = code.mask(digits.isin(["0", "00", "000", "0000"]), schema.RIKET)
-    code = code.mask(code.isna() & folded.str.contains(r"\briket\b"), schema.RIKET)
-    names = folded.str.replace(r"\s+kommun$", "", regex=True).map(_kommun_names())
-    return code.fillna(names)
+    code = code.mask(code.isna() & (folded.str.contains(r"\briket\b") | folded.isin(_RIKET_NAMES)), schema.RIKET)
+    # "Falun", "Falu kommun", "Östersunds kommun", "Göteborgs stad" (the genitive s).
+    names = folded.str.replace(r"\s+(kommun|municipality|stad)$", "", regex=True).map(_kommun_names())
+    genitive = folded.str.replace(r"s\s+(kommun|stad)$", "", regex=True).map(_kommun_names())
+    return code.fillna(names).fillna(genitive)
 
 
 def _aldersgrupp_codes(values: pd.Series) -> pd.Series:
@@ -361,11 +401,19 @@ def _examples(values: pd.Series, limit: int = 3) -> str:
 
 
 def _resolve(kind: str, raw: pd.Series, path: Path, fallback: pd.Series | None = None) -> pd.Series:
-    """Normalise one dimension; every value must be recognised."""
+    """Normalise one dimension; every value must be recognised, except regions.
+
+    An unknown region is marked (``_UNKNOWN_REGION`` + its text) and its
+    rows are left out with a note: a file may hold regions the table does
+    not use, and the rest of it is still good.
+    """
     resolved = _RESOLVERS[kind](raw)
     if fallback is not None:
         resolved = resolved.fillna(_RESOLVERS[kind](fallback))
     bad = resolved.isna()
+    if kind == "region":
+        shown = raw if fallback is None else fallback
+        return resolved.mask(bad, _UNKNOWN_REGION + shown.astype(str).str.strip())
     if bad.any():
         raise ScbFormatError(
             f"Filen {path}: {_DIMENSION_LABELS[kind]} {_examples(raw[bad])} känns inte igen "
@@ -383,6 +431,8 @@ def _resolved_categories(kind: str, codes: tuple, labels: tuple) -> pd.Series | 
     """
     resolved = _RESOLVERS[kind](pd.Series(codes, dtype=object))
     resolved = resolved.fillna(_RESOLVERS[kind](pd.Series(labels, dtype=object)))
+    if kind == "region":  # unknown regions are marked, as _resolve does
+        return resolved.mask(resolved.isna(), _UNKNOWN_REGION + pd.Series(labels, dtype=object).astype(str).str.strip())
     return None if resolved.isna().any() else resolved
 
 
@@ -533,6 +583,18 @@ def _assemble(cells: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame
     return _typed(_sorted(table))
 
 
+def _note_regions(
+    cells: pd.DataFrame, file: np.ndarray, rows: np.ndarray, paths: Sequence[Path], notes: Sequence[list[str]], what: str
+) -> None:
+    """One note per file for the regions of ``rows`` (a few named)."""
+    for f in np.unique(file[rows]):
+        names = pd.unique(cells["kommunkod"].to_numpy()[rows & (file == f)].astype(str))
+        shown = ", ".join(repr(n.removeprefix(_UNKNOWN_REGION)) for n in names[:3])
+        more = f" med flera ({len(names) - 3} till)" if len(names) > 3 else ""
+        n = len(names)
+        notes[f].append(f"Filen {paths[f].name}: {n} {'region' if n == 1 else 'regioner'} ({shown}{more}) {what}")
+
+
 def _assemble_files(
     cells: pd.DataFrame, file: np.ndarray, paths: Sequence[Path], notes: Sequence[list[str]]
 ) -> tuple[pd.DataFrame, np.ndarray]:
@@ -548,16 +610,13 @@ def _assemble_files(
     cells = cells.astype({c: "category" for c in ("kommunkod", "kon", "aldersgrupp", "content")})
     file = np.asarray(file, dtype=np.int64)
     regions = cells["kommunkod"].cat.categories.astype(str)
-    other_regions = regions[(regions.str.len() != 4) & (regions != schema.RIKET)]
+    unknown = regions[regions.str.startswith(_UNKNOWN_REGION)]
+    other_regions = regions[(regions.str.len() != 4) & (regions != schema.RIKET) & ~regions.isin(unknown)]
     other_level = cells["kommunkod"].isin(other_regions).to_numpy()
-    if other_level.any():
-        codes = cells["kommunkod"].cat.codes.to_numpy()[other_level]
-        for f in np.unique(file[other_level]):
-            n = len(np.unique(codes[file[other_level] == f]))
-            notes[f].append(
-                f"Filen {paths[f].name}: {n} {'region' if n == 1 else 'regioner'} som varken är kommun eller "
-                "riket (t.ex. län) lästes inte."
-            )
+    not_known = cells["kommunkod"].isin(unknown).to_numpy()
+    _note_regions(cells, file, other_level, paths, notes, "som varken är kommun eller riket (t.ex. län) lästes inte.")
+    _note_regions(cells, file, not_known, paths, notes, "känns inte igen som kommun, län eller riket; deras rader lästes inte.")
+    other_level = other_level | not_known
     has_population = np.zeros(len(paths), dtype=bool)
     has_population[file[(cells["content"] == _FOLKMANGD).to_numpy()]] = True
     wanted = ~other_level & cells["content"].isin([*_ERSATTNINGAR, _FOLKMANGD]).to_numpy()
@@ -624,6 +683,8 @@ def _load_json(path: Path) -> dict:
         inner = next(iter(doc.values()))
         if isinstance(inner, dict) and "dimension" in inner:
             doc = inner
+    if "columns" in doc and "data" in doc and "dimension" not in doc:
+        return doc  # PxWeb v1's own JSON format (px-json), read by _pxjson_frame
     if doc.get("class") in ("collection", "bundle") or "dimension" not in doc or "value" not in doc:
         raise ScbFormatError(
             f"Filen {path} är inte ett JSON-stat-dataset (dimension och value saknas). "
@@ -765,6 +826,8 @@ def _jsonstat2_cells(path: Path) -> tuple[pd.DataFrame, list[str], pd.Timestamp 
     """A JSON-stat 2.0 download's cells, notes and ``updated`` time."""
     notes: list[str] = []
     doc = _load_json(path)
+    if "columns" in doc:
+        return _pxjson_cells(doc, path, notes)
     updated = _parse_updated(doc.get("updated"), path, notes)
     try:
         cells = _jsonstat_cells(doc, path, notes)
@@ -776,6 +839,87 @@ def _jsonstat2_cells(path: Path) -> tuple[pd.DataFrame, list[str], pd.Timestamp 
             "Ladda ner tabellen på nytt i formatet JSON-stat2."
         ) from None
     return cells, notes, updated
+
+
+def _pxjson_cells(doc: dict, path: Path, notes: list[str]) -> tuple[pd.DataFrame, list[str], pd.Timestamp | None]:
+    """PxWeb v1's ``json`` format: ``columns`` (type d, t or c) and ``data`` rows of ``key`` and ``values``.
+
+    Read as the CSV layout it is: one column per dimension (named by its
+    code or text, whichever is recognised) and one value column per content,
+    named by the content's text.
+    """
+    try:
+        columns = doc["columns"]
+        header = []
+        for column in columns:
+            code, text = str(column.get("code", "")), str(column.get("text", ""))
+            if column.get("type") == "c":
+                header.append(text or code)
+            else:
+                header.append(code if _dimension_kind(code) else text)
+        rows = [[*map(str, row["key"]), *("" if v is None else str(v) for v in row["values"])] for row in doc["data"]]
+        frame = pd.DataFrame(rows, columns=header, dtype=object)
+        meta = doc.get("metadata") or [{}]
+        updated = _parse_updated(meta[0].get("updated") if isinstance(meta[0], dict) else None, path, notes)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise ScbFormatError(
+            f"Filen {path} kunde inte läsas som JSON från PxWeb ({type(exc).__name__}: {exc}). "
+            "Ladda ner tabellen på nytt i formatet JSON-stat2."
+        ) from None
+    if frame.empty:
+        raise ScbFormatError(f"Filen {path} innehåller inga uppgifter.")
+    return _csv_cells(frame, path, notes), notes, updated
+
+
+def _px_cells(path: Path) -> tuple[pd.DataFrame, list[str], pd.Timestamp | None]:
+    """A PX file's cells, notes and update time (:mod:`finsam_analysis.scb.px`)."""
+    notes: list[str] = []
+    try:
+        doc = parse_px(decode_px(path.read_bytes()))
+    except OSError as exc:
+        raise ScbFormatError(f"Filen {path} kunde inte öppnas ({exc.strerror}).") from None
+    except PxError as exc:
+        raise ScbFormatError(f"Filen {path} kunde inte läsas som PX-fil: {exc}.") from None
+    updated = _parse_updated(doc.get("updated"), path, notes)
+    return _jsonstat_cells(doc, path, notes), notes, updated
+
+
+# Header names for stub columns an Excel download leaves unnamed, by what their values are.
+_STUB_NAMES = {"region": "region", "kon": "kön", "alder": "ålder", "tid": "månad"}
+
+
+def _stub_name(values: pd.Series, taken: set[str]) -> str | None:
+    """The dimension an unnamed column holds, judged by its values."""
+    values = values[values.astype(str).str.strip() != ""]
+    for kind, name in _STUB_NAMES.items():
+        if name not in taken and _RESOLVERS[kind](values).notna().all():
+            return name
+    if "tabellinnehåll" not in taken and values.map(_content_code).notna().all():
+        return "tabellinnehåll"
+    return None
+
+
+def _xlsx_cells(path: Path) -> tuple[pd.DataFrame, list[str], None]:
+    """An Excel download's cells and notes (:mod:`finsam_analysis.scb.sheet`)."""
+    notes: list[str] = []
+    try:
+        header, body, footnotes = sheet_table(path)
+    except SheetError as exc:
+        raise ScbFormatError(f"Filen {path} kunde inte läsas som Excel-fil från Statistikdatabasen: {exc}.") from None
+    frame = pd.DataFrame(body, dtype=object)
+    taken = {h for h in header if h}
+    for i, name in enumerate(header):
+        if not name:
+            header[i] = _stub_name(frame[i], taken) or f"kolumn {i + 1}"
+            taken.add(header[i])
+    frame.columns = header
+    if footnotes:
+        notes.append(f"Filen {path.name}: {_rader(footnotes)} med fotnoter eller annan text under tabellen lästes inte.")
+    return _csv_cells(frame, path, notes), notes, None
+
+
+def _rader(n: int) -> str:
+    return f"{n} {'rad' if n == 1 else 'rader'}"
 
 
 def _with_attrs(read: _FileRead) -> pd.DataFrame:
@@ -869,7 +1013,7 @@ def _csv_frame(path: Path, notes: list[str]) -> pd.DataFrame:
                 f"men rubrikraden har {width}."
             )
     if footnotes:
-        notes.append(f"Filen {path.name}: {footnotes} rader med fotnoter eller annan text under tabellen lästes inte.")
+        notes.append(f"Filen {path.name}: {_rader(footnotes)} med fotnoter eller annan text under tabellen lästes inte.")
     if not body:
         raise ScbFormatError(f"Filen {path} har en rubrikrad men inga uppgifter.")
     frame = pd.DataFrame(body, columns=range(width), dtype=object)
@@ -1102,11 +1246,45 @@ def _impute(out: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 # --------------------------------------------------------------------------
 
 
+# The readers by file ending; every other file in the folder is named in a note.
+_READERS: dict[str, Callable[[Path], tuple[pd.DataFrame, list[str], pd.Timestamp | None]]] = {
+    ".json": lambda path: _jsonstat2_cells(path),
+    ".csv": lambda path: _pxweb_csv_cells(path),
+    ".px": lambda path: _px_cells(path),
+    ".xlsx": lambda path: _xlsx_cells(path),
+}
+_KINDS = "JSON-stat (.json), CSV (.csv), PX (.px) eller Excel (.xlsx)"
+
+
 def _file_cells(path: Path) -> tuple[pd.DataFrame, list[str], pd.Timestamp | None]:
-    """A download's cells, notes and ``updated`` time (JSON-stat 2.0 or CSV)."""
-    if path.suffix.lower() == ".json":
-        return _jsonstat2_cells(path)
-    return _pxweb_csv_cells(path)
+    """A download's cells, notes and ``updated`` time, by its ending."""
+    return _READERS[path.suffix.lower()](path)
+
+
+def read_file(path: str | Path) -> pd.DataFrame:
+    """Read one SCB download of HE0000T02N2 / TAB1386 in any form :func:`read_directory` reads.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.json`` (JSON-stat 2.0 or 1.0, or PxWeb v1's own JSON), ``.csv``,
+        ``.px`` or ``.xlsx`` file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The normalised long table; the file's notes in ``attrs["scb_notes"]``.
+
+    Raises
+    ------
+    ScbFormatError
+        When the file cannot be read, or its ending is none of these.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in _READERS:
+        raise ScbFormatError(f"Filen {path} kan inte läsas: bara {_KINDS} läses.")
+    cells, notes, updated = _file_cells(path)
+    return _with_attrs(_FileRead(_assemble(cells, path, notes), notes, updated))
 
 
 def _resolve_overlaps(
@@ -1228,14 +1406,15 @@ def read_directory(path: str | Path) -> ScbData:
     folder = Path(path)
     if not folder.is_dir():
         raise ScbFormatError(f"Mappen {folder} finns inte.")
-    files = sorted(
-        (p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in (".json", ".csv")),
-        key=lambda p: p.name,
-    )
+    # Hidden files (.DS_Store, macOS "._" copies) are the system's, not the user's.
+    visible = sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")), key=lambda p: p.name)
+    files = [p for p in visible if p.suffix.lower() in _READERS]
+    skipped = [p.name for p in visible if p.suffix.lower() not in _READERS]
     if not files:
         raise ScbFormatError(
-            f"Mappen {folder} innehåller inga filer från SCB (.json eller .csv). "
-            "Ladda ner tabellen HE0000T02N2 som JSON-stat2 eller CSV och lägg den där."
+            f"Mappen {folder} innehåller inga filer från SCB ({_KINDS})"
+            + (f"; {', '.join(skipped[:3])} kan inte läsas" if skipped else "")
+            + ". Ladda ner tabellen HE0000T02N2 som JSON-stat2, CSV eller PX och lägg den där."
         )
     read = [_file_cells(p) for p in files]
     cells = _concat([c for c, _, _ in read])
@@ -1244,6 +1423,12 @@ def read_directory(path: str | Path) -> ScbData:
     # All files in one pass (per file, each step's fixed cost outweighs its work).
     table, of_file = _assemble_files(cells, of_file, files, file_notes)
     notes = [note for n in file_notes for note in n]
+    if skipped:
+        notes.append(
+            f"{len(skipped)} {'fil' if len(skipped) == 1 else 'filer'} i mappen lästes inte ({', '.join(skipped[:5])}"
+            + (" med flera" if len(skipped) > 5 else "")
+            + f"): bara {_KINDS} läses."
+        )
 
     combined, overlaps = _resolve_overlaps(
         _typed(table, text=False), of_file, [p.name for p in files], [u for _, _, u in read]

@@ -685,11 +685,13 @@ def test_many_files_overlapping(tmp_path):
     assert row["filer"] == "; ".join(f"f{i:02d}.json" for i in range(64))
 
 
-def test_hidden_and_other_files_are_skipped(tmp_path):
+def test_hidden_files_are_skipped_and_other_files_named(tmp_path):
     write_json(tmp_path / "a.json", jsonstat(cube()))
     (tmp_path / "._a.json").write_bytes(b"\x00\x05\x16\x07")  # macOS metadata
     (tmp_path / "läsmig.txt").write_text("hej", encoding="utf-8")
-    assert read_directory(tmp_path).files == ["a.json"]
+    data = read_directory(tmp_path)
+    assert data.files == ["a.json"]
+    assert any("läsmig.txt" in n and "._a.json" not in n for n in data.notes)
 
 
 def test_csv_without_kon_and_with_names_only(tmp_path):
