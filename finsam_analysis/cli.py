@@ -90,7 +90,7 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
     _say(
         f"Skrev syntetiska exempeldata för {len(summary.forbund)} förbund, "
         f"åren {args.years[0]}–{args.years[1]}, till {args.out}."
-        + (f" ({n_rows} rader.)" if n_rows else "")
+        + (f" ({_antal(n_rows, 'rad', 'rader')}.)" if n_rows else "")
     )
     return 0
 
@@ -106,28 +106,30 @@ def _print_quality(quality, stream=None) -> None:
         if fq.rader_avvisade:
             extra.append(f"{fq.rader_avvisade} avvisade")
         if fq.dubbletter:
-            extra.append(f"{fq.dubbletter} dubbletter")
+            extra.append(_antal(fq.dubbletter, "dubblett", "dubbletter"))
         if fq.tomma_rader:
-            extra.append(f"{fq.tomma_rader} tomma rader hoppades över")
+            extra.append(f"{_antal(fq.tomma_rader, 'tom rad', 'tomma rader')} hoppades över")
+        if getattr(fq, "summarader", 0):
+            extra.append(f"{_antal(fq.summarader, 'summa- eller anteckningsrad', 'summa- eller anteckningsrader')} lästes inte")
         tail = f" ({', '.join(extra)})" if extra else ""
-        _say(f"  {fq.fil}: {fq.rader_lasta} rader lästa, {fq.rader_inlasta} inlästa{tail}.", stream)
+        _say(f"  {fq.fil}: {_antal(fq.rader_lasta, 'rad', 'rader')} lästa, {fq.rader_inlasta} inlästa{tail}.", stream)
         if fq.ignorerade_kolumner:
             cols = ", ".join(fq.ignorerade_kolumner[:8]) + (" …" if len(fq.ignorerade_kolumner) > 8 else "")
             _say(f"    Kolumner som inte används: {cols}.", stream)
     if quality.scb_files:
-        _say(f"  helarsekvivalenter/: {len(quality.scb_files)} filer från SCB.", stream)
+        _say(f"  helarsekvivalenter/: {_antal(len(quality.scb_files), 'fil', 'filer')} från SCB.", stream)
     for note in quality.notes:
         _say(f"  Obs: {note}", stream)
     if len(quality.unknown_labels):
         _say("Okända etiketter (lägg till dem under values: i mapping.yaml eller rätta filen):", stream)
         for row in quality.unknown_labels.itertuples(index=False):
-            _say(f"  {row.fil}, kolumnen '{row.kolumn}': '{row.etikett}' på {row.antal} rader", stream)
+            _say(f"  {row.fil}, kolumnen '{row.kolumn}': '{row.etikett}' på {_antal(row.antal, 'rad', 'rader')}", stream)
     if quality.rejected_rows:
         _say(f"Avvisade rader ({quality.rejected_rows}):", stream)
         grouped = quality.rejects.groupby(["fil", "rad"], sort=False)
         for i, ((fil, rad), part) in enumerate(grouped):
             if i == MAX_LISTED_ROWS:
-                _say(f"  … och {quality.rejected_rows - MAX_LISTED_ROWS} rader till.", stream)
+                _say(f"  … och {_antal(quality.rejected_rows - MAX_LISTED_ROWS, 'rad', 'rader')} till.", stream)
                 break
             reasons = "; ".join(f"{k}: {s}" for k, s in zip(part["kolumn"], part["skal"]))
             _say(f"  {fil} rad {rad}: {reasons}", stream)
@@ -145,7 +147,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         quality = dataset.quality
         what = f"Datakatalogen {args.data_dir}"
         n = len(dataset.deltagande)
-        _say(f"{what}: {len(dataset.forbund)} förbund, {len(dataset.insatser)} insatser, {n} deltaganden inlästa.")
+        _say(f"{what}: {len(dataset.forbund)} förbund, {_antal(len(dataset.insatser), 'insats', 'insatser')}, {_antal(n, 'deltagande', 'deltaganden')} inlästa.")
     else:
         deltagande, quality = read_participants(Path(args.participants), args.mapping)
         _say(
@@ -154,7 +156,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         )
     _print_quality(quality)
     if quality.rejected_rows:
-        _say(f"Resultat: {quality.rejected_rows} rader avvisades; rätta dem och kör igen.")
+        _say(f"Resultat: {_antal(quality.rejected_rows, 'rad', 'rader')} avvisades; rätta dem och kör igen.")
         return 1
     _say("Resultat: inga fel hittades.")
     return 0
@@ -218,15 +220,30 @@ def _usage(message: str):
 
 def cmd_uppfoljning(args: argparse.Namespace) -> int:
     from finsam_analysis.ingest.dataset import load_dataset
-    from finsam_analysis.measures.key_figures import forbund_participations
+    from finsam_analysis.measures.key_figures import resolve_forbund_id
     from finsam_analysis.report.uppfoljning import write_uppfoljning
 
     dataset = load_dataset(args.data_dir)
-    forbund_participations(dataset, args.forbund)  # one sentence for an unknown förbund
-    path = write_uppfoljning(dataset, args.forbund, args.year, args.out)
-    _say(f"Skrev underlaget till Uppföljning Finsam {args.year} för {args.forbund} till {path}. "
+    forbund_id = resolve_forbund_id(dataset, args.forbund)  # one sentence for an unknown förbund
+    path = write_uppfoljning(dataset, forbund_id, args.year, args.out)
+    _say(f"Skrev underlaget till Uppföljning Finsam {args.year} för {forbund_id} till {path}. "
          "Det har exakta antal och är bara för inrapporteringen: publicera det inte.")  # fmt: skip
     return 0
+
+
+def cmd_forbund(args: argparse.Namespace) -> int:
+    from finsam_analysis.ingest.dataset import load_dataset_cached
+
+    forbund = load_dataset_cached(Path(args.data_dir)).forbund
+    _say(f"{_antal(len(forbund), 'förbund', 'förbund')} i {args.data_dir}:")
+    for fid, name in zip(forbund["forbund_id"], forbund["namn"]):
+        _say(f"  {fid}  {name}")
+    return 0
+
+
+def _antal(n: int, one: str, many: str) -> str:
+    """``1 rad``, ``2 rader``: the number and the noun in its Swedish form."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def _year(text: str) -> int:
@@ -247,24 +264,47 @@ def cmd_fetch_scb(args: argparse.Namespace) -> int:
     return 0
 
 
+#: One example per command, shown under its --help.
+_EXAMPLES = {
+    "sample-data": "finsam sample-data --out data/exempel --forbund 4",
+    "validate": "finsam validate --data-dir data/exempel\n  "
+                "finsam validate --participants deltagare.xlsx --mapping mapping.yaml",
+    "report": "finsam report --data-dir data/exempel --period 2025 --all\n  "
+              "finsam report --data-dir data/exempel --period 2025Q3 --forbund ange --format html,docx",
+    "uppfoljning": "finsam uppfoljning --data-dir data/exempel --year 2025 --forbund ange",
+    "forbund": "finsam forbund --data-dir data/exempel",
+    "fetch-scb": "finsam fetch-scb --out data/exempel --from 2014M01",
+}  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="finsam",
         description="Statistik och rapporter för samordningsförbund (Finsam).",
+        epilog="Se 'finsam KOMMANDO --help' för ett kommandos val och ett exempel.",
     )
     parser.add_argument("--version", action="version", version=f"finsam_analysis {__version__}",
                         help="visa programmets version och avsluta")
     parser.add_argument("--debug", action="store_true", help="visa hela felspårningen vid fel")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
+    add = sub.add_parser
+
+    def add_parser(name: str, **kwargs):
+        kwargs.setdefault("epilog", f"exempel:\n  {_EXAMPLES[name]}")
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("description", kwargs.get("help", "").capitalize() + ".")
+        return add(name, **kwargs)
+
+    sub.add_parser = add_parser
 
     p = sub.add_parser("sample-data", help="skriv ett syntetiskt exempeldataset")
     p._sub = "sample-data"
-    p.add_argument("--out", required=True, help="katalog att skriva till")
-    p.add_argument("--seed", type=int, default=2025, help="slumpfrö (samma frö ger samma data)")
-    p.add_argument("--forbund", type=_positive, default=None, help="antal förbund (standard: hela katalogen)")
-    p.add_argument("--years", type=_years, default=(2020, 2025), help="år, t.ex. 2020-2025")
+    p.add_argument("--out", required=True, metavar="KATALOG", help="katalog att skriva till")
+    p.add_argument("--seed", type=int, default=2025, metavar="N", help="slumpfrö; samma frö ger samma data (standard: 2025)")
+    p.add_argument("--forbund", type=_positive, default=None, metavar="N", help="antal förbund (standard: hela katalogen, 27)")
+    p.add_argument("--years", type=_years, default=(2020, 2025), metavar="ÅR-ÅR", help="år (standard: 2020-2025)")
     p.add_argument(
-        "--volume", type=_volume, default=1.0,
+        "--volume", type=_volume, default=1.0, metavar="FAKTOR",
         help="gånger så många deltaganden som i verkliga förbund (standard 1; större för prestandatester)",
     )
     p.add_argument(
@@ -276,45 +316,50 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="läs in och kontrollera data")
     p._sub = "validate"
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--data-dir", help="en datakatalog enligt docs/dataformat.md")
-    src.add_argument("--participants", help="en enskild deltagarfil (.csv eller .xlsx)")
-    p.add_argument("--mapping", help="mapping.yaml för --participants")
+    src.add_argument("--data-dir", metavar="KATALOG", help="en datakatalog enligt docs/dataformat.md")
+    src.add_argument("--participants", metavar="FIL", help="en enskild deltagarfil (.csv eller .xlsx)")
+    p.add_argument("--mapping", metavar="FIL", help="mapping.yaml för --participants")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("report", help="skriv rapporter per förbund")
     p._sub = "report"
-    p.add_argument("--data-dir", required=True, help="datakatalogen")
-    p.add_argument("--period", required=True, help="2025, 2025H1, 2025Q3, 2025T2 eller 2025-01-01..2025-08-31")
+    p.add_argument("--data-dir", required=True, metavar="KATALOG", help="datakatalogen")
+    p.add_argument("--period", required=True, metavar="PERIOD", help="2025, 2025H1, 2025Q3, 2025T2 eller 2025-01-01..2025-08-31")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--forbund", nargs="+", metavar="ID", help="ett eller flera förbund")
     who.add_argument("--all", action="store_true", help="alla förbund i datakatalogen")
-    p.add_argument("--out", default="reports", help="utkatalog (standard: reports/)")
-    p.add_argument("--format", default="html,xlsx,json", help="html,xlsx,json,ipynb,pdf,docx")
-    p.add_argument("--jobs", type=_positive, default=None, help="antal parallella förbund (standard: antal kärnor)")
-    p.add_argument("--min-cell", type=_positive, default=5, help="minsta redovisade antal (1 stänger av skyddet)")
+    p.add_argument("--out", default="reports", metavar="KATALOG", help="utkatalog (standard: reports/)")
+    p.add_argument("--format", default="html,xlsx,json", metavar="FORMAT", help="kommaseparerat urval av html, xlsx, json, ipynb, pdf, docx (standard: html,xlsx,json)")
+    p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="antal parallella förbund (standard: antal kärnor)")
+    p.add_argument("--min-cell", type=_positive, default=5, metavar="N", help="minsta redovisade antal; 1 stänger av skyddet (standard: 5)")
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
     p.add_argument("--allow-partial", action="store_true",
                    help="tillåt en period som slutar efter uttagsdatum: rapporten gäller delen fram till dess "
                    "och märks så på varje sida")
     p.add_argument("--resume", action="store_true",
                    help="behåll rapporter som förra körningen till samma --out blev klar med och gör resten")
-    p.add_argument("--engine", choices=("fork", "kernel"), default=None,
+    p.add_argument("--engine", choices=("fork", "kernel"), default=None, metavar="{fork,kernel}",
                    help="fork (standard på Linux/macOS): en förberedd process per förbund; "
                         "kernel: en Jupyter-kärna per förbund")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("uppfoljning", help="skriv det interna underlaget till Uppföljning Finsam (exakta antal)")
     p._sub = "uppfoljning"
-    p.add_argument("--data-dir", required=True, help="datakatalogen")
-    p.add_argument("--year", required=True, type=_year, help="året, t.ex. 2025")
+    p.add_argument("--data-dir", required=True, metavar="KATALOG", help="datakatalogen")
+    p.add_argument("--year", required=True, type=_year, metavar="ÅR", help="året, t.ex. 2025")
     p.add_argument("--forbund", required=True, metavar="ID", help="förbundet")
-    p.add_argument("--out", default="reports", help="utkatalog (standard: reports/; filen hamnar i uppfoljning/ÅR/)")
+    p.add_argument("--out", default="reports", metavar="KATALOG", help="utkatalog (standard: reports/; filen hamnar i uppfoljning/ÅR/)")
     p.set_defaults(func=cmd_uppfoljning)
+
+    p = sub.add_parser("forbund", help="lista förbunden i en datakatalog (id och namn)")
+    p._sub = "forbund"
+    p.add_argument("--data-dir", required=True, metavar="KATALOG", help="datakatalogen")
+    p.set_defaults(func=cmd_forbund)
 
     p = sub.add_parser("fetch-scb", help="hämta helårsekvivalenter från SCB:s API (PxWeb v2)")
     p._sub = "fetch-scb"
-    p.add_argument("--out", required=True, help="datakatalogen; filerna hamnar i helarsekvivalenter/")
-    p.add_argument("--from", dest="start", default="2014M01", help="första månad, t.ex. 2014M01")
+    p.add_argument("--out", required=True, metavar="KATALOG", help="datakatalogen; filerna hamnar i helarsekvivalenter/")
+    p.add_argument("--from", dest="start", default="2014M01", metavar="MÅNAD", help="första månad (standard: 2014M01)")
     p.set_defaults(func=cmd_fetch_scb)
     return parser
 

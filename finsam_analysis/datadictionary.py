@@ -589,8 +589,11 @@ def _columns_of(name: str, vocab_names: Mapping[int, str]) -> list[str]:
 def _vocabulary_sections() -> list[str]:
     out = [
         *_heading(6),
-        "Koder i rapportens ordning. Etiketter jämförs utan hänsyn till versaler och blanksteg; "
-        "en okänd etikett som inte mappas i `mapping.yaml` gör raden avvisad.",
+        "Koder i rapportens ordning. Både koden och rapportens svenska etikett godtas i filen "
+        "(`flytt` och `Flyttat` är samma); de jämförs utan hänsyn till versaler och blanksteg. "
+        "En okänd etikett som inte mappas i `mapping.yaml` gör raden avvisad. Kommun (§5) får "
+        "anges med kod (`2080`, `180` blir `0180`) eller namn (`Falun`, `falun`, `Östersunds kommun`, "
+        "`2080 Falun`); ett namn som utan å, ä, ö blir två kommuner (Håbo och Habo) måste skrivas med dem.",
         "",
     ]
     for name, (vocabulary, columns) in _vocabularies().items():
@@ -718,7 +721,8 @@ def _mapping() -> list[str]:
         *example,
         "",
         "- Rubriker och etiketter jämförs utan hänsyn till versaler och blanksteg runt om. Kanoniska "
-        "rubriker och koder godtas alltid, så filen skadar inte en fil som redan är kanonisk.",
+        "rubriker, koder och rapportens egna etiketter godtas alltid, så filen skadar inte en fil som "
+        "redan är kanonisk.",
         "- `values` får också översätta en kolumn utan kodlista, t.ex. insatsnamn till `insats_id` "
         '(`insats_id: {"Steget vidare": skel_01}`); etiketter som inte står där går igenom oförändrade.',
         "- `defaults` fyller bara en kolumn som saknas eller är tom.",
@@ -748,6 +752,13 @@ def _bad_input() -> list[str]:
         + ", ".join(_code(k) for k in schema.DUPLICATE_KEY)
         + ") redovisas och räknas en gång.",
         f"- Rader med avslutsanledning `{schema.FELREGISTRERING}` läses in men lämnas utanför all statistik.",
+        "- *Summa- och anteckningsrader* i en deltagarfil är inga deltaganden och läses inte: en rad utan "
+        "`startdatum` vars första ifyllda cell börjar med Summa, Summering, Totalt, Total, Antal eller Sum och "
+        "vars personkolumn saknar siffror, eller en rad med en enda ifylld cell som är en fras (ett ord på "
+        "minst tre bokstäver följt av blanksteg). De räknas per fil och nämns med radnummer, aldrig med sin "
+        "text. Alla andra ofullständiga rader avvisas med sina skäl.",
+        "- En rubrik under `columns:` i `mapping.yaml` som inte finns i filen är ett fel som föreslår den "
+        "närmaste rubriken (\"menade du …\"), även för en kolumn som inte är obligatorisk.",
         "- Varje rapport har ett avsnitt om datakvalitet med dessa antal.",
         "",
         "Alla regler med exempel: [metoder §6](methods.md#validering).",

@@ -20,6 +20,8 @@ modifies the result cannot change what the next caller sees.
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from importlib import resources
 
 import pandas as pd
@@ -29,6 +31,7 @@ __all__ = [
     "forbund_catalogue",
     "is_kommunkod",
     "kommun_namn",
+    "kommunkod_from_name",
     "kommunkoder",
     "kommuner",
     "lan",
@@ -183,6 +186,73 @@ def is_kommunkod(values: pd.Series) -> pd.Series:
         codes.
     """
     return pd.Series(values).isin(KOMMUNKODER).astype(bool)
+
+
+def _plain(text: str, keep_marks: bool) -> str:
+    """Case-folded, single-spaced; without diacritics unless ``keep_marks``."""
+    text = " ".join(str(text).replace("-", " ").split()).casefold()
+    if keep_marks:
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+@functools.lru_cache(maxsize=None)
+def _codes_by_name() -> tuple[dict[str, str], dict[str, str]]:
+    """Kommun name -> code, as written (case-folded) and without å/ä/ö where that is unambiguous.
+
+    Without diacritics two names meet (Håbo and Habo), so such a plain name
+    is left out and must be written with its marks.
+    """
+    table = _kommuner_cached()
+    exact = {_plain(n, True): c for n, c in zip(table["kommun"], table["kommunkod"], strict=True)}
+    plain: dict[str, str | None] = {}
+    for name, code in exact.items():
+        key = _plain(name, False)
+        plain[key] = None if key in plain and plain[key] != code else code
+    return exact, {k: v for k, v in plain.items() if v is not None}
+
+
+def _code_of_name(text: str) -> str | None:
+    exact, plain = _codes_by_name()
+    found = re.fullmatch(r"(\d{4})\s+(.+)", text.strip())
+    if found and found.group(1) in KOMMUNKODER:  # "2080 Falun"
+        return found.group(1)
+    for name in (text, re.sub(r"\s+(kommun|stad)$", "", text.strip(), flags=re.I),
+                 re.sub(r"s\s+(kommun|stad)$", "", text.strip(), flags=re.I)):  # fmt: skip
+        code = exact.get(_plain(name, True)) or plain.get(_plain(name, False))
+        if code:
+            return code
+    return None
+
+
+def kommunkod_from_name(values: pd.Series) -> pd.Series:
+    """The kommunkod of kommun names, as a förbund writes them.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Names in any case, with or without å/ä/ö (``"Falun"``, ``"FALUN"``,
+        ``"Ostersund"``), with ``kommun``/``stad`` after them (``"Falu
+        kommun"`` is not recognised, ``"Östersunds kommun"`` is), or a code
+        followed by the name (``"2080 Falun"``). A name that is two kommuner
+        once its marks are removed (``"Habo"``/``"Håbo"``) must keep them.
+
+    Returns
+    -------
+    pandas.Series
+        Dtype ``string``: the four-digit code, ``<NA>`` where the value is no
+        kommun name.
+
+    Examples
+    --------
+    >>> kommunkod_from_name(pd.Series(["Falun", "östersunds kommun", "Håbo", "Habo", "Atlantis"])).tolist()
+    ['2080', '2380', '0305', '0643', <NA>]
+    """
+    series = pd.Series(values)
+    uniques = pd.unique(series.dropna().astype(str))
+    lookup = {u: _code_of_name(u) for u in uniques}
+    out = series.map(lambda v: lookup.get(str(v)) if pd.notna(v) else None)
+    return out.astype(pd.StringDtype())
 
 
 _NUMERIC_CODE = r"\d{1,4}(?:\.0*)?"

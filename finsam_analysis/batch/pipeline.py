@@ -355,14 +355,14 @@ def validate_run(
             "Installera den med: sudo apt-get update && sudo apt-get install chromium"
         )
     dataset = load_dataset_cached(Path(data_dir))
+    from finsam_analysis.measures.key_figures import match_forbund_id, unknown_forbund_message
+
     known = list(dataset.forbund["forbund_id"])
-    chosen = known if forbund is None else list(dict.fromkeys(forbund))
+    chosen = known if forbund is None else [match_forbund_id(f, known) or f for f in forbund]
     unknown = [f for f in chosen if f not in known]
     if unknown:
-        raise UsageError(
-            f"Förbundet {', '.join(unknown)} finns inte i {data_dir}. "
-            f"Finns: {', '.join(known[:12])}{' …' if len(known) > 12 else ''}."
-        )
+        raise UsageError(unknown_forbund_message(unknown[0], known, data_dir))
+    chosen = list(dict.fromkeys(chosen))  # "ange" and "Ange" are one förbund
     try:
         covered = coverage.check_period(dataset, period_obj, allow_partial=allow_partial)
     except coverage.CoverageError as exc:

@@ -40,6 +40,7 @@ import datetime as _dt
 
 import hashlib
 import os
+import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,7 @@ import yaml
 from finsam_analysis.ingest import personnummer as pnr
 from finsam_analysis import schema
 from finsam_analysis.errors import SchemaError, UnreadableFileError
-from finsam_analysis.ingest.mapping import Mapping, load_mapping, resolve_headers
+from finsam_analysis.ingest.mapping import Mapping, check_mapped_headers, load_mapping, resolve_headers
 from finsam_analysis.ingest.readers import Prefetched, RawTable, prefetch_csv, read_table
 from finsam_analysis.ingest.validation import (MAX_AGE, MIN_AGE, RejectLog, as_categorical, distinct_values, reject_duplicate_keys, reject_foreign_keys, relpath, require_values, type_columns)
 
@@ -76,6 +77,7 @@ class FileQuality:
     dubbletter: int = 0
     tomma_rader: int = 0
     ignorerade_kolumner: list[str] = field(default_factory=list)
+    summarader: int = 0  # total and note rows, recognised and left out (_summary_rows)
 
 
 @dataclass
@@ -132,6 +134,7 @@ class DataQuality:
                     "Inlästa": f.rader_inlasta,
                     "Avvisade": f.rader_avvisade,
                     "Dubbletter": f.dubbletter,
+                    "Summa- och anteckningsrader": f.summarader,
                 }
                 for f in self.files
             ]
@@ -240,6 +243,7 @@ class Dataset:
 def _canonical_frame(raw: RawTable, spec: schema.TableSpec, fil: str, mapping: Mapping | None = None):
     """Rename headers to canonical names; check required columns exist."""
     if spec.name == "deltagande":
+        check_mapped_headers(raw.headers, mapping or Mapping.identity(), fil)
         resolved = resolve_headers(raw.headers, mapping or Mapping.identity())
     else:
         lookup = {h.strip().casefold(): h for h in raw.headers}
@@ -309,6 +313,11 @@ def _read_participant_frame(
     frame, headers, ignored = _canonical_frame(raw, schema.TABLES["deltagande"], fil, mapping)
     # Distinct values the reader worked out ahead, for the columns kept as read.
     distinct = {canon: raw.distinct[header] for canon, header in headers.items() if header in raw.distinct}
+    summary = _summary_rows(raw.data, frame)
+    if summary.any():
+        quality.notes.append(_summary_note(fil, frame, summary))
+        frame = frame[~summary]
+        distinct = {}  # worked out over every row; typing recomputes them
     for col, value in mapping.defaults.items():
         distinct.pop(col, None)
         if col in frame.columns:
@@ -326,8 +335,59 @@ def _read_participant_frame(
     for name in schema.DELTAGANDE:
         if name not in frame.columns:
             frame[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
-    fq = FileQuality(fil=fil, rader_lasta=raw.n_rows, tomma_rader=raw.blank_rows, ignorerade_kolumner=ignored)
+    fq = FileQuality(
+        fil=fil, rader_lasta=raw.n_rows, tomma_rader=raw.blank_rows, ignorerade_kolumner=ignored,
+        summarader=int(summary.sum()),
+    )  # fmt: skip
     return frame, headers, fq, distinct
+
+
+# The first filled cell of a total row, as a coordinator writes it ("Summa", "Totalt:", "Antal deltagare").
+_TOTAL_WORD = re.compile(r"^\s*(summa|summering|totalt|total|antal|sum)\b", re.IGNORECASE)
+# A note: a phrase (a word of three letters or more, then a space), never an id or a personnummer.
+_PHRASE = re.compile(r"[A-Za-zÅÄÖåäöÉéÜü]{3,}\s")
+
+
+def _summary_rows(raw: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
+    """Rows that are a total or a note, not a participation.
+
+    Decision (docs/dataformat.md §9): a row without startdatum is a *total
+    row* when its first filled cell starts with Summa, Summering, Totalt,
+    Total, Antal or Sum and its person column holds no digit, and a *note
+    row* when it has exactly one filled cell and that cell is a phrase
+    (a word of three letters or more followed by a space). Both are left
+    out, counted per file and named by row number only: a note's text is
+    not repeated, since it may hold anything. Every other incomplete row is
+    rejected as before, with its reasons.
+    """
+    if "startdatum" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    candidate = frame["startdatum"].isna().to_numpy()
+    if not candidate.any():
+        return candidate
+    cells = raw.loc[candidate, [c for c in raw.columns if c != "_rad"]].astype(object)
+    filled = cells.notna() & (cells.astype(str).apply(lambda col: col.str.strip()) != "")
+    first = cells.where(filled).bfill(axis=1).iloc[:, 0].astype(str)
+    person = pd.Series("", index=cells.index)
+    for name in ("personnummer", "deltagare_id"):
+        if name in frame.columns:
+            person = person + frame.loc[candidate, name].fillna("").astype(str)
+    no_digit = ~person.str.contains(r"\d", regex=True)
+    total = first.str.match(_TOTAL_WORD) & no_digit
+    note = (filled.sum(axis=1) == 1) & first.str.contains(_PHRASE) & no_digit
+    out = np.zeros(len(frame), dtype=bool)
+    out[candidate] = (total | note).to_numpy(dtype=bool)
+    return out
+
+
+def _summary_note(fil: str, frame: pd.DataFrame, rows: np.ndarray) -> str:
+    numbers = frame["_rad"].to_numpy()[rows]
+    shown = ", ".join(str(n) for n in numbers[:5]) + (" …" if len(numbers) > 5 else "")
+    n = int(rows.sum())
+    return (
+        f"{fil}: {n} {'rad' if n == 1 else 'rader'} med summor eller anteckningar (rad {shown}) "
+        "är inga deltaganden och lästes inte"
+    )
 
 
 def typed_columns(headers: list[str], mapping: Mapping) -> list[int]:
@@ -522,7 +582,7 @@ def read_participants(
         data, dups = _kept_rows(files, log)
     for fq in (f.quality for f in files):
         fq.dubbletter = int((dups["fil"] == fq.fil).sum())
-        fq.rader_inlasta = fq.rader_lasta - fq.rader_avvisade - fq.dubbletter
+        fq.rader_inlasta = fq.rader_lasta - fq.rader_avvisade - fq.dubbletter - fq.summarader
         quality.files.append(fq)
     if len(dups):
         quality.duplicates = pd.concat([quality.duplicates, dups], ignore_index=True)

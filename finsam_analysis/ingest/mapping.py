@@ -18,6 +18,7 @@ Decisions where docs/dataformat.md is silent
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping as MappingT
@@ -122,7 +123,7 @@ def parse_mapping(doc: object, source: Path | None = None) -> Mapping:
     for col, header in columns.items():
         if col not in canonical:
             raise MappingError(
-                f"{name}: columns.{col} är ingen kanonisk kolumn. "
+                f"{name}: columns.{col} är ingen kanonisk kolumn{did_you_mean(col, canonical)}. "
                 f"Giltiga namn: {', '.join(canonical)}."
             )
         if not isinstance(header, (str, int)) or not str(header).strip():
@@ -135,7 +136,7 @@ def parse_mapping(doc: object, source: Path | None = None) -> Mapping:
     values: dict[str, dict[str, str]] = {}
     for col, table in _as_dict(doc.get("values"), f"{name}: values").items():
         if col not in canonical:
-            raise MappingError(f"{name}: values.{col} är ingen kanonisk kolumn.")
+            raise MappingError(f"{name}: values.{col} är ingen kanonisk kolumn{did_you_mean(col, canonical)}.")
         table = _as_dict(table, f"{name}: values.{col}")
         vocab = canonical[col].vocabulary
         mapped: dict[str, str] = {}
@@ -154,7 +155,7 @@ def parse_mapping(doc: object, source: Path | None = None) -> Mapping:
     defaults = {}
     for col, value in _as_dict(doc.get("defaults"), f"{name}: defaults").items():
         if col not in canonical:
-            raise MappingError(f"{name}: defaults.{col} är ingen kanonisk kolumn.")
+            raise MappingError(f"{name}: defaults.{col} är ingen kanonisk kolumn{did_you_mean(col, canonical)}.")
         if col == "personnummer":
             raise MappingError(f"{name}: personnummer kan inte ha ett standardvärde.")
         defaults[col] = _yaml_scalar(value)
@@ -181,6 +182,39 @@ def _as_dict(value: object, where: str) -> dict:
     if not isinstance(value, dict):
         raise MappingError(f"{where} måste vara en tabell av nyckel: värde.")
     return value
+
+
+def did_you_mean(text: object, candidates) -> str:
+    """`` (menade du 'X'?)`` for the closest candidate, compared with :func:`norm_label`; else ``""``."""
+    by_norm = {norm_label(c): str(c) for c in candidates}
+    close = difflib.get_close_matches(norm_label(text), list(by_norm), n=1, cutoff=0.6)
+    return f" (menade du '{by_norm[close[0]]}'?)" if close else ""
+
+
+def check_mapped_headers(headers: list[str], mapping: Mapping, fil: str) -> None:
+    """Every header ``columns:`` names must be in the file: a typo is an error, not an empty column.
+
+    Checked for a file that uses the mapping, i.e. has at least one of its
+    own headers; a canonical ``deltagande.csv`` beside the förbund's
+    ``deltagande.xlsx`` is left alone.
+
+    Raises
+    ------
+    MappingError
+        Naming the mapping file, the key, the header that is not there and
+        the closest header that is.
+    """
+    present = {norm_label(h) for h in headers}
+    own = {col: wanted for col, wanted in mapping.columns.items() if norm_label(wanted) != norm_label(col)}
+    if not any(norm_label(wanted) in present for wanted in own.values()):
+        return  # a file in canonical form beside the förbund's own (the mapping is not about it)
+    name = str(mapping.source) if mapping.source else "mappningen"
+    for col, wanted in own.items():
+        if norm_label(wanted) not in present and norm_label(col) not in present:
+            raise MappingError(
+                f"{name}: columns.{col} pekar på rubriken '{wanted}', som inte finns i filen {fil}"
+                f"{did_you_mean(wanted, headers)}. Rätta rubriken i mapping.yaml eller ta bort raden."
+            )
 
 
 def resolve_headers(headers: list[str], mapping: Mapping) -> MappingT[str, str]:

@@ -256,7 +256,9 @@ def _read_csv_python(path: Path, raw: bytes) -> RawTable:
     table.encoding, table.separator = encoding, sep
     if cp1252_lines:
         table.notes.append(
-            f"teckenkodningen var blandad: {cp1252_lines} rader var sparade som Windows-1252 och "
+            f"teckenkodningen var blandad: {cp1252_lines} "
+            + ("rad var sparad" if cp1252_lines == 1 else "rader var sparade")
+            + " som Windows-1252 och "
             "övriga som UTF-8; varje rad lästes med sin egen kodning"
         )
     return table

@@ -202,9 +202,20 @@ def parse_numbers(values: pd.Series, integer: bool, share: bool = False) -> tupl
     return num, bad
 
 
+def canonical_labels(vocabulary: MappingT[str, str]) -> dict[str, str]:
+    """{normalised code or Swedish label -> code}: the codes, and the labels the report prints.
+
+    A förbund that copies a label from a report ("Flyttat") into its file
+    gets the code back without a ``mapping.yaml`` entry.
+    """
+    out = {norm_label(label): code for code, label in vocabulary.items() if isinstance(label, str)}
+    out.update({norm_label(c): c for c in vocabulary})
+    return out
+
+
 def _label_table(values: pd.Series, vocabulary: MappingT[str, str], mapped: MappingT[str, str]) -> dict:
     """Lookup {raw label -> code or None} over the distinct labels only."""
-    canonical = {norm_label(c): c for c in vocabulary}
+    canonical = canonical_labels(vocabulary)
     table = {}
     for label in values.dropna().unique():
         key = norm_label(label)
@@ -232,7 +243,7 @@ def map_code_lists(
     cell are kept once, in order (the first is the *primary* source).
     """
     seps = {sep, ";"}  # a canonical ';' list is always understood
-    canonical = {norm_label(c): c for c in vocabulary}
+    canonical = canonical_labels(vocabulary)
     joined: dict[str, str | None] = {}
     first_bad: dict[str, str | None] = {}
     for cell in values.dropna().unique():
@@ -321,6 +332,14 @@ def suggestion(value: object, vocabulary: MappingT[str, str], mapped: MappingT[s
         candidates.setdefault(label, label)
     close = difflib.get_close_matches(text, list(candidates), n=1, cutoff=0.75)
     return f" (menade du '{candidates[close[0]]}'?)" if close else ""
+
+
+def _kommun_reason(value: object) -> str:
+    """"okänd kommunkod 'x'", with the nearest kommun name where one is close."""
+    names = {norm_label(n): n for n in reference.kommuner()["kommun"]}
+    close = difflib.get_close_matches(norm_label(value), list(names), n=1, cutoff=0.75)
+    hint = f" (menade du '{names[close[0]]}'?)" if close else " (väntade en kommunkod som 2080 eller ett kommunnamn som Falun)"
+    return f"okänd kommunkod '{value}'" + hint
 
 
 def _unknown_reasons(bad_values: pd.Series, vocabulary, mapped) -> pd.Series:
@@ -463,8 +482,12 @@ def _type_column(
         if mapped:
             raw = raw.map(lambda v: mapped.get(norm_label(v), v) if isinstance(v, str) else v)
         codes_u = reference.normalise_kommunkod(raw)
+        # A kommun by name ("Falun", "Östersunds kommun") is as good as its code.
+        codes_u = codes_u.mask(codes_u.notna() & ~reference.is_kommunkod(codes_u), reference.kommunkod_from_name(raw))
+        codes_u = codes_u.fillna(reference.normalise_kommunkod(raw))  # keep the text of what is unknown
         bad_u = codes_u.notna() & ~reference.is_kommunkod(codes_u)
-        result.rejects.append((rows(bad_u), lambda mask: "okänd kommunkod '" + some(raw, mask).astype("str") + "'"))
+        reasons_u = raw.where(bad_u).map(_kommun_reason, na_action="ignore")
+        result.rejects.append((rows(bad_u), lambda mask: some(reasons_u, mask).astype("str")))
         result.values = rows(codes_u.where(~bad_u))
     elif col.kind == "date":
         dates, bad = (rows(r) for r in parse_dates(distinct))

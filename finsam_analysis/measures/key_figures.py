@@ -20,6 +20,8 @@ Decisions
 
 from __future__ import annotations
 
+import difflib
+
 from finsam_analysis.errors import FinsamError
 from finsam_analysis.measures import outcomes
 from finsam_analysis.periods import Period, parse_period
@@ -44,14 +46,45 @@ class UnknownForbundError(FinsamError):
     """The förbund is not in the dataset."""
 
 
-def forbund_participations(dataset, forbund_id: str):
-    """The prepared participations of one förbund (raises if unknown)."""
+def match_forbund_id(given: str, known) -> str | None:
+    """The id in ``known`` that ``given`` names: exactly, else ignoring case and surrounding space."""
+    known = list(known)
+    if given in known:
+        return given
+    folded = {str(k).casefold(): k for k in known}
+    return folded.get(str(given).strip().casefold())
+
+
+def unknown_forbund_message(given: str, known, where: object) -> str:
+    """One sentence: the id is not there, the closest ids, and how to list them all."""
+    known = sorted(map(str, known))
+    close = difflib.get_close_matches(str(given).casefold(), [k.casefold() for k in known], n=3, cutoff=0.6)
+    by_fold = {k.casefold(): k for k in known}
+    hint = f" Menade du {' eller '.join(repr(by_fold[c]) for c in close)}?" if close else ""
+    return (
+        f"Förbundet '{given}' finns inte i {where}.{hint} "
+        f"Alla {len(known)} förbund visas med: finsam forbund --data-dir {where}"
+    )
+
+
+def resolve_forbund_id(dataset, forbund_id: str) -> str:
+    """The dataset's own spelling of a förbund id (case does not matter).
+
+    Raises
+    ------
+    UnknownForbundError
+        With the closest ids and the command that lists them all.
+    """
     known = dataset.forbund["forbund_id"]
-    if forbund_id not in set(known):
-        listed = ", ".join(sorted(known)[:10]) + (" …" if len(known) > 10 else "")
-        raise UnknownForbundError(
-            f"Förbundet '{forbund_id}' finns inte i datakatalogen {dataset.path} (finns: {listed})."
-        )
+    found = match_forbund_id(forbund_id, known)
+    if found is None:
+        raise UnknownForbundError(unknown_forbund_message(forbund_id, known, dataset.path))
+    return found
+
+
+def forbund_participations(dataset, forbund_id: str):
+    """The prepared participations of one förbund (raises if unknown; case does not matter)."""
+    forbund_id = resolve_forbund_id(dataset, forbund_id)
     d = outcomes.participations(dataset)
     return d.loc[d["forbund_id"] == forbund_id]
 

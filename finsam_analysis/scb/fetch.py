@@ -26,9 +26,13 @@ them through the labels in each file's own metadata), every ``Tid`` from
 table has). Both age groups are fetched because the contract's normalised
 table carries ``aldersgrupp``: 20–64 is the group SCB's reference figures use,
 20–65 follows the raised pension age, and a user comparing over time needs to
-choose. It costs roughly twice the cells, about 30 calls instead of 16, which
-is well within SCB's limits. A variable the table might gain later is fetched
-in full, so no cell is silently eliminated.
+choose. It costs twice the cells: for 2014M01–2025M12 (144 months, 312
+regions with the län, 3 kön, 9 contents) 2 426 112 cells, which
+:func:`plan_chunks` splits into 17 data calls at SCB's 150 000 cells per call
+(9 with one age group), plus one metadata call. A variable the table might
+gain later is fetched in full, so no cell is silently eliminated (PxWebApi
+lets an eliminable variable be left out of the selection, and would then
+answer with its total instead).
 
 Chunking
 --------
@@ -43,14 +47,27 @@ cell exactly once; each response is checked against its block.
 
 Politeness and failures
 -----------------------
-At most ``maxCallsPerTimeWindow`` calls (config and metadata included) are
-made in any ``timeWindow`` seconds, measured from the *end* of earlier calls
-so that the server's own sliding window never sees too many. A 429 or 5xx
-answer, a reset connection or a timeout is retried up to three times, after
-``Retry-After`` when the server sends one and otherwise after 1, 2 and 4
-seconds. Anything else fails at once with a :class:`FetchError` of one or two
-plain Swedish sentences (the CLI exits 1); "offline" (DNS failure, connection
-refused, network unreachable) is never retried.
+The limits are read from ``/config`` (``maxDataCells``,
+``maxCallsPerTimeWindow``, ``timeWindow``; SCB publishes 150 000 cells and 30
+calls per 10 s) and counted as the server counts them: PxWebApi's rate limit
+(AspNetCoreRateLimit, ``appsettings.json`` of PxTools/PxWebApi) leaves
+``/config`` out and does not count refused calls, so neither does the
+fetcher. At most ``maxCallsPerTimeWindow`` of the other calls are made in any
+``timeWindow`` seconds, measured from the *end* of earlier calls so that the
+server's own window never sees too many. A 429 or 5xx answer, a reset
+connection or a timeout is retried up to three times, after ``Retry-After``
+when the server sends one and otherwise after 1, 2 and 4 seconds.
+
+Error answers are ``application/problem+json`` (RFC 7807). The OpenAPI text
+(PxTools/PxApiSpecs ``PxAPI-2.yml``) gives 403 for too many cells, the
+reference server (PxTools/PxWebApi, ``ProblemUtility.TooManyCellsSelected``)
+answers 400 "Too many cells selected": either way the chunk is split in two
+and fetched again. An unknown table is 404 on ``/metadata`` and 400 with
+"Non-existent table" on ``/data``; both give one sentence naming the table.
+Anything else fails at once with a :class:`FetchError` of one or two plain
+Swedish sentences (the CLI exits 1); "offline" (DNS failure, connection
+refused, network unreachable) is never retried. ``outputFormat=json-stat2``
+is always sent, since SCB's ``defaultDataFormat`` is ``px``.
 
 Files
 -----
@@ -122,6 +139,15 @@ class FetchError(FinsamError):
     """Downloading from SCB failed; the message says why in plain Swedish."""
 
     exit_code = 1
+
+
+class _HttpRefusal(FetchError):
+    """An HTTP error answer that is not retried; the status and the problem body kept for the caller."""
+
+    def __init__(self, message: str, status: int, problem: dict):
+        super().__init__(message)
+        self.status = status
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -343,6 +369,26 @@ def _status_phrase(status: int) -> str:
         return ""
 
 
+def _problem(body: bytes) -> dict:
+    """An ``application/problem+json`` body (RFC 7807) as a dict; ``{}`` for anything else."""
+    try:
+        obj = json.loads(body[:4000].decode("utf-8", "replace"))
+    except ValueError:
+        return {}
+    return obj if isinstance(obj, dict) else {}
+
+
+def _too_many_cells(status: int, problem: dict) -> bool:
+    """The server's "too many cells": 400 "Too many cells selected" (PxWebApi), 403 in the OpenAPI text."""
+    title = f"{problem.get('title', '')} {problem.get('detail', '')}".casefold()
+    return status == 403 or (status == 400 and "too many cells" in title)
+
+
+def _non_existent_table(status: int, problem: dict) -> bool:
+    """PxWebApi answers an unknown table with 404 on metadata and 400 (body status 404) on data."""
+    return status == 404 or (status == 400 and "non-existent table" in str(problem.get("title", "")).casefold())
+
+
 def _problem_text(body: bytes) -> str:
     """A short, single-line explanation from an error body, if it has one."""
     if not body:
@@ -413,8 +459,17 @@ class _Client:
         self.calls = 0
         self._opener = urllib.request.build_opener()
 
-    def request(self, path: str, query: dict[str, str], body: object | None = None) -> tuple[bytes, Any]:
-        """Send one request (GET, or POST with a JSON body); return raw bytes and parsed JSON."""
+    def request(
+        self, path: str, query: dict[str, str], body: object | None = None, *, counted: bool = True
+    ) -> tuple[bytes, Any]:
+        """Send one request (GET, or POST with a JSON body); return raw bytes and parsed JSON.
+
+        ``counted=False`` for ``/config``, which SCB's rate limit does not
+        count (PxWebApi's ``EndpointWhitelist``): it neither waits its turn
+        nor takes a place in the window. An answer 429 takes no place either,
+        since the server does not count refused calls (``StackBlockedRequests``
+        is off), but its ``Retry-After`` is waited.
+        """
         url = self.base_url + path + ("?" + urllib.parse.urlencode(query) if query else "")
         shown = urllib.parse.urlsplit(url).path
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -423,7 +478,9 @@ class _Client:
             headers["Content-Type"] = "application/json; charset=utf-8"
         for attempt in range(MAX_RETRIES + 1):
             req = urllib.request.Request(url, data=data, headers=headers, method="GET" if data is None else "POST")
-            self.limiter.wait_turn()
+            if counted:
+                self.limiter.wait_turn()
+            record = self.limiter.record if counted else (lambda: None)
             self.calls += 1
             try:
                 with self._opener.open(req, timeout=self.timeout) as resp:
@@ -436,25 +493,26 @@ class _Client:
                     err_body = b""
                 wait = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
                 exc.close()
-                self.limiter.record()
+                if status != 429:
+                    record()
                 if (status == 429 or 500 <= status < 600) and attempt < MAX_RETRIES:
                     self.clock.sleep(wait if wait is not None else BACKOFF_SECONDS * 2**attempt)
                     continue
-                raise FetchError(_http_message(status, shown, err_body, attempt + 1)) from None
+                raise _HttpRefusal(_http_message(status, shown, err_body, attempt + 1), status, _problem(err_body)) from None
             except urllib.error.URLError as exc:
-                self.limiter.record()
+                record()
                 reason = exc.reason
                 if _is_transient(reason) and attempt < MAX_RETRIES:
                     self.clock.sleep(BACKOFF_SECONDS * 2**attempt)
                     continue
                 raise FetchError(_offline_message(self.host, reason, self.timeout)) from None
             except (OSError, http.client.HTTPException) as exc:
-                self.limiter.record()
+                record()
                 if _is_transient(exc) and attempt < MAX_RETRIES:
                     self.clock.sleep(BACKOFF_SECONDS * 2**attempt)
                     continue
                 raise FetchError(_offline_message(self.host, exc, self.timeout)) from None
-            self.limiter.record()
+            record()
             return raw, _parse_json(raw, shown)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -633,7 +691,7 @@ def fetch_scb(
 
 def _configure(client: "_Client", base: str) -> int:
     """The API's limits (cells per call, calls per time window) from ``/config``; returns cells per call."""
-    _, config = client.request("/config", {})
+    _, config = client.request("/config", {}, counted=False)
     if not isinstance(config, dict):
         raise _unexpected(urllib.parse.urlsplit(base + "/config").path, "ingen konfiguration")
     max_cells = int(_positive_number(config.get("maxDataCells"), FALLBACK_MAX_CELLS))
@@ -647,7 +705,12 @@ def _configure(client: "_Client", base: str) -> int:
 def _selection(client: "_Client", base: str, table: str, table_path: str, start: str) -> Selection:
     """Every value of every variable, the months from ``start`` on and the age group 20–64 (from the metadata)."""
     meta_shown = urllib.parse.urlsplit(base + table_path + "/metadata").path
-    _, meta = client.request(table_path + "/metadata", {"lang": LANG})
+    try:
+        _, meta = client.request(table_path + "/metadata", {"lang": LANG})
+    except _HttpRefusal as exc:
+        if _non_existent_table(exc.status, exc.problem):
+            raise _no_such_table(table, base) from None
+        raise
     selection: Selection = []
     for var, codes in _dimensions(meta, meta_shown):
         if var == "Tid":
@@ -669,27 +732,52 @@ def _selection(client: "_Client", base: str, table: str, table_path: str, start:
     return selection
 
 
+def _no_such_table(table: str, base: str) -> FetchError:
+    return FetchError(
+        f"SCB:s API ({base}) har ingen tabell {table}. Kontrollera tabellens id och adressen till API:t ({BASE_URL_ENV})."
+    )
+
+
 def _download(client, base, table, table_path, chunks, staging: Path, directory: Path, progress):
-    """Each chunk as a JSON-stat2 file in ``staging``; returns the file names and the number of cells."""
-    width = max(3, len(str(len(chunks))))
+    """Each chunk as a JSON-stat2 file in ``staging``; returns the file names and the number of cells.
+
+    A chunk the server finds too large (its ``maxDataCells`` is lower than
+    ``/config`` said) is split in two and both halves are fetched in its
+    place, down to a single cell; the files are numbered in the order they
+    arrive, so they still cover every cell exactly once.
+    """
     data_path = table_path + "/data"
     data_shown = urllib.parse.urlsplit(base + data_path).path
-    names: list[str] = []
-    cells = 0
-    for i, chunk in enumerate(chunks, start=1):
+    pending = list(chunks)
+    fetched: list[tuple[bytes, int]] = []
+    total = len(chunks)
+    while pending:
+        chunk = pending.pop(0)
         body = {"selection": [{"variableCode": v, "valueCodes": list(c)} for v, c in chunk]}
-        raw, obj = client.request(data_path, {"lang": LANG, "outputFormat": "json-stat2"}, body)
-        _check_dataset(obj, chunk, data_shown)
-        name = f"{table}_{i:0{width}d}.json"
         try:
-            atomic_write(staging / name, raw)
-        except OSError as exc:
-            raise _write_failed(directory, exc) from None
-        names.append(name)
-        cells += cell_count(chunk)
+            # outputFormat always explicit: SCB's default data format is px, not JSON-stat.
+            raw, obj = client.request(data_path, {"lang": LANG, "outputFormat": "json-stat2"}, body)
+        except _HttpRefusal as exc:
+            if _non_existent_table(exc.status, exc.problem):
+                raise _no_such_table(table, base) from None
+            if _too_many_cells(exc.status, exc.problem) and cell_count(chunk) > 1:
+                halves = plan_chunks(chunk, math.ceil(cell_count(chunk) / 2))
+                pending[:0] = halves
+                total += len(halves) - 1
+                continue
+            raise
+        _check_dataset(obj, chunk, data_shown)
+        fetched.append((raw, cell_count(chunk)))
         if progress:
-            progress(i, len(chunks))
-    return names, cells
+            progress(len(fetched), total)
+    width = max(3, len(str(len(fetched))))
+    names = [f"{table}_{i:0{width}d}.json" for i in range(1, len(fetched) + 1)]
+    try:
+        for name, (raw, _) in zip(names, fetched):
+            atomic_write(staging / name, raw)
+    except OSError as exc:
+        raise _write_failed(directory, exc) from None
+    return names, sum(n for _, n in fetched)
 
 
 def _move_into_place(directory: Path, staging: Path, table: str, names: list[str]) -> tuple[Path, ...]:

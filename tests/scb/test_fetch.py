@@ -216,8 +216,73 @@ def test_the_fake_refuses_a_selection_above_max_data_cells(server):
     )
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(req, timeout=5)
-    assert info.value.code == 403
+    # PxWebApi's ProblemUtility.TooManyCellsSelected, returned through BadRequest().
+    assert info.value.code == 400
+    assert info.value.headers["Content-Type"].startswith("application/problem+json")
+    assert json.loads(info.value.read()) == {
+        "type": "Parameter error", "title": "Too many cells selected", "status": 400, "detail": "Too many cells selected",
+    }  # fmt: skip
     info.value.close()
+
+
+def _post(server, selection, query="lang=sv&outputFormat=json-stat2", table="TAB1386"):
+    req = urllib.request.Request(
+        f"{server.base_url}/tables/{table}/data?{query}",
+        data=json.dumps({"selection": selection}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return resp.status, resp.headers["Content-Type"], resp.read()
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.headers["Content-Type"], exc.read()
+
+
+def small_selection(**changes):
+    chosen = {"Region": ["0180"], "Kon": ["2"], "Aldersgrupp": ["20-64"], "ContentsCode": ["000007G1"], "Tid": ["2024M01"]}
+    chosen.update(changes)
+    return [{"variableCode": v, "valueCodes": c} for v, c in chosen.items() if c is not None]
+
+
+def test_the_fake_answers_as_the_reference_server_does(server):
+    """Each point where SCB's API differs from a naive fake (issue 16), checked on the fake itself."""
+    config = json.loads(urllib.request.urlopen(server.base_url + "/config", timeout=5).read())
+    assert config["defaultDataFormat"] == "px" and "parquet" in config["dataFormats"]
+    assert {"maxDataCells", "maxCallsPerTimeWindow", "timeWindow", "license", "languages"} <= set(config)
+    meta = json.loads(urllib.request.urlopen(server.base_url + "/tables/TAB1386/metadata?lang=de", timeout=5).read())
+    assert meta["value"] == []  # any lang is accepted; metadata carries an empty value list
+    assert meta["dimension"]["Kon"]["extension"] == {"elimination": True, "show": "value", "eliminationValueCode": "1+2"}
+    assert "codelists" in meta["dimension"]["Region"]["extension"] and "noteMandatory" in meta["extension"]
+    assert meta["dimension"]["Aldersgrupp"]["category"]["label"]["20-64"] == "20–64 år"  # en dash
+    assert meta["dimension"]["Kon"]["category"]["label"]["1+2"] == "män och kvinnor totalt"
+    # Kön may be left out (eliminable): the answer is its total and has no kön dimension.
+    status, _, body = _post(server, small_selection(Kon=None))
+    doc = json.loads(body)
+    assert status == 200 and doc["id"] == ["Region", "Aldersgrupp", "ContentsCode", "Tid"]
+    assert doc["value"] == [expected_value("0180", "1+2", "20-64", "000007G1", "2024M01")]
+    # Region may not.
+    status, ctype, body = _post(server, small_selection(Region=None))
+    assert (status, json.loads(body)["title"]) == (400, "Missing selection for mandantory variable")
+    assert ctype.startswith("application/problem+json")
+    status, _, body = _post(server, small_selection(Region=["9999"]))
+    assert (status, json.loads(body)["title"]) == (400, "Non-existent value")
+    status, _, body = _post(server, small_selection(), table="TAB9999")
+    assert (status, json.loads(body)) == (400, {"type": "Parameter error", "title": "Non-existent table", "status": 404})
+    status, _, body = _post(server, small_selection(), query="lang=sv&outputFormat=pdf")
+    assert (status, json.loads(body)["title"]) == (400, "Unsupported output format")
+
+
+def test_without_output_format_the_answer_is_px_and_the_reader_reads_it(server, tmp_path):
+    from finsam_analysis.scb.read import read_file
+
+    status, _, body = _post(server, small_selection(Region=["0180", "2480"], Tid=["2024M01", "2024M02"]), query="lang=sv")
+    assert status == 200 and body.startswith(b'CHARSET="ANSI";')
+    (tmp_path / "svar.px").write_bytes(body)
+    table = read_file(tmp_path / "svar.px")
+    got = {(r.kommunkod, r.manad.strftime("%YM%m")): r.helarsekvivalenter for r in table.itertuples()}
+    assert got == {(k, m): expected_value(k, "2", "20-64", "000007G1", m) for k in ("0180", "2480") for m in ("2024M01", "2024M02")}
+    assert set(table["kon"]) == {"kvinna"}
 
 
 # --------------------------------------------------------------------------
@@ -296,10 +361,21 @@ def test_rate_limit_waits_when_more_calls_would_fall_in_the_window(tmp_path, vcl
         result = fetch(srv, tmp_path, vclock)
     assert result.calls == 7  # config, metadata, 5 chunks
     assert all(r.status == 200 for r in srv.requests), "the server had to refuse a call"
-    times = [r.at for r in srv.requests]
+    times = [r.at for r in srv.requests if not r.path.endswith("/config")]
     assert all(later - earlier >= 10 for earlier, later in zip(times, times[3:]))
     assert vclock.sleeps and all(0 < s <= 10.5 for s in vclock.sleeps)
-    assert vclock.t - 1000.0 >= 20  # seven calls at three per ten seconds
+    # Six counted calls at three per ten seconds: one wait. /config is not counted, as on SCB's
+    # server, so the fetch does not wait a second time for it.
+    assert 10 <= vclock.t - 1000.0 < 20
+
+
+def test_a_refused_call_is_not_counted_and_retry_after_is_waited(tmp_path, vclock):
+    with FakePxWeb(max_calls=3, time_window=10, clock=vclock.now, enforce_rate_limit=True) as srv:
+        srv.fail_next(1, 429, path_contains="/data", retry_after="10")
+        result = fetch(srv, tmp_path, vclock)
+    assert [r.status for r in srv.data_requests()][:2] == [429, 200]
+    assert 10.0 in vclock.sleeps
+    assert rebuild(result.directory) == expected_cube()
 
 
 def test_a_transient_503_is_retried(server, tmp_path, vclock):
@@ -372,27 +448,31 @@ def test_a_new_fetch_replaces_the_old_files_and_removes_extra_ones(tmp_path, vcl
     assert rebuild(directory) == expected_cube()
 
 
-def test_a_request_above_the_limit_is_not_retried(tmp_path, vclock, monkeypatch):
-    """If the plan were wrong the 403 would surface at once, with the API's reason."""
-    import finsam_analysis.scb.fetch as mod
-
-    monkeypatch.setattr(mod, "plan_chunks", lambda selection, max_cells: [selection])
-    with FakePxWeb() as srv:
-        with pytest.raises(FetchError) as info:
-            fetch(srv, tmp_path, vclock)
-    assert str(info.value) == (
-        f"SCB:s API svarade med HTTP 403 (Forbidden) på {DATA_PATH}: Too many cells selected."
-    )
-    assert len(srv.data_requests()) == 1
+def test_a_server_allowing_fewer_cells_than_config_says_gets_halves(tmp_path, vclock):
+    """400 "Too many cells selected" splits the chunk; every cell still arrives once."""
+    with FakePxWeb(max_cells=400, true_max_cells=170) as srv:
+        result = fetch(srv, tmp_path, vclock)
+    statuses = [r.status for r in srv.data_requests()]
+    assert statuses.count(400) == 5 and all(r.cells <= 170 for r in srv.data_requests() if r.status == 200)
+    assert result.cells == FULL_CELLS
+    assert rebuild(result.directory) == expected_cube()
+    assert [p.name for p in result.files] == [f"TAB1386_{i:03d}.json" for i in range(1, len(result.files) + 1)]
 
 
-def test_an_unknown_table_names_status_and_path(server, tmp_path, vclock):
+def test_an_unknown_table_is_one_sentence_naming_it(server, tmp_path, vclock):
     with pytest.raises(FetchError) as info:
         fetch(server, tmp_path, vclock, table="TAB9999")
     assert str(info.value) == (
-        "SCB:s API svarade med HTTP 404 (Not Found) på /api/v2/tables/TAB9999/metadata. "
-        "Kontrollera adressen till API:t (FINSAM_SCB_API) och tabellens id."
+        f"SCB:s API ({server.base_url}) har ingen tabell TAB9999. "
+        "Kontrollera tabellens id och adressen till API:t (FINSAM_SCB_API)."
     )
+
+
+def test_a_table_gone_at_the_data_call_is_the_same_sentence(tmp_path, vclock):
+    with FakePxWeb(unknown_data_table=True) as srv:
+        with pytest.raises(FetchError, match=r"har ingen tabell TAB1386\."):
+            fetch(srv, tmp_path, vclock)
+    assert [r.status for r in srv.data_requests()] == [400]  # not retried
 
 
 # --------------------------------------------------------------------------
