@@ -297,7 +297,11 @@ _KON = {
 
 def _kon_codes(values: pd.Series) -> pd.Series:
     folded = _fold_series(values).str.replace(r"\s*\+\s*", "+", regex=True)
-    return folded.map(_KON)
+    codes = folded.map(_KON)
+    # "Codes and texts" downloads: "1+2 män och kvinnor totalt" -> the code in front.
+    code, _, text = folded.str.partition(" ")[[0, 1, 2]].T.to_numpy()
+    both = pd.Series(code, index=values.index).map(_KON).where(pd.Series(text, index=values.index).map(_KON).notna())
+    return codes.fillna(both)
 
 
 @functools.lru_cache(maxsize=1)
@@ -347,9 +351,22 @@ def _aldersgrupp_codes(values: pd.Series) -> pd.Series:
     return code.fillna(other.where(other != ""))
 
 
+_MONTH_NAMES = {name: i for i, names in enumerate(
+    (("januari", "jan", "january"), ("februari", "feb", "february"), ("mars", "mar", "march"),
+     ("april", "apr"), ("maj", "may"), ("juni", "jun", "june"), ("juli", "jul", "july"),
+     ("augusti", "aug", "august"), ("september", "sep", "sept"), ("oktober", "okt", "oct", "october"),
+     ("november", "nov"), ("december", "dec")), start=1) for name in names}  # fmt: skip
+
+
 def _month_starts(values: pd.Series) -> pd.Series:
-    """``2024M01`` (also ``2024-01``) -> Timestamp 2024-01-01; else NaT."""
-    parts = values.astype(str).str.strip().str.extract(r"^(\d{4})\s*(?:[Mm]\s*|-)(\d{1,2})(?:-01)?$")
+    """``2024M01`` (also ``2024-01``, ``2024M01 2024M01``, ``januari 2024``) -> Timestamp 2024-01-01; else NaT."""
+    text = values.astype(str).str.strip()
+    parts = text.str.extract(r"^(\d{4})\s*(?:[Mm]\s*|-)(\d{1,2})(?:-01)?(?:\s.*)?$")
+    # A month by name: "januari 2024", "2024 januari", "jan 2024".
+    named = _fold_series(text).str.extract(r"^(?:([a-z]+) (\d{4})|(\d{4}) ([a-z]+))$")
+    year = parts[0].fillna(named[1]).fillna(named[2])
+    by_name = named[0].fillna(named[3]).map(_MONTH_NAMES)
+    parts = pd.DataFrame({0: year, 1: parts[1].fillna(by_name.astype("Int64").astype(str).where(by_name.notna()))})
     month = pd.to_numeric(parts[1], errors="coerce")
     ok = month.between(1, 12)
     text = (parts[0] + "-" + parts[1].str.zfill(2) + "-01").where(ok)

@@ -228,3 +228,56 @@ def test_folder_with_only_unread_files_names_them(tmp_path):
     (tmp_path / "he.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(ScbFormatError, match=r"he\.xls kan inte läsas"):
         read_directory(tmp_path)
+
+
+def test_csv_with_codes_and_texts_both(tmp_path):
+    """PxWeb's UseCodesAndTexts: every stub cell is "code text", the month too."""
+    text = (
+        "region;kön;ålder;månad;Sjukpenning;Ekonomiskt bistånd;Folkmängd\n"
+        "2482 Skellefteå;1+2 män och kvinnor totalt;20-64 20–64 år;2024M01 2024M01;1234,5;310,25;42000\n"
+        "2482 Skellefteå;1+2 män och kvinnor totalt;20-64 20–64 år;2024M02 2024M02;1250;305,75;42010\n"
+        "00 Riket;1+2 män och kvinnor totalt;20-64 20–64 år;2024M01 2024M01;150000,5;95000;5900000\n"
+        "00 Riket;1+2 män och kvinnor totalt;20-64 20–64 år;2024M02 2024M02;151000;..;5901000\n"
+    )
+    path = tmp_path / "both.csv"
+    path.write_text(text, encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(read_pxweb_csv(path), EXPECTED_CSV, check_exact=True)
+
+
+def test_months_by_swedish_name(tmp_path):
+    text = (
+        "region;kön;ålder;månad;Sjukpenning\n"
+        "2482;1+2;20-64;januari 2024;1\n"
+        "2482;1+2;20-64;2024 februari;2\n"
+        "2482;1+2;20-64;Dec 2023;3\n"
+    )
+    (tmp_path / "m.csv").write_text(text, encoding="utf-8")
+    table = read_pxweb_csv(tmp_path / "m.csv")
+    got = dict(zip(table["manad"].dt.strftime("%Y-%m"), table["helarsekvivalenter"]))
+    assert got == {"2023-12": 3.0, "2024-01": 1.0, "2024-02": 2.0}
+
+
+def test_corpus_folder_every_file_accounted_for(tmp_path):
+    """One folder with every form: each file read (listed) or named in a note; the rows of all agree."""
+    write_statistikdatabasen_xlsx(tmp_path / "a.xlsx")
+    (tmp_path / "b.px").write_bytes(px_text().encode("latin-1"))
+    doc2 = jsonstat(cells())
+    (tmp_path / "c.json").write_text(json.dumps(doc2, ensure_ascii=False), encoding="utf-8")
+    doc1 = {"dataset": {"dimension": dict(doc2["dimension"], id=doc2["id"], size=doc2["size"], role=doc2["role"]),
+                        "value": doc2["value"]}}  # fmt: skip
+    (tmp_path / "d.json").write_text(json.dumps(doc1, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "e.csv").write_bytes(
+        "region;kön;ålder;månad;Sjukpenning;Ekonomiskt bistånd;Folkmängd\n".encode("cp1252")
+        + "".join(
+            f"{r};TotSa;20–64 år;{m};{str(v[0]).replace('.', ',')};{'..' if v[1] is None else str(v[1]).replace('.', ',')};{v[2]}\n"
+            for (r, m), v in FIGURES.items()
+        ).encode("cp1252")
+    )
+    (tmp_path / "f.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    data = read_directory(tmp_path)
+    assert data.files == ["a.xlsx", "b.px", "c.json", "d.json", "e.csv"]
+    assert any("f.xls" in n for n in data.notes)
+    pd.testing.assert_frame_equal(data.table, EXPECTED_CSV, check_exact=True)
+    # Five files, the same 8 cells each: counted once, all with the same values.
+    assert len(data.overlaps) == len(EXPECTED_CSV) and not data.overlaps["olika_varden"].any()
+    assert set(data.overlaps["antal_filer"]) == {5}
