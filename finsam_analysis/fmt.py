@@ -150,7 +150,7 @@ def fmt_value(value: object, kind: str = "number", decimals: int = SHARE_DECIMAL
     kind : str
         ``count`` and ``days`` (whole numbers), ``share`` (percent),
         ``kr``, ``number`` (whole when it is whole, else ``decimals``
-        decimals) or ``text``.
+        decimals), ``points`` (procentenheter: ``+1,3``) or ``text``.
     decimals : int, default 1
         Decimals for shares and non-whole numbers.
     """
@@ -165,6 +165,9 @@ def fmt_value(value: object, kind: str = "number", decimals: int = SHARE_DECIMAL
         return fmt_kr(value)
     if kind == "text":
         return str(value)
+    if kind == "points":  # procentenheter, always with a sign and one decimal
+        text = _number_text(value, decimals)
+        return text if text.startswith("-") or text == _number_text(0, decimals) else "+" + text
     number = float(value)
     return fmt_int(number) if number == round(number) else fmt_dec(number, decimals)
 

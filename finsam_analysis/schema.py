@@ -62,6 +62,18 @@ SYSSELSATTNING = _frozen(
     }
 )
 
+#: Follow-ups after the end of a participation, months after slutdatum (docs/dataformat.md §5).
+UPPFOLJNING_MANADER = (3, 6, 12)
+#: The follow-up was tried and the participant not reached.
+EJ_NADD = "ej_nadd"
+UPPFOLJNING_SYSSELSATTNING = _frozen({**SYSSELSATTNING, EJ_NADD: "Ej nådd"})
+
+
+def uppfoljning_column(manader: int, what: str) -> str:
+    """``uppfoljning_3m_sysselsattning``: the column of one follow-up (``what``: sysselsattning or forsorjning)."""
+    return f"uppfoljning_{manader}m_{what}"
+
+
 AVSLUTSANLEDNING = _frozen(
     {
         "planenligt": "Planenligt avslut",
@@ -238,6 +250,22 @@ DELTAGANDE = _cols(
         vocabulary=TID_OFFENTLIG_FORSORJNING,
     ),
     Column("remitterande_aktor", "code", "Remitterande aktör", vocabulary=REMITTERANDE_AKTOR),
+    *(
+        column
+        for m in UPPFOLJNING_MANADER
+        for column in (
+            Column(
+                uppfoljning_column(m, "sysselsattning"), "code", f"Sysselsättning {m} mån efter avslut",
+                vocabulary=UPPFOLJNING_SYSSELSATTNING,
+                description=f"Uppföljning {m} månader efter slutdatum; `{EJ_NADD}` om deltagaren inte nåddes, "
+                "tomt om ingen uppföljning gjorts.",
+            ),
+            Column(
+                uppfoljning_column(m, "forsorjning"), "codelist", f"Försörjning {m} mån efter avslut",
+                vocabulary=FORSORJNING, description="Som `forsorjning_efter`, vid samma uppföljning.",
+            ),
+        )
+    ),
 )
 
 FORBUND = _cols(
@@ -263,6 +291,11 @@ INSATSER = _cols(
     Column("malgrupp", "str", "Målgrupp"),
     Column("mal_deltagare_per_ar", "int", "Mål deltagare per år", bounds=(0, 1_000_000)),
     Column("mal_andel_arbete_studier", "float", "Mål andel arbete/studier", bounds=(0.0, 1.0)),
+    Column(
+        "mal_inom_dagar", "int", "Målet gäller inom dagar efter avslut", bounds=(1, 3650),
+        description="Tomt: målet för andel arbete/studier gäller vid avslut. Ett antal dagar (t.ex. 90): "
+        "det gäller vid den senaste uppföljningen inom så många dagar efter avslut.",
+    ),
 )
 
 INSATS_EKONOMI = _cols(

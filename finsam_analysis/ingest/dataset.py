@@ -508,6 +508,11 @@ def _participant_rules(frame: pd.DataFrame, headers, log: RejectLog) -> None:
         h("avslutsanledning", "avslutsanledning"),
         "avslutsanledning saknas fast slutdatum är ifyllt",
     )
+    for m in schema.UPPFOLJNING_MANADER:  # a follow-up after an exit that has not happened
+        column = schema.uppfoljning_column(m, "sysselsattning")
+        if column in frame.columns:
+            log.add(frame, ~ended & frame[column].notna(), h(column, column),
+                    f"uppföljning {m} månader efter avslut fast slutdatum saknas")  # fmt: skip
     age = frame["startdatum"].dt.year.astype("Int64") - frame["fodelsear"]
     bad_year = frame["fodelsear"].notna() & (
         (frame["fodelsear"] < 1900) | ((age < MIN_AGE) | (age > MAX_AGE)).fillna(False)

@@ -57,6 +57,7 @@ NUMBER_FORMATS = {
     "days": "0",
     "kr": '#,##0 "kr"',
     "number": "#,##0",
+    "points": "+0.0;-0.0;0.0",
 }
 
 #: Sheet name per section (Excel allows at most 31 characters).
@@ -69,6 +70,7 @@ SHEET_NAMES = {
     "Insatser och mål": "Insatser och mål",
     "Ekonomi": "Ekonomi",
     "Strukturövergripande insatser": "Strukturövergripande insatser",
+    "Uppföljning efter avslut": "Uppföljning efter avslut",
     "Datakvalitet": "Datakvalitet",
     "Om rapporten": "Om rapporten",
 }

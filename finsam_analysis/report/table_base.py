@@ -17,7 +17,8 @@ from finsam_analysis.disclosure.tables import ProtectedTable
 from finsam_analysis.fmt import NOT_AVAILABLE, fmt_value, is_missing
 
 #: How a column (or row) is formatted.
-KINDS = ("count", "share", "days", "kr", "number", "text")
+#: ``points``: a difference of two shares in procentenheter (``+1,3``), stored as points (1.3).
+KINDS = ("count", "share", "days", "kr", "number", "points", "text")
 
 #: The report's sections, in order (docs/rapporter.md §4).
 SECTIONS = (
@@ -29,6 +30,7 @@ SECTIONS = (
     "Insatser och mål",
     "Ekonomi",
     "Strukturövergripande insatser",
+    "Uppföljning efter avslut",
     "Datakvalitet",
     "Om rapporten",
 )

@@ -102,6 +102,7 @@ from finsam_analysis.fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, s
 from finsam_analysis.scb.population import forbund_monthly, per_kommun_yearly, riket_monthly, yearly
 from finsam_analysis.periods import SWEDISH_MONTHS, Period, comparison_periods, parse_period, report_periods
 from finsam_analysis.reference import kommun_namn
+from finsam_analysis.report.tables_efter_avslut import follow_up_tables
 from finsam_analysis.report.tables_ekonomi import ekonomi_tables
 from finsam_analysis.report.tables_insatser import insats_tables
 from finsam_analysis.report.table_base import (  # noqa: F401 (KINDS, SECTIONS, SOURCE_*: re-exported)
@@ -1164,6 +1165,9 @@ def _insatser_mal(c: _Ctx) -> ReportTable:
     note = "Kostnad per deltagare = utfall / aktiva deltagare."
     if not c.period.is_year:
         note += " Målen och utfallet gäller per år och jämförs bara för helår."
+    if "mal_inom_dagar" in c.insatser.columns and c.insatser["mal_inom_dagar"].notna().any():
+        note += (" Andelen här gäller vid avslut; för en insats vars mål gäller inom ett antal dagar efter avslut "
+                 "jämförs målet med uppföljningen i avsnittet Uppföljning efter avslut.")
     return _make(
         "insatser_mal", "Insatser och mål", title, data, kinds, min_cell=c.min_cell, index_name="Insats", note=note
     )
@@ -1179,6 +1183,11 @@ def _ekonomi(c: _Ctx) -> list[ReportTable]:
     mal = outcomes.insatser_mot_mal(c.d, c.insatser, c.dataset.insats_ekonomi, c.period)
     aktiva = pd.Series(mal["aktiva_deltagare"].astype("int64").to_numpy(), index=list(mal["insats_id"]), dtype="int64")
     return ekonomi_tables(c.dataset, c.forbund_id, c.period, c.min_cell, aktiva)
+
+
+def _uppfoljning_efter_avslut(c: _Ctx) -> list[ReportTable]:
+    """Follow-up 3, 6 and 12 months after exit (:mod:`.tables_efter_avslut`)."""
+    return follow_up_tables(c.d, c.dataset, c.forbund_id, c.period, c.min_cell)
 
 
 # ---------------------------------------------------------------------------
@@ -1223,7 +1232,10 @@ def _datakvalitet_avvisade(c: _Ctx) -> ReportTable:
 
 #: Columns only filled in for avslutade participations (slutdatum set).
 AFTER_COLUMNS = ("avslutsanledning", "sysselsattning_efter", "forsorjning_efter", "omfattning_efter")
-NOT_CHECKED = ("personnummer", "deltagande_id", "forbund_id", "slutdatum")
+#: Not counted as missing: ids, and the follow-ups, whose own section reports what is missing.
+NOT_CHECKED = ("personnummer", "deltagande_id", "forbund_id", "slutdatum",
+               *(schema.uppfoljning_column(m, w) for m in schema.UPPFOLJNING_MANADER
+                 for w in ("sysselsattning", "forsorjning")))  # fmt: skip
 
 
 def _datakvalitet_saknas(c: _Ctx) -> ReportTable:
@@ -1350,6 +1362,7 @@ _BUILDERS: tuple[Callable[[_Ctx], ReportTable | list[ReportTable]], ...] = (
     _insatser_mal,
     _insatser_ovriga,
     _ekonomi,
+    _uppfoljning_efter_avslut,
     _datakvalitet_filer,
     _datakvalitet_avvisade,
     _datakvalitet_saknas,

@@ -202,6 +202,8 @@ def insatser_frame(ins: pd.DataFrame) -> pd.DataFrame:
         "malgrupp": ins["malgrupp"],
         "mal_deltagare_per_ar": np.where(individ, np.nan_to_num(mal).astype(np.int64).astype(str), ""),
         "mal_andel_arbete_studier": np.where(individ, np.char.mod("%.2f", np.nan_to_num(andel)), ""),
+        # Every third individinriktad insats measures its target 90 days after exit (no draw: the rest is unchanged).
+        "mal_inom_dagar": np.where(individ & (np.arange(len(ins)) % 3 == 0), "90", ""),
     })
 
 

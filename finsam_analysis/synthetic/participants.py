@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from finsam_analysis import schema
+from finsam_analysis.synthetic.follow_up import make_follow_ups
 from finsam_analysis.synthetic.parameters import AI, ALLA, ANLEDNING, ANLEDNING_INSATS_SLUT, ARBETE, AS_FACTOR_ANLEDNING, AVSL, FI, FORS, FORS_GIVEN_SYSS, FORS_SECOND, INDIVID, MIN_AGE, OFFENTLIG_FORS, OMF_EFTER, OTHER_OUTCOME, REM, REMITTENT, SI, STUDIER, SYSS, SYSS_FORE, TID, UNGA, UTB, VUXNA, date_text, to_day, code_index, pick, vocab_weights
 
 
@@ -75,6 +76,9 @@ def make_deltagande(
     out_order = np.lexsort((cols["insats_id"].astype(str), start, f))
     cols = {k: np.asarray(v)[out_order] for k, v in cols.items()}
     cols["deltagare_id"] = _person_keys(rng, len(f))[cols["person"]]
+    # The last step, so that every column above is what it was before follow-ups existed.
+    cols.update(make_follow_ups(rng, cols["slutdatum"], cols["sysselsattning_efter"], cols["avslutsanledning"],
+                                to_day(y1, 12, 31)))  # fmt: skip
     return cols
 
 
