@@ -96,6 +96,11 @@ _TABLE_INFO: dict[str, tuple[str, str, str]] = {
         "Förbundets intäkter per part och kostnader per år",
         "The förbund's income per member and costs per year.",
     ),
+    "samhallsekonomi": (
+        "nej",
+        "Belopp per försörjningskälla för den samhällsekonomiska uppskattningen",
+        "Yearly amount per income source, for the estimate per part.",
+    ),
     "deltagande": (
         "ja, eller `deltagande.xlsx`",
         "Ett deltagande per rad",
@@ -463,7 +468,7 @@ def _intro() -> list[str]:
 #: The document's sections, numbered as the code cites them (``docs/dataformat.md §5``).
 _SECTIONS: tuple[tuple[str, str], ...] = (
     ("filer", "Datakatalogens filer (files)"),
-    ("forbund", "Förbunden: `forbund.csv` och `forbund_ekonomi.csv`"),
+    ("forbund", "Förbunden: `forbund.csv`, `forbund_ekonomi.csv` och `samhallsekonomi.csv`"),
     ("medlemmar", "Medlemskommunerna: `forbund_medlemmar.csv`"),
     ("insatser", "Insatserna: `insatser.csv`, `insats_ekonomi.csv` och `insats_mal.csv`"),
     ("deltagande", "Deltagandena: `deltagande.csv` eller `deltagande.xlsx`"),
@@ -477,7 +482,7 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
 
 #: The tables of each numbered section §2–§5.
 _TABLE_SECTIONS: dict[int, tuple[str, ...]] = {
-    2: ("forbund", "forbund_ekonomi"),
+    2: ("forbund", "forbund_ekonomi", "samhallsekonomi"),
     3: ("forbund_medlemmar",),
     4: ("insatser", "insats_ekonomi", "insats_mal"),
     5: ("deltagande",),
@@ -520,7 +525,10 @@ _TABLE_PREAMBLE: dict[int, str] = {
         "en rad per post (och per kommun för kommunernas medlemsavgifter): intäkterna ger rapportens fördelning per "
         "part mot lagens (Försäkringskassan hälften, regionen och kommunerna en fjärdedel var), kostnaderna och "
         "över-/underskottet. En post som saknas ett år förbundet har rader räknas som 0 kr; ett år utan rader är "
-        "*uppgift saknas*."
+        "*uppgift saknas*. Den frivilliga `samhallsekonomi.csv` ger, per försörjningskälla, vad en person helt "
+        "försörjd av den får utbetalt på ett år, med källa och år: rapportens samhällsekonomiska uppskattning per "
+        "part bygger på den (metoder §3.10). Paketet har inga förvalda belopp, eftersom inget kunde kontrolleras "
+        "mot en offentlig källa; en källa utan belopp gör partens siffra okänd, aldrig 0."
     ),
     3: (
         "Förbundets medlemskommuner med giltighetsperioder. Förbund förändras över tid (Samordningsförbundet "

@@ -345,6 +345,40 @@ FORBUND_EKONOMI = _cols(
     Column("avtalad_andel", "float", "Avtalad andel", bounds=(0.0, 1.0)),
 )
 
+#: The parts (huvudmän) a samhällsekonomisk estimate is given for, in the report's order.
+PART = _frozen(
+    {
+        "forsakringskassan": "Försäkringskassan",
+        "arbetsformedlingen": "Arbetsförmedlingen",
+        "kommun": "Kommunen (ekonomiskt bistånd)",
+        "region": "Regionen",
+    }
+)
+#: Which part pays a försörjning source (decision, docs/methods.md §3.10): the ersättningar of
+#: arbetsmarknadspolitiken are Arbetsförmedlingen's, though Försäkringskassan or an a-kassa pays
+#: them out. The region pays no försörjning; its costs (care) are not in the estimate. Sources
+#: missing here are no public payment of a part (lön, studiemedel, annan, ingen, okänd).
+FORSORJNING_PART = _frozen(
+    {
+        "sjukpenning": "forsakringskassan",
+        "sjukersattning": "forsakringskassan",
+        "aktivitetsersattning": "forsakringskassan",
+        "arbetsloshetsersattning": "arbetsformedlingen",
+        "aktivitetsstod": "arbetsformedlingen",
+        "etableringsersattning": "arbetsformedlingen",
+        "forsorjningsstod": "kommun",
+    }
+)
+
+#: The user's unit amounts for the estimate (``samhallsekonomi.csv``): one row per source.
+SAMHALLSEKONOMI = _cols(
+    Column("forsorjning", "code", "Försörjning", required=True, vocabulary=FORSORJNING),
+    Column("belopp_kr_per_ar", "float", "Belopp (kr per person och år)", bounds=(0, 1e8),
+           description="Utbetalning för en person helt försörjd av källan ett år. Tomt: okänt."),  # fmt: skip
+    Column("kalla", "str", "Källa", description="Var beloppet kommer ifrån (publikation, år)."),
+    Column("ar", "int", "År", bounds=(1990, 2100), description="Året beloppet gäller."),
+)
+
 #: Columns of the normalised helårsekvivalenter table (docs/dataformat.md §10).
 HELARSEKVIVALENTER_COLUMNS = (
     "kommunkod",
@@ -398,6 +432,7 @@ TABLES = MappingProxyType(
         "forbund_ekonomi": TableSpec(
             "forbund_ekonomi", "forbund_ekonomi.csv", FORBUND_EKONOMI, key=("forbund_id", "ar", "post", "kommunkod")
         ),
+        "samhallsekonomi": TableSpec("samhallsekonomi", "samhallsekonomi.csv", SAMHALLSEKONOMI, key=("forsorjning",)),
         "deltagande": TableSpec("deltagande", "deltagande.csv", DELTAGANDE),
     }
 )

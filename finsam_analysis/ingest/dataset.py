@@ -170,6 +170,9 @@ class Dataset:
     insats_mal : DataFrame
         The verksamhetsplan's targets per insats and year with their status
         (docs/dataformat.md §4); empty without ``insats_mal.csv``.
+    samhallsekonomi : DataFrame
+        The user's unit amounts for the samhällsekonomisk estimate
+        (docs/dataformat.md §2); empty without ``samhallsekonomi.csv``.
         ``deltagande`` never has a ``personnummer`` column.
     helarsekvivalenter : DataFrame or None
         The normalised SCB table (filled by the benefit-statistics reader).
@@ -193,6 +196,7 @@ class Dataset:
     helarsekvivalenter: pd.DataFrame | None = None
     forbund_ekonomi: pd.DataFrame = field(default_factory=lambda: _empty(schema.FORBUND_EKONOMI))
     insats_mal: pd.DataFrame = field(default_factory=lambda: _empty(schema.INSATS_MAL))
+    samhallsekonomi: pd.DataFrame = field(default_factory=lambda: _empty(schema.SAMHALLSEKONOMI))
 
     def rejected_rows(self, forbund_id: str | None = None) -> int:
         """Rejected participant rows, of one förbund (as written) or all."""
@@ -891,6 +895,7 @@ def _load(root: Path, key: bytes | None, ahead: dict[Path, Future], digests: dic
         quality=quality, inputs=dict(sorted(inputs.items())), metadata=metadata,
         helarsekvivalenter=helarsekvivalenter,
         forbund_ekonomi=clean.get("forbund_ekonomi", _empty(schema.FORBUND_EKONOMI)),
+        samhallsekonomi=clean.get("samhallsekonomi", _empty(schema.SAMHALLSEKONOMI)),
     )  # fmt: skip
 
 
@@ -937,7 +942,7 @@ def _small_tables(root: Path, log: RejectLog, quality: DataQuality, inputs: dict
 
 
 #: Files of the dataset directory that may be absent.
-OPTIONAL_TABLES = ("insats_ekonomi", "insats_mal", "forbund_ekonomi")
+OPTIONAL_TABLES = ("insats_ekonomi", "insats_mal", "forbund_ekonomi", "samhallsekonomi")
 
 
 def _check_personal(ekonomi: pd.DataFrame, insatser: pd.DataFrame, log: RejectLog) -> None:
@@ -962,15 +967,17 @@ def _check_ekonomi_kommuner(ekonomi: pd.DataFrame, medlemmar: pd.DataFrame, log:
         members |= {(m.forbund_id, m.kommunkod, year) for year in range(m.giltig_from.year, last + 1)}
     rows = ekonomi.loc[kommun_post & has_kod]
     not_member = pd.Series(False, index=ekonomi.index)
-    not_member.loc[rows.index] = [(f, k, int(a)) not in members for f, k, a in
-                                  zip(rows["forbund_id"], rows["kommunkod"], rows["ar"])]  # fmt: skip
+    if len(rows):  # a file without any kommun's contribution has nothing to check
+        not_member.loc[rows.index] = [(f, k, int(a)) not in members for f, k, a in
+                                      zip(rows["forbund_id"], rows["kommunkod"], rows["ar"])]  # fmt: skip
     log.add(ekonomi, not_member, "kommunkod", "kommunen var inte medlem i förbundet det året")
 
 
 def _read_scb(root: Path) -> tuple | None:
     """The SCB folder read: ``(ScbData, {file: sha256})``, or None without files."""
     folder = root / HELARSEKVIVALENTER_DIR
-    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".json", ".csv")) if folder.is_dir() else []
+    # Every visible file: read_directory reads the SCB forms and names every other file (never skipped in silence).
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")] if folder.is_dir() else []
     if not files:
         return None
     from finsam_analysis.scb.read import read_directory

@@ -71,6 +71,7 @@ SHEET_NAMES = {
     "Ekonomi": "Ekonomi",
     "Strukturövergripande insatser": "Strukturövergripande insatser",
     "Uppföljning efter avslut": "Uppföljning efter avslut",
+    "Samhällsekonomisk uppskattning": "Samhällsekonomi",
     "Datakvalitet": "Datakvalitet",
     "Om rapporten": "Om rapporten",
 }

@@ -31,6 +31,7 @@ SECTIONS = (
     "Ekonomi",
     "Strukturövergripande insatser",
     "Uppföljning efter avslut",
+    "Samhällsekonomisk uppskattning",
     "Datakvalitet",
     "Om rapporten",
 )

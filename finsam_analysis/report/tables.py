@@ -105,6 +105,7 @@ from finsam_analysis.reference import kommun_namn
 from finsam_analysis.report.tables_efter_avslut import follow_up_tables
 from finsam_analysis.report.tables_ekonomi import ekonomi_tables
 from finsam_analysis.report.tables_insatser import insats_tables
+from finsam_analysis.report.tables_samhallsekonomi import samhallsekonomi_tables
 from finsam_analysis.report.table_base import (  # noqa: F401 (KINDS, SECTIONS, SOURCE_*: re-exported)
     KINDS, SECTIONS, SOURCE_DATA, SOURCE_DELTAGARE, SOURCE_SCB, SOURCES_ALL, ReportTable, _Hidden, _clean, _make,
     _placeholder,
@@ -1190,6 +1191,15 @@ def _uppfoljning_efter_avslut(c: _Ctx) -> list[ReportTable]:
     return follow_up_tables(c.d, c.dataset, c.forbund_id, c.period, c.min_cell)
 
 
+def _samhallsekonomi(c: _Ctx) -> list[ReportTable]:
+    """The samhällsekonomisk estimate per part (:mod:`.tables_samhallsekonomi`)."""
+    keys = c.family_keys
+    return samhallsekonomi_tables(
+        c.d, c.dataset, c.forbund_id, c.period, c.min_cell,
+        lambda key: c.flow(key) if key in keys else 0, c.kf_cell("avslutade_deltaganden"),
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------------------
 # 7. Datakvalitet (rows, not persons: not suppressed)
 # ---------------------------------------------------------------------------
@@ -1363,6 +1373,7 @@ _BUILDERS: tuple[Callable[[_Ctx], ReportTable | list[ReportTable]], ...] = (
     _insatser_ovriga,
     _ekonomi,
     _uppfoljning_efter_avslut,
+    _samhallsekonomi,
     _datakvalitet_filer,
     _datakvalitet_avvisade,
     _datakvalitet_saknas,

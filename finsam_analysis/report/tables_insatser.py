@@ -89,6 +89,9 @@ def _year_goals(dataset, year: int) -> pd.DataFrame:
     return goals.loc[pd.to_numeric(goals["ar"], errors="coerce") == year]
 
 
+_SHORT_TYP = {"individinriktad": "individ", "strukturovergripande": "struktur"}
+
+
 def _malen(dataset, running: pd.DataFrame, period: Period) -> ReportTable:
     year = period.end.year
     title = f"Mål i verksamhetsplanen {year}"
@@ -102,13 +105,14 @@ def _malen(dataset, running: pd.DataFrame, period: Period) -> ReportTable:
     order = order.sort_values(["_o"], kind="stable")
     data = pd.DataFrame({
         "Insats": [f"{names.at[i, 'namn']} ({i})" for i in order["insats_id"]],
-        "Typ": [schema.label(schema.INSATS_TYP, names.at[i, "typ"]) for i in order["insats_id"]],
+        # Short words: "Strukturövergripande insats" in a column of its own made the table wider than A4.
+        "Typ": [_SHORT_TYP.get(names.at[i, "typ"], UNKNOWN) for i in order["insats_id"]],
         "Mål": order["mal"].astype(str).to_numpy(),
         "Status": [UNKNOWN if pd.isna(s) else schema.label(schema.MAL_STATUS, s) for s in order["status"]],
         "Kommentar": ["" if pd.isna(k) else str(k) for k in order["kommentar"]],
     }, index=pd.Index([str(n) for n in range(1, len(order) + 1)], dtype=object, name="Nr"))
     status = order["status"].value_counts()
-    note = "Status som förbundet anger den: " + ", ".join(
+    note = "Typ: individ = individinriktad, struktur = strukturövergripande insats. Status som förbundet anger den: " + ", ".join(
         f"{schema.MAL_STATUS[s].lower()} {int(status.get(s, 0))}" for s in schema.MAL_STATUS) + "."
     return _make(
         "insatser_malen", SECTION, title, data, {c: "text" for c in data.columns}, min_cell=1, source=SOURCE,

@@ -762,6 +762,8 @@ def _download(client, base, table, table_path, chunks, staging: Path, directory:
                 raise _no_such_table(table, base) from None
             if _too_many_cells(exc.status, exc.problem) and cell_count(chunk) > 1:
                 halves = plan_chunks(chunk, math.ceil(cell_count(chunk) / 2))
+                if len(halves) < 2:  # cannot get smaller: say so rather than ask again
+                    raise
                 pending[:0] = halves
                 total += len(halves) - 1
                 continue

@@ -173,11 +173,23 @@ def write_sample(
     csv("insats_mal.csv", make_insats_mal(np.random.default_rng([seed, 4]), insatser, ekonomi, y1))
     # Its own generator: the economy of the förbund came later, and the other files must not change.
     csv("forbund_ekonomi.csv", make_forbund_ekonomi(np.random.default_rng([seed, 2]), medlemmar, ekonomi, insatser))
+    csv("samhallsekonomi.csv", SAMHALLSEKONOMI_SAMPLE)
     _write_participants(out, rng, rows, forbund, insatser, xlsx_fid, xlsx, seed, csv, counts)
     he_counts = write_helarsekvivalenter(out, seed, sorted(set(medlemmar["kommunkod"])), kommuner, y0, y1)
     counts.update(he_counts)
     _write_description(out, seed, (y0, y1), fids, xlsx_fid, xlsx, list(he_counts))
     return SampleSummary(out=out, forbund=tuple(fids), rows=counts, xlsx_forbund=xlsx_fid if xlsx else "")
+
+
+#: Unit amounts of the sample's samhallsekonomi.csv: invented round numbers, marked as such in the file,
+#: so that the sample report shows the estimate. A förbund gives its own with their sources.
+SAMHALLSEKONOMI_SAMPLE = pd.DataFrame(
+    [(code, amount, "Påhittat exempelvärde (syntetiska data), ingen källa", 2025) for code, amount in (
+        ("sjukpenning", 200_000), ("sjukersattning", 180_000), ("aktivitetsersattning", 150_000),
+        ("arbetsloshetsersattning", 170_000), ("aktivitetsstod", 130_000), ("etableringsersattning", 120_000),
+        ("forsorjningsstod", 110_000))],
+    columns=["forsorjning", "belopp_kr_per_ar", "kalla", "ar"],
+)  # fmt: skip
 
 
 def _check_arguments(years: tuple[int, int], volume: float) -> tuple[int, int]:
@@ -279,6 +291,8 @@ insatser.csv           insatser (individinriktade och strukturövergripande)
 insats_ekonomi.csv     budget och utfall per insats och år
 forbund_ekonomi.csv    förbundets intäkter per part och kostnader per år
 insats_mal.csv         verksamhetsplanens mål per insats och år, med status
+samhallsekonomi.csv    belopp per försörjningskälla för den samhällsekonomiska
+                       uppskattningen: påhittade exempelvärden, ingen källa
 {files}
 helarsekvivalenter/    TAB1386_<år>.json: helårsekvivalenter per kommun och månad i
                        samma form (JSON-stat 2.0) som SCB:s tabell HE0000T02N2
