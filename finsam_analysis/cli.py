@@ -277,16 +277,8 @@ _EXAMPLES = {
 }  # fmt: skip
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="finsam",
-        description="Statistik och rapporter för samordningsförbund (Finsam).",
-        epilog="Se 'finsam KOMMANDO --help' för ett kommandos val och ett exempel.",
-    )
-    parser.add_argument("--version", action="version", version=f"finsam_analysis {__version__}",
-                        help="visa programmets version och avsluta")
-    parser.add_argument("--debug", action="store_true", help="visa hela felspårningen vid fel")
-    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
+def _with_examples(sub):
+    """Subparsers whose every command shows its description and an example (:data:`_EXAMPLES`)."""
     add = sub.add_parser
 
     def add_parser(name: str, **kwargs):
@@ -296,6 +288,19 @@ def build_parser() -> argparse.ArgumentParser:
         return add(name, **kwargs)
 
     sub.add_parser = add_parser
+    return sub
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="finsam",
+        description="Statistik och rapporter för samordningsförbund (Finsam).",
+        epilog="Se 'finsam KOMMANDO --help' för ett kommandos val och ett exempel.",
+    )
+    parser.add_argument("--version", action="version", version=f"finsam_analysis {__version__}",
+                        help="visa programmets version och avsluta")
+    parser.add_argument("--debug", action="store_true", help="visa hela felspårningen vid fel")
+    sub = _with_examples(parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser))
 
     p = sub.add_parser("sample-data", help="skriv ett syntetiskt exempeldataset")
     p._sub = "sample-data"

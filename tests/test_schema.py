@@ -128,7 +128,12 @@ def test_outcome_groups_match_the_spec():
 
 
 def test_deltagande_columns_match_the_contract():
-    assert list(schema.DELTAGANDE) == CONTRACT_DELTAGANDE_COLUMNS
+    """The contract's columns, in its order; after them only the optional follow-ups of issue 17."""
+    columns = list(schema.DELTAGANDE)
+    assert columns[: len(CONTRACT_DELTAGANDE_COLUMNS)] == CONTRACT_DELTAGANDE_COLUMNS
+    follow_ups = [f"uppfoljning_{m}m_{w}" for m in (3, 6, 12) for w in ("sysselsattning", "forsorjning")]
+    assert columns[len(CONTRACT_DELTAGANDE_COLUMNS):] == follow_ups
+    assert not any(schema.DELTAGANDE[c].required for c in follow_ups)
 
 
 @pytest.mark.parametrize("age, group", [(15, "<16"), (16, "16-24"), (24, "16-24"), (25, "25-29"), (29, "25-29"),

@@ -28,14 +28,16 @@ SECTION = "Uppföljning efter avslut"
 TITLE = "Uppföljning efter avslut: nådda och sysselsättning"
 COUNTS = ("Nådda", "Ej nådda", "Uppföljning saknas")
 TOTAL = "Att följa upp"
-SHARES = ("Andel nådda", "Andel arbete/studier", "Andel arbete/studier vid avslut", "Förändring (procentenheter)",
-          "Andel egen försörjning")  # fmt: skip
+# Short headers: nine columns must fit A4 without breaking a word; the note says what each share is of.
+SHARES = ("Andel nådda", "Arbete/studier", "Vid avslut", "Förändring (%-enheter)", "Egen försörjning")
 NOTE = (
     "Deltaganden vars uppföljning inföll under perioden: slutdatum plus 3, 6 eller 12 månader ligger i "
     "perioden och före uttagsdatum. Nådda är de vars sysselsättning vid uppföljningen är registrerad. Andelarna "
     "gäller de nådda; andelen vid avslut gäller samma personer, så förändringen är en förändring för samma "
     "deltagare och inte för vilka som svarade. Uppföljningar som saknas räknas och redovisas men uppskattas "
-    "aldrig. Egen försörjning: lön eller studiemedel som huvudsaklig försörjning, bland nådda med känd försörjning."
+    "aldrig. Arbete/studier och Egen försörjning är andelar av de nådda; Vid avslut är samma personers andel i "
+    "arbete/studier vid avslut. Egen försörjning: lön eller studiemedel som huvudsaklig försörjning, bland nådda "
+    "med känd försörjning."
 )
 
 
@@ -71,7 +73,7 @@ def _point_row(label: str, r: pd.Series, min_cell: int) -> dict:
 
 def _points(d: pd.DataFrame, dataset, period: Period, min_cell: int) -> ReportTable:
     counts = follow_up_counts(d, period, dataset.uttagsdatum)
-    rows = {f"{m} månader": _point_row(f"{m} månader", r, min_cell) for m, r in counts.iterrows()}
+    rows = {f"{m} mån": _point_row(f"{m} mån", r, min_cell) for m, r in counts.iterrows()}
     data = pd.DataFrame.from_dict(rows, orient="index")[[TOTAL, *COUNTS, *SHARES]]
     kinds = {TOTAL: "count", **{c: "count" for c in COUNTS}, **{c: "share" for c in SHARES}}
     kinds[SHARES[3]] = "points"

@@ -1395,6 +1395,23 @@ def _differs(values: pd.Series, cell: np.ndarray) -> np.ndarray:
     return np.where(missing == 0, low != high, missing < size)
 
 
+def _listed(folder: Path) -> tuple[list[Path], list[str]]:
+    """The folder's files to read, in name order, and the names of the others (hidden files aside)."""
+    if not folder.is_dir():
+        raise ScbFormatError(f"Mappen {folder} finns inte.")
+    # Hidden files (.DS_Store, macOS "._" copies) are the system's, not the user's.
+    visible = sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")), key=lambda p: p.name)
+    files = [p for p in visible if p.suffix.lower() in _READERS]
+    skipped = [p.name for p in visible if p.suffix.lower() not in _READERS]
+    if not files:
+        raise ScbFormatError(
+            f"Mappen {folder} innehåller inga filer från SCB ({_KINDS})"
+            + (f"; {', '.join(skipped[:3])} kan inte läsas" if skipped else "")
+            + ". Ladda ner tabellen HE0000T02N2 som JSON-stat2, CSV eller PX och lägg den där."
+        )
+    return files, skipped
+
+
 def read_directory(path: str | Path) -> ScbData:
     """Read every SCB download (``.json``, ``.csv``) in a folder.
 
@@ -1421,18 +1438,7 @@ def read_directory(path: str | Path) -> ScbData:
         file cannot be read (the message names the file).
     """
     folder = Path(path)
-    if not folder.is_dir():
-        raise ScbFormatError(f"Mappen {folder} finns inte.")
-    # Hidden files (.DS_Store, macOS "._" copies) are the system's, not the user's.
-    visible = sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")), key=lambda p: p.name)
-    files = [p for p in visible if p.suffix.lower() in _READERS]
-    skipped = [p.name for p in visible if p.suffix.lower() not in _READERS]
-    if not files:
-        raise ScbFormatError(
-            f"Mappen {folder} innehåller inga filer från SCB ({_KINDS})"
-            + (f"; {', '.join(skipped[:3])} kan inte läsas" if skipped else "")
-            + ". Ladda ner tabellen HE0000T02N2 som JSON-stat2, CSV eller PX och lägg den där."
-        )
+    files, skipped = _listed(folder)
     read = [_file_cells(p) for p in files]
     cells = _concat([c for c, _, _ in read])
     of_file = np.repeat(np.arange(len(files)), [len(c) for c, _, _ in read])

@@ -247,7 +247,7 @@ def corpus() -> list[Case]:
         Case("windows-1252", {"deltagande.csv": table(NAMED).encode("cp1252"),
              "forbund.csv": FORBUND_CSV.encode("cp1252")}, 0, check=no_mojibake),  # fmt: skip
         Case("mixed-utf8-and-windows-1252-lines", {"deltagande.csv": mixed_lines(table(NAMED), {3})}, 0,
-             ("deltagande.csv: teckenkodningen var blandad: 1 rader var sparade som Windows-1252",),
+             ("deltagande.csv: teckenkodningen var blandad: 1 rad var sparad som Windows-1252",),
              check=loaded("deltagare_id", ["d01", "Åsa-02", "Örjan-03", "d01", "d04"])),  # fmt: skip
         Case("mixed-encodings-in-insatser", {"insatser.csv": mixed_lines(  # line 3 UTF-8, line 4 Windows-1252
              INSATSER_CSV.replace("Strukturarbete", "Strukturarbete Östra"), {4})}, 0,

@@ -82,18 +82,18 @@ def test_the_extract_date_cuts_the_cohort(dataset):
 def test_report_table_without_suppression(dataset):
     tables = {t.key: t for t in report_tables(dataset, "alfa", "2024", min_cell=1)}
     t = tables["uppfoljning_efter_avslut"].data
-    three = t.loc["3 månader"]
+    three = t.loc["3 mån"]
     assert (three["Att följa upp"], three["Nådda"], three["Ej nådda"], three["Uppföljning saknas"]) == (4, 2, 1, 1)
-    assert (three["Andel nådda"], three["Andel arbete/studier"], three["Andel arbete/studier vid avslut"]) == (0.5, 1.0, 0.5)
-    assert three["Förändring (procentenheter)"] == 50.0 and three["Andel egen försörjning"] == 1.0
-    assert t.loc["6 månader", "Andel arbete/studier"] == "–"  # nobody reached: not 0
-    assert tables["uppfoljning_efter_avslut"].formatted().loc["3 månader", "Förändring (procentenheter)"] == "+50,0"
+    assert (three["Andel nådda"], three["Arbete/studier"], three["Vid avslut"]) == (0.5, 1.0, 0.5)
+    assert three["Förändring (%-enheter)"] == 50.0 and three["Egen försörjning"] == 1.0
+    assert t.loc["6 mån", "Arbete/studier"] == "–"  # nobody reached: not 0
+    assert tables["uppfoljning_efter_avslut"].formatted().loc["3 mån", "Förändring (%-enheter)"] == "+50,0"
 
 
 def test_small_counts_are_hidden(dataset):
     tables = {t.key: t for t in report_tables(dataset, "alfa", "2024", min_cell=5)}
     t = tables["uppfoljning_efter_avslut"].data
-    assert t.loc["3 månader", "Nådda"] == ".." and t.loc["3 månader", "Andel arbete/studier"] == ".."
+    assert t.loc["3 mån", "Nådda"] == ".." and t.loc["3 mån", "Arbete/studier"] == ".."
     assert tables["uppfoljning_efter_avslut"].n_hidden > 0
 
 
