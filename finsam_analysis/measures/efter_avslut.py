@@ -31,6 +31,7 @@ import datetime as _dt
 import pandas as pd
 
 from finsam_analysis import schema
+from finsam_analysis.measures import outcomes
 from finsam_analysis.periods import Period
 
 __all__ = ["FOLLOW_UP_COUNTS", "follow_up_counts", "has_follow_ups", "months_for_target"]
@@ -55,8 +56,7 @@ def _due(slut: pd.Series, months: int) -> pd.Series:
 
 
 def _primary_group(values: pd.Series) -> pd.Series:
-    primary = values.astype("str").str.replace(r";.*$", "", regex=True)
-    return primary.map(dict(schema.FORSORJNING_GRUPP))
+    return outcomes._primary(values).map(dict(schema.FORSORJNING_GRUPP))
 
 
 def follow_up_counts(d: pd.DataFrame, period: Period, uttagsdatum: _dt.date | None) -> pd.DataFrame:

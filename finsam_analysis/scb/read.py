@@ -305,16 +305,10 @@ def _kon_codes(values: pd.Series) -> pd.Series:
 
 
 @functools.lru_cache(maxsize=1)
-def _kommun_names() -> dict[str, str]:
-    """Folded kommun and län name -> code, for files that give names only.
-
-    Län keep their 2-digit code: they are another region level, left out
-    with a note like län given by code.
-    """
-    kommuner, lan = reference.kommuner(), reference.lan()
-    names = dict(zip(lan["lan"].map(_fold), lan["lanskod"], strict=True))
-    names.update(zip(kommuner["kommun"].map(_fold), kommuner["kommunkod"], strict=True))
-    return names
+def _lan_names() -> dict[str, str]:
+    """Folded län name -> its 2-digit code: another region level, left out with a note like län by code."""
+    lan = reference.lan()
+    return dict(zip(lan["lan"].map(_fold), lan["lanskod"], strict=True))
 
 
 # Riket as the English downloads and some users name it.
@@ -336,10 +330,9 @@ def _region_codes(values: pd.Series) -> pd.Series:
     code = digits.mask(n == 3, digits.str.zfill(4))  # Excel dropped the leading zero
     code = code.mask(digits.isin(["0", "00", "000", "0000"]), schema.RIKET)
     code = code.mask(code.isna() & (folded.str.contains(r"\briket\b") | folded.isin(_RIKET_NAMES)), schema.RIKET)
-    # "Falun", "Falu kommun", "Östersunds kommun", "Göteborgs stad" (the genitive s).
-    names = folded.str.replace(r"\s+(kommun|municipality|stad)$", "", regex=True).map(_kommun_names())
-    genitive = folded.str.replace(r"s\s+(kommun|stad)$", "", regex=True).map(_kommun_names())
-    return code.fillna(names).fillna(genitive)
+    # Kommun names as the förbund files take them ("Falun", "Östersunds kommun"; Håbo and Habo kept apart).
+    names = reference.kommunkod_from_name(text.str.replace(r"\s+municipality$", "", regex=True, case=False))
+    return code.fillna(names.astype(object)).fillna(folded.map(_lan_names()))
 
 
 def _aldersgrupp_codes(values: pd.Series) -> pd.Series:

@@ -281,3 +281,11 @@ def test_corpus_folder_every_file_accounted_for(tmp_path):
     # Five files, the same 8 cells each: counted once, all with the same values.
     assert len(data.overlaps) == len(EXPECTED_CSV) and not data.overlaps["olika_varden"].any()
     assert set(data.overlaps["antal_filer"]) == {5}
+
+
+def test_region_names_that_differ_only_by_their_marks(tmp_path):
+    # Håbo (0305) and Habo (0643) are two kommuner; without å they would be one.
+    text = "region;kön;ålder;månad;Sjukpenning\nHåbo;totalt;20-64 år;2024M01;1\nHabo;totalt;20-64 år;2024M01;2\n"
+    (tmp_path / "h.csv").write_text(text, encoding="utf-8")
+    table = read_pxweb_csv(tmp_path / "h.csv")
+    assert dict(zip(table["kommunkod"], table["helarsekvivalenter"])) == {"0305": 1.0, "0643": 2.0}
