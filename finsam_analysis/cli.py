@@ -200,6 +200,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             engine=args.engine,
             resume=args.resume,
             allow_partial=args.allow_partial,
+            aldersgrupper=args.aldersgrupper,
         )
     except KeyboardInterrupt:
         _say(
@@ -337,6 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="html,xlsx,json", metavar="FORMAT", help="kommaseparerat urval av html, xlsx, json, ipynb, pdf, docx (standard: html,xlsx,json)")
     p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="antal parallella förbund (standard: antal kärnor)")
     p.add_argument("--min-cell", type=_positive, default=5, metavar="N", help="minsta redovisade antal; 1 stänger av skyddet (standard: 5)")
+    p.add_argument("--aldersgrupper", metavar="GRUPPER", default=None,
+                   help="förbundets egna åldersgrupper bredvid de fasta, t.ex. 16-29,55-64")
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
     p.add_argument("--allow-partial", action="store_true",
                    help="tillåt en period som slutar efter uttagsdatum: rapporten gäller delen fram till dess "

@@ -2,7 +2,7 @@
 
 Layers, from the bottom (docs/architecture.md):
 
-0. base — ``errors``, ``schema``, ``periods``, ``reference``, ``version``, ``files``, ``textfile``, ``memo``, ``provenance``, ``fmt``
+0. base — ``errors``, ``schema``, ``periods``, ``reference``, ``version``, ``files``, ``textfile``, ``memo``, ``provenance``, ``fmt``, ``aldersgrupper``
 1. ``scb`` — SCB's files and API, population series
 2. ``ingest`` — a förbund's files to the canonical tables
 3. ``synthetic`` — the sample dataset
@@ -26,7 +26,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "finsam_analysis"
 REPO = PACKAGE.parent
-BASE = {"errors", "schema", "periods", "reference", "version", "files", "textfile", "memo", "provenance", "fmt"}
+BASE = {"errors", "schema", "periods", "reference", "version", "files", "textfile", "memo", "provenance", "fmt", "aldersgrupper"}
 LAYERS = {"scb": 1, "ingest": 2, "synthetic": 3, "measures": 4, "disclosure": 5, "report": 6, "batch": 7}
 TOP = {"cli", "datadictionary"}
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from finsam_analysis.aldersgrupper import as_text, parse_aldersgrupper
 from finsam_analysis.files import atomic_write, replacing
 from finsam_analysis.version import __version__
 from finsam_analysis.provenance import generated_at, git_commit, package_versions
@@ -187,6 +188,7 @@ def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
                 "period": ctx.asked.label,
                 "min_cell": int(ctx.min_cell),
                 "allow_partial": ctx.allow_partial,
+                "aldersgrupper": as_text(ctx.dataset.aldersgrupper),
             }
             if ctx.engine == "fork":
                 from finsam_analysis.batch.executor import register
@@ -334,19 +336,32 @@ def html_to_pdf(html_path: Path, pdf_path: Path) -> None:
 
 
 def validate_run(
-    data_dir: Path, period: str, forbund: Sequence[str] | None, formats, min_cell: int, allow_partial: bool = False
+    data_dir: Path,
+    period: str,
+    forbund: Sequence[str] | None,
+    formats,
+    min_cell: int,
+    allow_partial: bool = False,
+    aldersgrupper=None,
 ):
     """Check every parameter before any work starts; returns what the run needs.
+
+    ``aldersgrupper`` (the förbund's own age groups, :mod:`finsam_analysis.aldersgrupper`)
+    is checked here and carried by the returned dataset.
 
     The data is loaded through :func:`~finsam_analysis.ingest.dataset.load_dataset_cached`,
     the call the report notebook makes: a forked child then finds the
     parent's dataset (and the tables already computed on it) instead of
     reading and validating every file again.
     """
-    from finsam_analysis.ingest.dataset import load_dataset_cached
+    from finsam_analysis.ingest.dataset import load_dataset_cached, with_aldersgrupper
 
     period_obj = parse_period(period)
     fmts = parse_formats(formats)
+    try:
+        groups = parse_aldersgrupper(aldersgrupper)
+    except FinsamError as exc:
+        raise UsageError(str(exc)) from None
     if int(min_cell) < 1:
         raise UsageError(f"--min-cell måste vara minst 1 (fick {min_cell}).")
     if "pdf" in fmts and find_chromium() is None:
@@ -354,7 +369,7 @@ def validate_run(
             "PDF kräver webbläsaren chromium, som inte är installerad. "
             "Installera den med: sudo apt-get update && sudo apt-get install chromium"
         )
-    dataset = load_dataset_cached(Path(data_dir))
+    dataset = with_aldersgrupper(load_dataset_cached(Path(data_dir)), groups)
     from finsam_analysis.measures.key_figures import match_forbund_id, unknown_forbund_message
 
     known = list(dataset.forbund["forbund_id"])
@@ -383,6 +398,7 @@ def run_reports(
     engine: str | None = None,
     resume: bool = False,
     allow_partial: bool = False,
+    aldersgrupper: str | Sequence | None = None,
 ) -> RunResult:
     """Render the reports of ``forbund`` (None = all) for ``period``.
 
@@ -399,6 +415,10 @@ def run_reports(
         ``finsam`` engine (:mod:`finsam_analysis.batch.executor`); ``"kernel"``
         starts a Jupyter kernel per förbund, as papermill does by default.
         Both give every report a fresh interpreter state.
+    aldersgrupper : str or sequence, optional
+        The förbund's own age groups beside the fixed ones, e.g.
+        ``"16-29,55-64"`` (:mod:`finsam_analysis.aldersgrupper`); recorded in
+        the manifest, since every output of a year must use the same groups.
     resume : bool
         Keep the reports that the previous run into the same folder finished
         (status ok in its manifest, same inputs, parameters and version, files
@@ -416,7 +436,9 @@ def run_reports(
         cannot be written, before anything is written.
     """
     started = time.perf_counter()
-    run, context = _prepare_run(data_dir, period, forbund, out, formats, jobs, min_cell, engine, allow_partial)
+    run, context = _prepare_run(
+        data_dir, period, forbund, out, formats, jobs, min_cell, engine, allow_partial, aldersgrupper
+    )
     if resume:
         _keep_finished(run, context)
     todo = [r.forbund_id for r in run.results if r.status != "ok"]
@@ -433,10 +455,12 @@ def run_reports(
     return run
 
 
-def _prepare_run(data_dir, period, forbund, out, formats, jobs, min_cell, engine, allow_partial):
+def _prepare_run(data_dir, period, forbund, out, formats, jobs, min_cell, engine, allow_partial, aldersgrupper=None):
     """Validate the parameters, check the output folder and set up the run's result and context."""
     data_dir = Path(data_dir).resolve()
-    dataset, covered, fmts, chosen = validate_run(data_dir, period, forbund, formats, min_cell, allow_partial)
+    dataset, covered, fmts, chosen = validate_run(
+        data_dir, period, forbund, formats, min_cell, allow_partial, aldersgrupper
+    )
     engine = _choose_engine(engine)
     out_dir = Path(out).resolve() / covered.asked.label
     check_writable(out_dir)
@@ -770,6 +794,7 @@ def _parameters(ctx: _RunContext) -> dict:
         "jobs": ctx.jobs,
         "engine": ctx.engine,
         "min_cell": ctx.min_cell,
+        "aldersgrupper": as_text(ctx.dataset.aldersgrupper),
     }
 
 

@@ -96,6 +96,7 @@ class ForbundFamily:
     last_day: _dt.date
     min_cell: int
     group_min: int
+    aldersgrupper: tuple = ()  # the run's own age groups (finsam_analysis.aldersgrupper)
 
     def _frame(self, day: _dt.date) -> Family | None:
         """The frame of the year ``day`` ends a stretch in (None before the data)."""
@@ -155,9 +156,10 @@ class ForbundFamily:
         for year, days in extra.items():
             years[year] = _year_frame(
                 self.d, year, self.last_day, self.min_cell, self.group_min,
-                base=self.years[year], extra=sorted(days),
+                base=self.years[year], extra=sorted(days), aldersgrupper=self.aldersgrupper,
             )  # fmt: skip
-        return ForbundFamily(self.d, years, self.first_year, self.last_day, self.min_cell, self.group_min)
+        return ForbundFamily(self.d, years, self.first_year, self.last_day, self.min_cell, self.group_min,
+                             self.aldersgrupper)
 
 
 def _is_bound(fam: Family, day: _dt.date) -> bool:
@@ -173,6 +175,7 @@ def forbund_family(
     min_cell: int = DEFAULT_MIN_CELL,
     *,
     group_min: int | None = None,
+    aldersgrupper: tuple = (),
 ) -> ForbundFamily:
     """Decide every standard bound and month of one förbund up to ``last_day``.
 
@@ -186,6 +189,8 @@ def forbund_family(
     min_cell : int, default 5
     group_min : int, optional
         Smallest group for a share of 0 % or 100 %; default ``2 * min_cell``.
+    aldersgrupper : tuple of (int, int), optional
+        The run's own age groups, decided together with the fixed ones.
     """
     group_min = 2 * min_cell if group_min is None else group_min
     starts = d["startdatum"].to_numpy(dtype="datetime64[D]")
@@ -194,15 +199,17 @@ def forbund_family(
     years: dict[int, Family] = {}
     stock_known: bool | dict = True  # before the first year nothing was going on
     for year in range(first_year, last_day.year + 1):
-        years[year] = _year_frame(d, year, last_day, min_cell, group_min, stock_start_known=stock_known)
+        years[year] = _year_frame(d, year, last_day, min_cell, group_min, stock_start_known=stock_known,
+                                  aldersgrupper=aldersgrupper)
         frame = years[year]
         stock_known = frame.stocks_known_at_end()
-    return ForbundFamily(d, years, first_year, last_day, min_cell, group_min)
+    return ForbundFamily(d, years, first_year, last_day, min_cell, group_min, aldersgrupper)
 
 
 def _year_frame(
     d, year: int, last_day: _dt.date, min_cell: int, group_min: int,
     *, base: Family | None = None, extra: Sequence[_dt.date] = (), stock_start_known: bool | dict = True,
+    aldersgrupper: tuple = (),
 ) -> Family:
     """The frame of one year: from 31 December before it, decided in release order.
 
@@ -218,10 +225,11 @@ def _year_frame(
     standard = np.array([i == 0 or x in bounds for i, x in enumerate(nodes)])
     is_extra = np.array([x in extra_set and x not in bounds for x in nodes])
     year_end = np.array([(x.month, x.day) == (12, 31) for x in nodes])
-    series, lines, subsets, shares = _forbund_series(d, node_days)
+    series, lines, subsets, shares = _forbund_series(d, node_days, aldersgrupper)
     a_year_earlier = [_dt.date(x.year - 1, x.month, min(x.day, 28) if x.month == 2 else x.day) for x in nodes]
     a_year_earlier.append(_dt.date(year - 1, 12, 31))
-    earlier = _forbund_series(d, np.array([np.datetime64(x, "D").astype("int64") for x in a_year_earlier]))[0]
+    earlier_days = np.array([np.datetime64(x, "D").astype("int64") for x in a_year_earlier])
+    earlier = _forbund_series(d, earlier_days, aldersgrupper)[0]
     remainder = np.vstack([spec.values[-1] - spec.values[:-1] for spec in earlier])
     month_nodes = {x: i for i, x in enumerate(nodes) if x == start or x in set(month_ends)}
     ordered = sorted(month_nodes.items())
@@ -274,16 +282,16 @@ def _period_nodes(nodes: list[_dt.date]) -> list[tuple[int, int]]:
     return out
 
 
-def _forbund_series(d, node_days: np.ndarray):
+def _forbund_series(d, node_days: np.ndarray, aldersgrupper: tuple = ()):
     """The series, lines, subsets and shares of one förbund's participations."""
-    return _SeriesBuilder(d, node_days).build()
+    return _SeriesBuilder(d, node_days, aldersgrupper).build()
 
 
 class _SeriesBuilder:
     """Cumulative counts at the frame's nodes of every series a report shows, with their lines."""
 
-    def __init__(self, d, node_days: np.ndarray):
-        self.d, self.node_days = d, node_days
+    def __init__(self, d, node_days: np.ndarray, aldersgrupper: tuple = ()):
+        self.d, self.node_days, self.aldersgrupper = d, node_days, aldersgrupper
         self.start = d["startdatum"].to_numpy(dtype="datetime64[D]").astype("int64")
         end_raw = d["slutdatum"].to_numpy(dtype="datetime64[D]")
         self.ended = ~np.isnat(end_raw)
@@ -307,6 +315,8 @@ class _SeriesBuilder:
         splits = self._split_codes()
         for name, codes in splits.items():
             self._split(name, codes)
+        if self.aldersgrupper:
+            self._own_age_groups(splits["alder"])
         self._insats_totals(splits["insats"], splits["kon"])
         self._orsak()
         self._overgang()
@@ -379,6 +389,43 @@ class _SeriesBuilder:
         for g in present:
             self.subsets.append(((name, "as", g), (name, "Av", g)))
             self.shares.append(((name, "as", g), (name, "Av", g)))
+
+    def _own_age_groups(self, fixed: np.ndarray) -> None:
+        """The run's own age groups, with the pieces they share with the fixed groups.
+
+        The ages are cut into *pieces*: ages in the same fixed group and in
+        the same own groups. A fixed group that holds several pieces is their
+        sum, and so is each own group; whatever a reader works out from the
+        two (50+ minus 55–64) is a piece or a sum of pieces, so it is a
+        series the engine decides like any other.
+        """
+        ages = self.d["alder"].to_numpy(dtype="float64", na_value=np.nan)
+        inside = [(ages >= lo) & (ages <= hi) for lo, hi in self.aldersgrupper]
+        piece = np.array([f"{g}|" + "".join("1" if m[i] else "0" for m in inside) for i, g in enumerate(fixed)],
+                         dtype=object)  # fmt: skip
+        ended_fixed = set(fixed[self.ended])
+        for measure, mask in (("Av", np.ones(len(self.d), bool)), ("as", self.arbete_studier)):
+            key_of = {}
+            for g in sorted(ended_fixed, key=_split_order("alder")):
+                mine = sorted(set(piece[self.ended & (fixed == g)]))
+                if len(mine) == 1:
+                    key_of[mine[0]] = ("alder", measure, g)
+                    continue
+                for p in mine:
+                    key_of[p] = ("alder_del", measure, p)
+                    self.specs.append(SeriesSpec(key_of[p], FLOW, self.ended_where(mask & (piece == p))))
+                    self.subsets.append((key_of[p], ("alder", measure, g)))
+                self.lines.append(Line(("alder", measure, g), tuple(key_of[p] for p in mine), rank=True))
+            for k, group in enumerate(self.aldersgrupper):
+                key = ("alder_egen", measure, group)
+                self.specs.append(SeriesSpec(key, FLOW, self.ended_where(mask & inside[k])))
+                self.subsets.append((key, (measure,)))
+                parts = tuple(v for p, v in key_of.items() if p.split("|")[1][k] == "1")
+                if parts:
+                    self.lines.append(Line(key, parts, rank=True))
+        for group in self.aldersgrupper:
+            self.subsets.append((("alder_egen", "as", group), ("alder_egen", "Av", group)))
+            self.shares.append((("alder_egen", "as", group), ("alder_egen", "Av", group)))
 
     def _insats_totals(self, insats: np.ndarray, kon: np.ndarray) -> None:
         """Per insats: nya and pågående (so "totalt sedan start" and "just nu"), and nya and avslutade by kön.

@@ -57,13 +57,18 @@ REPORT_MEMO = PerDataset("families and published key figures")
 
 
 def forbund_protection(dataset, forbund_id: str, min_cell: int = 5) -> ForbundFamily:
-    """The förbund's family of periods, decided up to the extract date (computed once)."""
+    """The förbund's family of periods, decided up to the extract date (computed once).
+
+    With the run's own age groups (``dataset.aldersgrupper``) they are
+    decided in the same family, so every output of the run agrees.
+    """
     last = coverage.extract_date(dataset)
+    groups = tuple(getattr(dataset, "aldersgrupper", ()))
 
     def build() -> ForbundFamily:
-        return forbund_family(forbund_participations(dataset, forbund_id), last, min_cell)
+        return forbund_family(forbund_participations(dataset, forbund_id), last, min_cell, aldersgrupper=groups)
 
-    return REPORT_MEMO.get(dataset, ("family", forbund_id, min_cell, last), build)
+    return REPORT_MEMO.get(dataset, ("family", forbund_id, min_cell, last, groups), build)
 
 
 def protect(raw: dict, family: ForbundFamily, period: Period, min_cell: int) -> dict:

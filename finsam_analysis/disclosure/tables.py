@@ -174,6 +174,78 @@ def protect_table(
     return ProtectedTable(values=table, hidden=hidden, min_cell=int(min_cell))
 
 
+def protect_regrouped(
+    base: ProtectedTable,
+    pieces: pd.DataFrame,
+    base_rows: Mapping[Hashable, Sequence[Hashable]],
+    groups: Mapping[Hashable, Sequence[Hashable]],
+    *,
+    total_label: str = "Totalt",
+    exempt: Iterable[Hashable] = (),
+) -> ProtectedTable:
+    """Rows of other groups of the same persons, protected together with a published table.
+
+    The run's own age groups (16–29, 55–64) overlap the fixed rows of
+    ``base`` (55–64 lies inside 50+). Both are sums of *pieces*, counts a
+    reader does not see; the new rows are decided with every cell of
+    ``base`` as published (its hidden cells held hidden, the rest known), so
+    no difference of a new row and a base row gives a hidden count back.
+
+    Parameters
+    ----------
+    base : ProtectedTable
+        Published, with margins (:func:`protect_table` ``margins=True``).
+    pieces : pandas.DataFrame
+        Counts per piece (rows) in the data columns of ``base``.
+    base_rows : mapping
+        Every data row label of ``base`` → the pieces it is the sum of.
+    groups : mapping
+        New row label → its pieces.
+    total_label : str, default "Totalt"
+        The total label of ``base``; the new rows get a total column.
+    exempt : iterable, optional
+        Columns shown whatever their size (as in ``base``).
+
+    Returns
+    -------
+    ProtectedTable
+        The new rows with a total column.
+    """
+    cols = [c for c in base.values.columns if c != total_label]
+    new = pd.DataFrame({c: [int(pieces.loc[list(p), c].sum()) for p in groups.values()] for c in cols},
+                       index=pd.Index(list(groups), dtype=object, name=base.values.index.name))  # fmt: skip
+    if total_label in base.values.columns:
+        new[total_label] = new[cols].sum(axis=1)
+    values: dict = {("b", r, c): int(base.values.at[r, c]) for r in base.values.index for c in base.values.columns}
+    held = [k for k in values if base.hidden.at[k[1], k[2]]]
+    known = [k for k in values if not base.hidden.at[k[1], k[2]]]
+    values |= {("p", a, c): None for a in pieces.index for c in cols}
+    values |= {("n", r, c): int(new.at[r, c]) for r in new.index for c in new.columns}
+    lines = _regrouped_lines(base.values, new, base_rows, groups, cols, total_label)
+    free = [k for k in values if k[0] == "n" and k[2] in set(exempt)]
+    hidden_keys = suppress(values, lines, base.min_cell, hidden=held, known=known, exempt=free)
+    mask = pd.DataFrame(False, index=new.index, columns=new.columns)
+    for kind, r, c in hidden_keys:
+        if kind == "n":
+            mask.at[r, c] = True
+    return ProtectedTable(values=new, hidden=mask, min_cell=base.min_cell)
+
+
+def _regrouped_lines(table, new, base_rows, groups, cols, total_label) -> list:
+    """Margins of the base table, base rows and new rows as sums of pieces, new rows' totals."""
+    lines = []
+    rows = [r for r in table.index if r != total_label]
+    if total_label in table.columns:
+        lines += [(("b", r, total_label), [("b", r, c) for c in cols]) for r in table.index]
+        lines += [(("n", r, total_label), [("n", r, c) for c in cols]) for r in new.index]
+    if total_label in table.index:
+        lines += [(("b", total_label, c), [("b", r, c) for r in rows]) for c in table.columns]
+    for kind, labelled in (("b", base_rows), ("n", groups)):
+        for r, mine in labelled.items():
+            lines += [((kind, r, c), [("p", a, c) for a in mine]) for c in cols]
+    return lines
+
+
 def _share_cells(columns, share_map: dict, n_rows: int) -> dict:
     """``shares`` as cells: ``(row, share column) -> (numerator cell or None, denominator cell)``."""
     position = {col: j for j, col in enumerate(columns)}

@@ -42,6 +42,7 @@ import hashlib
 import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,8 @@ import yaml
 
 from finsam_analysis.ingest import personnummer as pnr
 from finsam_analysis import schema
+from finsam_analysis.aldersgrupper import parse_aldersgrupper
+from finsam_analysis.memo import PerDataset
 from finsam_analysis.errors import SchemaError, UnreadableFileError
 from finsam_analysis.ingest.mapping import Mapping, check_mapped_headers, load_mapping, resolve_headers
 from finsam_analysis.ingest.readers import Prefetched, RawTable, prefetch_csv, read_table
@@ -182,6 +185,9 @@ class Dataset:
         Relative file name → sha256 of every input file read (provenance).
     metadata : dict
         Contents of ``dataset.yaml`` when present.
+    aldersgrupper : tuple of (int, int)
+        The run's own age groups (:mod:`finsam_analysis.aldersgrupper`), set
+        with :func:`with_aldersgrupper`; not read from a file.
     """
 
     path: Path
@@ -197,6 +203,7 @@ class Dataset:
     forbund_ekonomi: pd.DataFrame = field(default_factory=lambda: _empty(schema.FORBUND_EKONOMI))
     insats_mal: pd.DataFrame = field(default_factory=lambda: _empty(schema.INSATS_MAL))
     samhallsekonomi: pd.DataFrame = field(default_factory=lambda: _empty(schema.SAMHALLSEKONOMI))
+    aldersgrupper: tuple = ()
 
     def rejected_rows(self, forbund_id: str | None = None) -> int:
         """Rejected participant rows, of one förbund (as written) or all."""
@@ -1015,6 +1022,22 @@ def _signature(root: Path) -> tuple:
             st = p.stat()
             out.append((str(p.relative_to(root)), st.st_size, st.st_mtime_ns))
     return tuple(out)
+
+
+_VARIANTS = PerDataset("dataset med egna åldersgrupper")
+
+
+def with_aldersgrupper(dataset: Dataset, groups) -> Dataset:
+    """The dataset with the run's own age groups (the same data; one object per choice).
+
+    ``groups`` as :func:`finsam_analysis.aldersgrupper.parse_aldersgrupper`
+    takes it. The variant is remembered per dataset, so every report of a run
+    shares its prepared participations and family of periods.
+    """
+    chosen = parse_aldersgrupper(groups)
+    if chosen == dataset.aldersgrupper:
+        return dataset
+    return _VARIANTS.get(dataset, chosen, lambda: dataclasses.replace(dataset, aldersgrupper=chosen))
 
 
 def load_dataset_cached(path: str | Path, *, key: bytes | None = None) -> Dataset:

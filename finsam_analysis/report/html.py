@@ -19,6 +19,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from finsam_analysis.aldersgrupper import parse_aldersgrupper
 from finsam_analysis.files import atomic_write
 from finsam_analysis.memo import PerDataset
 from finsam_analysis.provenance import generated_at, git_commit
@@ -36,9 +37,17 @@ from finsam_analysis.report.tables import SECTIONS  # noqa: F401 (re-exported: t
 BANNER = "SYNTETISKA DATA — inte verklig statistik"
 
 def open_report(
-    data_dir: str | Path, forbund_id: str, period: str | Period, min_cell: int = 5, allow_partial: bool = False
+    data_dir: str | Path,
+    forbund_id: str,
+    period: str | Period,
+    min_cell: int = 5,
+    allow_partial: bool = False,
+    aldersgrupper: str = "",
 ) -> "ForbundReport":
     """Check the report's parameters and load its data (the notebook's first call).
+
+    ``aldersgrupper`` adds the förbund's own age groups (``"16-29,55-64"``)
+    beside the fixed ones (:mod:`finsam_analysis.aldersgrupper`).
 
     A period that ends after the data's extract date is refused, unless
     ``allow_partial``: then the report covers the part up to it and marks
@@ -50,9 +59,10 @@ def open_report(
         With one clear sentence when a parameter is wrong or the data cannot
         be read, before any section is rendered.
     """
-    from finsam_analysis.ingest.dataset import load_dataset_cached
+    from finsam_analysis.ingest.dataset import load_dataset_cached, with_aldersgrupper
 
     period = parse_period(period)
+    groups = parse_aldersgrupper(aldersgrupper)
     if not isinstance(min_cell, int) or min_cell < 1:
         raise FinsamError(f"min_cell måste vara ett heltal, minst 1 (fick {min_cell!r}).")
     path = Path(data_dir)
@@ -60,7 +70,7 @@ def open_report(
         raise FinsamError(
             f"Datakatalogen {path} finns inte. Skapa exempeldata med 'make report' eller ange data_dir."
         )
-    dataset = load_dataset_cached(path)
+    dataset = with_aldersgrupper(load_dataset_cached(path), groups)
     forbund_participations(dataset, forbund_id)  # raises for an unknown förbund
     covered = coverage.check_period(dataset, period, allow_partial=bool(allow_partial))
     return ForbundReport(dataset, forbund_id, covered.period, min_cell, covered=covered)

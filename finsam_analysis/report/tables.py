@@ -94,7 +94,8 @@ from finsam_analysis.ingest import coverage
 from finsam_analysis.measures import outcomes
 from finsam_analysis import schema
 from finsam_analysis.disclosure.rules import SUPPRESSED, Cell, rules_text
-from finsam_analysis.disclosure.tables import ProtectedTable, protect_table
+from finsam_analysis.disclosure.tables import ProtectedTable, protect_regrouped, protect_table
+from finsam_analysis.aldersgrupper import label as own_age_label
 from finsam_analysis.disclosure.forbund import KON_GROUPS, OVRIGA_CATEGORIES, ForbundFamily
 from finsam_analysis.disclosure.published import forbund_protection, protect
 from finsam_analysis.measures.key_figures import forbund_participations, in_key_order, raw_key_figures
@@ -511,8 +512,38 @@ def _deltagare_kon_alder(c: _Ctx) -> ReportTable:
         counts, c.min_cell, margins=True, agree_with=c.hidden_in_kf(kf_cells), exempt=[MISSING_LABEL]
     )
     data = _with_reasons(protected)
-    return _make(
+    fixed = _make(
         "deltagare_kon_alder", "Deltagare", f"Aktiva deltagare efter kön och åldersgrupp, {c.period.swedish}",
+        data, {col: "count" for col in data.columns}, min_cell=c.min_cell, index_name="Åldersgrupp", note=note,
+    )  # fmt: skip
+    if not c.dataset.aldersgrupper:
+        return fixed
+    return [fixed, _deltagare_egna_aldersgrupper(c, protected)]
+
+
+def _deltagare_egna_aldersgrupper(c: _Ctx, fixed: ProtectedTable) -> ReportTable:
+    """Aktiva deltagare in the run's own age groups, protected together with the fixed table."""
+    people = outcomes.latest_per_person(c.d.loc[outcomes.active(c.d, c.period)])
+    groups = c.dataset.aldersgrupper
+    ages = people["alder"].to_numpy(dtype="float64", na_value=np.nan)
+    inside = [(ages >= lo) & (ages <= hi) for lo, hi in groups]
+    fixed_label = [_age_label(g) for g in people["aldersgrupp"].astype(object)]
+    piece = [f + "|" + "".join("1" if m[i] else "0" for m in inside) for i, f in enumerate(fixed_label)]
+    kon = people["kon"].astype(object)
+    cols = [col for col in fixed.values.columns if col != TOTAL]
+    column = np.where(kon == "kvinna", "Kvinna", np.where(kon == "man", "Man", MISSING_LABEL))
+    pieces = pd.crosstab(pd.Series(piece, name="del"), pd.Series(column, name="kon")).reindex(columns=cols, fill_value=0)
+    rows = [r for r in fixed.values.index if r != TOTAL]
+    base_rows = {r: [p for p in pieces.index if p.split("|")[0] == r] for r in rows}
+    base_rows = {r: mine for r, mine in base_rows.items() if mine}  # a row without persons is 0: no line
+    own = {own_age_label(g): [p for p in pieces.index if p.split("|")[1][k] == "1"] for k, g in enumerate(groups)}
+    protected = protect_regrouped(fixed, pieces, base_rows, own, total_label=TOTAL, exempt=[MISSING_LABEL])
+    data = _with_reasons(protected)
+    note = ("Förbundets egna åldersgrupper, valda för körningen; de överlappar de fasta grupperna och skyddas "
+            "tillsammans med dem. Ålder vid start i insatsen, från personens senaste aktiva deltagande.")
+    return _make(
+        "deltagare_egna_aldersgrupper", "Deltagare",
+        f"Aktiva deltagare i förbundets egna åldersgrupper, {c.period.swedish}",
         data, {col: "count" for col in data.columns}, min_cell=c.min_cell, index_name="Åldersgrupp", note=note,
     )  # fmt: skip
 
@@ -742,6 +773,18 @@ def _resultat_alder(c: _Ctx) -> ReportTable:
     groups = [(g, _age_label(g)) for g in _present(c, "alder", (*schema.ALDERSGRUPPER, outcomes.MISSING))]
     title = f"Andel arbete/studier efter åldersgrupp, avslutade deltaganden {c.period.swedish}"
     return _rate_table(c, "resultat_alder", title, "Åldersgrupp", groups, "alder")
+
+
+def _resultat_egna_aldersgrupper(c: _Ctx) -> list[ReportTable]:
+    """Andel arbete/studier in the run's own age groups (none without the option)."""
+    if not c.dataset.aldersgrupper:
+        return []
+    groups = [(g, own_age_label(g)) for g in c.dataset.aldersgrupper]
+    title = f"Andel arbete/studier i förbundets egna åldersgrupper, avslutade deltaganden {c.period.swedish}"
+    note = ("Förbundets egna åldersgrupper, valda för körningen; de överlappar de fasta grupperna och skyddas "
+            "tillsammans med dem. Andel av avslutade deltaganden med 95 % konfidensintervall (Wilson); "
+            "Totalt gäller alla avslutade deltaganden, inte summan av raderna.")
+    return [_rate_table(c, "resultat_egna_aldersgrupper", title, "Åldersgrupp", groups, "alder_egen", note)]
 
 
 def _insats_ids(c: _Ctx) -> list[str]:
@@ -1360,6 +1403,7 @@ _BUILDERS: tuple[Callable[[_Ctx], ReportTable | list[ReportTable]], ...] = (
     _resultat_grupper,
     _resultat_kon,
     _resultat_alder,
+    _resultat_egna_aldersgrupper,
     _resultat_insats,
     _resultat_trend,
     _tid_i_insats,
