@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench.py [--forbund 24] [--rows 1000000] [--workdir .bench]
+    python benchmarks/bench.py [--forbund 24] [--national 75] [--rows 1000000] [--workdir .bench]
                                [--skip-naive] [--skip-scale] [--out results.json]
 
 On a synthetic dataset of N förbund made by ``finsam sample-data --forbund N``
@@ -17,7 +17,10 @@ floor
     The pure analysis in one Python process, no notebooks: import, load the
     dataset, then ``key_figures`` and the report's tables for every förbund.
 
-and prints wall seconds and the ratios naive/finsam and finsam/floor. Then it
+and prints wall seconds and the ratios naive/finsam and finsam/floor. Then the
+national case (``--national 75``): ``finsam sample-data --forbund 75`` and
+``finsam report --all`` with html, xlsx and json, and again with docx (and pdf
+where Chromium is installed), with the ratio to the 30-second goal. Then it
 runs ``benchmarks/scale.py``: loading and key figures on 1 000 000
 participations against the same aggregation in DuckDB SQL.
 
@@ -44,6 +47,8 @@ from scale import cpu_model, run_scale  # noqa: E402 (a sibling script; imports 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PERIOD = "2025"
+#: Issue 18's goal for the national case (html, xlsx, json) on 2 cores.
+NATIONAL_GOAL_S = 30.0
 FLOOR = """
 import sys, time
 from finsam_analysis.ingest.dataset import load_dataset
@@ -108,9 +113,32 @@ def naive(data: Path, out: Path) -> None:
         run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed, "--log-level", "ERROR"])
 
 
-def finsam(data: Path, out: Path) -> None:
+def finsam(data: Path, out: Path, formats: str | None = None) -> None:
     shutil.rmtree(out, ignore_errors=True)
-    run([BIN / "finsam", "report", "--data-dir", data, "--period", PERIOD, "--all", "--out", out, "--quiet"])
+    extra = ["--format", formats] if formats else []
+    run([BIN / "finsam", "report", "--data-dir", data, "--period", PERIOD, "--all", "--out", out, "--quiet", *extra])
+
+
+def national(work: Path, n: int, results: dict) -> None:
+    """The national case: n förbund, html+xlsx+json, then docx (+ pdf where Chromium is installed)."""
+    from finsam_analysis.batch.pipeline import find_chromium
+
+    data = sample_data(work, n)
+    print(f"\nNationellt: {n} förbund, period {PERIOD}:")
+    results["national_forbund"] = n
+    results["national_s"] = timed("finsam report --all (html, xlsx, json)", lambda: finsam(data, work / "national"))
+    word = "docx,pdf" if find_chromium() else "docx"
+    results["national_word_formats"] = word
+    results["national_word_s"] = timed(f"finsam report --all ({word})",
+                                       lambda: finsam(data, work / "national-word", word))  # fmt: skip
+    results["national_over_goal"] = results["national_s"] / NATIONAL_GOAL_S
+
+
+def sample_data(work: Path, n: int) -> Path:
+    data = work / f"data-{n}"
+    if not (data / "forbund.csv").is_file():
+        run([BIN / "finsam", "sample-data", "--out", data, "--forbund", n])
+    return data
 
 
 def floor(data: Path) -> float:
@@ -123,6 +151,7 @@ def main(argv=None) -> int:
     parser.add_argument("--forbund", type=int, default=24)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=ROOT / ".bench")
+    parser.add_argument("--national", type=int, default=75, help="förbund in the national case (0: skip it)")
     parser.add_argument("--skip-naive", action="store_true", help="naive takes minutes; skip it")
     parser.add_argument("--skip-scale", action="store_true", help="skip the 1 M-row comparison with DuckDB")
     parser.add_argument("--out", type=Path, default=None, help="JSON with the results (default: WORKDIR/results.json)")
@@ -134,9 +163,7 @@ def main(argv=None) -> int:
     results: dict = {"machine": machine(), "forbund": args.forbund}
     print(f"Maskin: {results['machine']['cores']} kärnor, {results['machine']['cpu']}")
 
-    data = work / f"data-{args.forbund}"
-    if not (data / "forbund.csv").is_file():
-        run([BIN / "finsam", "sample-data", "--out", data, "--forbund", args.forbund])
+    data = sample_data(work, args.forbund)
     print(f"Rapporter för {args.forbund} förbund, period {PERIOD}:")
     if not args.skip_naive:
         results["naive_s"] = timed("naiv (papermill + nbconvert per förbund)", lambda: naive(data, work / "naive"))
@@ -156,6 +183,11 @@ def main(argv=None) -> int:
         print(f"{'naiv / finsam':<44}{results['naive_over_finsam']:>10.2f}")
     results["finsam_over_floor"] = results["finsam_s"] / results["floor_s"]
     print(f"{'finsam / golv':<44}{results['finsam_over_floor']:>10.2f}")
+
+    if args.national:
+        national(work, args.national, results)
+        print(f"{'nationellt / mål 30 s':<44}{results['national_over_goal']:>10.2f}")
+        print(f"{'nationellt, sekunder per förbund':<44}{results['national_s'] / args.national:>10.2f}")
 
     if not args.skip_scale:
         print(f"\nInläsning och nyckeltal, {args.rows:,} deltaganden, mot DuckDB:".replace(",", " "))

@@ -30,6 +30,7 @@ from finsam_analysis.disclosure.forbund import ForbundFamily, forbund_family
 from finsam_analysis.disclosure.rules import suppress
 from finsam_analysis.errors import FinsamError
 from finsam_analysis.ingest import coverage
+from finsam_analysis.measures import jamforelse, outcomes
 from finsam_analysis.measures.key_figures import forbund_participations, in_key_order, raw_key_figures, raw_key_figures_all
 from finsam_analysis.memo import PerDataset
 from finsam_analysis.periods import Period, parse_period, report_periods
@@ -182,6 +183,30 @@ def _publish(raw: dict, family: ForbundFamily, period: Period, min_cell: int) ->
     return in_key_order(protect(raw, family, period, min_cell))
 
 
+def observed_expected(dataset, period: Period, min_cell: int = 5, *, allow_partial: bool = False) -> dict[str, dict]:
+    """The observed/expected indicator of every förbund, shown only where its andel arbete/studier is.
+
+    The indicator is a ratio of counts of the förbund's avslutade, so it is
+    released exactly where the published key figure ``andel_arbete_studier``
+    of the same period is (known and not suppressed); elsewhere all its
+    values are None. See :mod:`finsam_analysis.measures.jamforelse`.
+
+    Returns
+    -------
+    dict
+        forbund_id → ``{"kvot", "ki_lag", "ki_hog"}`` (floats or None).
+    """
+    def compute() -> dict[str, dict]:
+        table = jamforelse.observed_expected(outcomes.participations(dataset), period, min_cell=min_cell)
+        out = {}
+        for fid in dataset.forbund["forbund_id"].astype(str):
+            kf = cached_key_figures(dataset, fid, period, min_cell, allow_partial=allow_partial)
+            shown = fid in table.index and kf.get("andel_arbete_studier") is not None and (
+                "andel_arbete_studier" not in kf["suppressed"])
+            out[fid] = {k: (float(table.at[fid, k]) if shown else None) for k in ("kvot", "ki_lag", "ki_hog")}
+        return out
+
+    return REPORT_MEMO.get(dataset, ("observed_expected", period.label, period.start, period.end, min_cell), compute)
 
 
 def cached_key_figures(dataset, forbund_id: str, period: Period, min_cell: int = 5, *, allow_partial: bool = False) -> dict:

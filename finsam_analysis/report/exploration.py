@@ -33,7 +33,7 @@ import pandas as pd
 
 from finsam_analysis import schema
 from finsam_analysis.disclosure.cells import TOTAL, protect_flows, protect_model, protect_outcome_by
-from finsam_analysis.disclosure.published import key_figures, key_figures_all
+from finsam_analysis.disclosure.published import key_figures, key_figures_all, observed_expected
 from finsam_analysis.disclosure.rules import SUPPRESSED
 from finsam_analysis.errors import FinsamError
 from finsam_analysis.fmt import NOT_AVAILABLE, fmt_dec, fmt_int, is_missing, swedish_month
@@ -479,6 +479,41 @@ def comparison_table(frame: pd.DataFrame) -> ReportTable:
         min_cell=min_cell, source="Källor: förbundens deltagaruppföljning; SCB, helårsekvivalenter (HE0000T02N2)",
         note="Varje förbunds nyckeltal har röjandekontroll för sig, precis som i förbundets rapport. Andelar av "
         "avslutade deltaganden; befolkningsandelar från SCB för senaste året med uppgifter.",
+    )  # fmt: skip
+
+
+def observed_expected_table(dataset, period: Period | str, min_cell: int = 5) -> ReportTable:
+    """Observed/expected andel arbete/studier per förbund with its 95 % interval (docs/methods.md §3.11).
+
+    Expected comes from one logistic model of the case mix (kön, ålder,
+    utbildning, försörjning före, tid i offentlig försörjning) over every
+    förbund's avslutade in the period
+    (:mod:`finsam_analysis.measures.jamforelse`). A förbund's ratio is shown
+    only where its andel arbete/studier is (``..`` otherwise); ``–`` where no
+    model could be fitted. The caveats are the table's note.
+    """
+    from finsam_analysis.measures.jamforelse import CAVEATS
+
+    period = parse_period(period)
+    oe = observed_expected(dataset, period, min_cell)
+    names = dataset.forbund.set_index("forbund_id")["namn"]
+    columns = ("Andel arbete/studier", "Observerat/förväntat", "95 % KI, låg", "95 % KI, hög")
+    rows = {}
+    for fid, kf in key_figures_all(dataset, period, min_cell).items():
+        if "andel_arbete_studier" in kf["suppressed"]:
+            rows[names.get(fid, fid)] = [SUPPRESSED] * len(columns)
+            continue
+        share, ratio = kf["andel_arbete_studier"], oe.get(fid, {})
+        rows[names.get(fid, fid)] = [NOT_AVAILABLE if share is None else share] + [
+            NOT_AVAILABLE if ratio.get(k) is None else fmt_dec(ratio[k], 2) for k in ("kvot", "ki_lag", "ki_hog")
+        ]
+    data = pd.DataFrame.from_dict(rows, orient="index", columns=list(columns), dtype=object)
+    data.index = pd.Index(list(data.index), dtype=object, name="Förbund")
+    kinds = {columns[0]: "share", **{c: "text" for c in columns[1:]}}
+    return _report_table(
+        "observerat_forvantat", "Sammanfattning",
+        f"Andel arbete/studier, observerat mot förväntat efter deltagarnas sammansättning, {period.swedish}",
+        data, kinds, min_cell=min_cell, note=CAVEATS,
     )  # fmt: skip
 
 

@@ -28,7 +28,7 @@ from finsam_analysis.ingest import coverage
 from finsam_analysis import fmt
 from finsam_analysis.disclosure.rules import SUPPRESSED, footnote, rules_text
 from finsam_analysis.errors import FinsamError
-from finsam_analysis.disclosure.published import cached_key_figures
+from finsam_analysis.disclosure.published import cached_key_figures, observed_expected
 from finsam_analysis.measures.key_figures import forbund_participations
 from finsam_analysis.periods import Period, parse_period, previous
 from finsam_analysis.report import markup
@@ -365,8 +365,11 @@ INDEX_COLUMNS = (
 
 
 def render_index(run, dataset, min_cell: int) -> str:
-    """The run's ``index.html``: every förbund side by side, with links."""
+    """The run's ``index.html``: every förbund side by side, with links and the observed/expected indicator."""
+    from finsam_analysis.measures.jamforelse import CAVEATS
+
     names = dataset.forbund.set_index("forbund_id")["namn"]
+    oe = _observed_expected(run, dataset, min_cell)
     rows = []
     for r in run.results:
         row = {"name": names.get(r.forbund_id, r.forbund_id), "link": None, "error": None, "cells": []}
@@ -377,6 +380,8 @@ def render_index(run, dataset, min_cell: int) -> str:
             kf = r.key_figures or cached_key_figures(dataset, r.forbund_id, run.period, min_cell)
             row["cells"] = [SUPPRESSED if key in kf["suppressed"] else fmt.fmt_value(kf[key], kind)
                             for key, _, kind in INDEX_COLUMNS]  # fmt: skip
+            hidden = "andel_arbete_studier" in kf["suppressed"]
+            row["cells"].append(SUPPRESSED if hidden else _fmt_ratio(oe.get(r.forbund_id)))
         rows.append(row)
     return markup.render(
         "index.html.j2",
@@ -384,8 +389,27 @@ def render_index(run, dataset, min_cell: int) -> str:
         synthetic=dataset.synthetic, banner=BANNER, partial_note=None,
         title=f"Samordningsförbund, {run.period.swedish}",
         subtitle=f"Nyckeltal för {len(run.results)} förbund. Klicka på ett förbund för hela rapporten.",
-        columns=[label for _, label, _ in INDEX_COLUMNS],
+        columns=[label for _, label, _ in INDEX_COLUMNS] + [OE_COLUMN],
         rows=rows,
         note=f"{footnote(min_cell)}. Andelar av avslutade deltaganden; befolkningsandelar från SCB "
         "(helårsekvivalenter, 20–64 år).",
+        oe_note=f"{OE_COLUMN}: {CAVEATS} Modellen skattas på alla förbund i datakatalogen, inte bara dem på sidan.",
     )  # fmt: skip
+
+
+OE_COLUMN = "Observerat/förväntat (95 % KI)"
+
+
+def _observed_expected(run, dataset, min_cell: int) -> dict:
+    """The indicator for the run's period; {} when the period is not covered for every förbund."""
+    try:
+        return observed_expected(dataset, run.period, min_cell, allow_partial=run.coverage is not None)
+    except FinsamError:
+        return {}
+
+
+def _fmt_ratio(value: dict | None) -> str:
+    """``1,12 (1,02–1,33)``, or *uppgift saknas* when not estimated or not shown."""
+    if not value or value.get("kvot") is None:
+        return fmt.UNKNOWN
+    return f"{fmt.fmt_dec(value['kvot'], 2)} ({fmt.fmt_dec(value['ki_lag'], 2)}–{fmt.fmt_dec(value['ki_hog'], 2)})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -205,3 +206,26 @@ def test_the_notebook_fails_fast_on_a_wrong_parameter(sample, tmp_path):
                             progress_bar=False)
     assert "Förbundet 'finns_inte' finns inte" in str(err.value.evalue)
     assert err.value.exec_count in (2, 3)  # the validation call, right after the parameters
+
+
+def test_index_shows_observed_expected_where_the_share_is_shown(run, sample):
+    from finsam_analysis.measures import jamforelse, outcomes
+    from finsam_analysis.periods import parse_period
+    from finsam_analysis.report.html import OE_COLUMN
+
+    ds = fa.load_dataset(sample)
+    index = (run.out_dir / "index.html").read_text(encoding="utf-8")
+    assert OE_COLUMN in index and "inte att ett förbund gör ett bättre" in index
+    raw = jamforelse.observed_expected(outcomes.participations(ds), parse_period("2025"))
+    names = ds.forbund.set_index("forbund_id")["namn"]
+    for fid in FORBUND:
+        row = re.search(rf'href="{fid}.html">{re.escape(html.escape(names[fid]))}</a></th>(.*?)</tr>', index).group(1)
+        last = re.findall(r"<td>(.*?)</td>", row)[-1]
+        kf = fa.key_figures(ds, fid, "2025")
+        if "andel_arbete_studier" in kf["suppressed"]:
+            assert last == ".."
+        else:
+            kvot = f"{raw.at[fid, 'kvot']:.2f}".replace(".", ",")
+            assert last.startswith(f"{kvot} ("), last
+            # observed/expected agrees with the published share: O = andel × avslutade
+            assert raw.at[fid, "observerade"] / raw.at[fid, "avslutade"] == pytest.approx(kf["andel_arbete_studier"], abs=5e-4)
