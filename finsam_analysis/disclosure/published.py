@@ -183,30 +183,42 @@ def _publish(raw: dict, family: ForbundFamily, period: Period, min_cell: int) ->
     return in_key_order(protect(raw, family, period, min_cell))
 
 
-def observed_expected(dataset, period: Period, min_cell: int = 5, *, allow_partial: bool = False) -> dict[str, dict]:
+def observed_expected(
+    dataset, period: Period, min_cell: int = 5, *, key_figures=None, allow_partial: bool = False
+) -> dict[str, dict]:
     """The observed/expected indicator of every förbund, shown only where its andel arbete/studier is.
 
     The indicator is a ratio of counts of the förbund's avslutade, so it is
     released exactly where the published key figure ``andel_arbete_studier``
     of the same period is (known and not suppressed); elsewhere all its
-    values are None. See :mod:`finsam_analysis.measures.jamforelse`.
+    values are None. See :mod:`finsam_analysis.measures.jamforelse`. The
+    model is fitted on every förbund of the dataset, once per period.
+
+    Parameters
+    ----------
+    key_figures : mapping, optional
+        forbund_id → the published key figures of the period, for the
+        förbund to publish (a batch passes what its reports wrote, so
+        nothing is protected twice). Default: every förbund of the dataset.
 
     Returns
     -------
     dict
         forbund_id → ``{"kvot", "ki_lag", "ki_hog"}`` (floats or None).
     """
-    def compute() -> dict[str, dict]:
-        table = jamforelse.observed_expected(outcomes.participations(dataset), period, min_cell=min_cell)
-        out = {}
-        for fid in dataset.forbund["forbund_id"].astype(str):
-            kf = cached_key_figures(dataset, fid, period, min_cell, allow_partial=allow_partial)
-            shown = fid in table.index and kf.get("andel_arbete_studier") is not None and (
-                "andel_arbete_studier" not in kf["suppressed"])
-            out[fid] = {k: (float(table.at[fid, k]) if shown else None) for k in ("kvot", "ki_lag", "ki_hog")}
-        return out
-
-    return REPORT_MEMO.get(dataset, ("observed_expected", period.label, period.start, period.end, min_cell), compute)
+    table = REPORT_MEMO.get(
+        dataset, ("observed_expected", period.label, period.start, period.end, min_cell),
+        lambda: jamforelse.observed_expected(outcomes.participations(dataset), period, min_cell=min_cell),
+    )  # fmt: skip
+    if key_figures is None:
+        key_figures = {fid: cached_key_figures(dataset, fid, period, min_cell, allow_partial=allow_partial)
+                       for fid in dataset.forbund["forbund_id"].astype(str)}  # fmt: skip
+    out = {}
+    for fid, kf in key_figures.items():
+        shown = fid in table.index and kf.get("andel_arbete_studier") is not None and (
+            "andel_arbete_studier" not in kf["suppressed"])
+        out[fid] = {k: (float(table.at[fid, k]) if shown else None) for k in ("kvot", "ki_lag", "ki_hog")}
+    return out
 
 
 def cached_key_figures(dataset, forbund_id: str, period: Period, min_cell: int = 5, *, allow_partial: bool = False) -> dict:

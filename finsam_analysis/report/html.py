@@ -369,7 +369,9 @@ def render_index(run, dataset, min_cell: int) -> str:
     from finsam_analysis.measures.jamforelse import CAVEATS
 
     names = dataset.forbund.set_index("forbund_id")["namn"]
-    oe = _observed_expected(run, dataset, min_cell)
+    published = {r.forbund_id: r.key_figures or cached_key_figures(dataset, r.forbund_id, run.period, min_cell)
+                 for r in run.results if r.status == "ok"}  # fmt: skip
+    oe = _observed_expected(run, dataset, min_cell, published)
     rows = []
     for r in run.results:
         row = {"name": names.get(r.forbund_id, r.forbund_id), "link": None, "error": None, "cells": []}
@@ -377,7 +379,7 @@ def render_index(run, dataset, min_cell: int) -> str:
             row["error"] = r.error or ""
         else:
             row["link"] = f"{r.forbund_id}.html" if any(f.endswith(".html") for f in r.files) else None
-            kf = r.key_figures or cached_key_figures(dataset, r.forbund_id, run.period, min_cell)
+            kf = published[r.forbund_id]
             row["cells"] = [SUPPRESSED if key in kf["suppressed"] else fmt.fmt_value(kf[key], kind)
                             for key, _, kind in INDEX_COLUMNS]  # fmt: skip
             hidden = "andel_arbete_studier" in kf["suppressed"]
@@ -400,10 +402,11 @@ def render_index(run, dataset, min_cell: int) -> str:
 OE_COLUMN = "Observerat/förväntat (95 % KI)"
 
 
-def _observed_expected(run, dataset, min_cell: int) -> dict:
-    """The indicator for the run's period; {} when the period is not covered for every förbund."""
+def _observed_expected(run, dataset, min_cell: int, published: dict) -> dict:
+    """The indicator for the run's period; {} when the model cannot be made for it."""
     try:
-        return observed_expected(dataset, run.period, min_cell, allow_partial=run.coverage is not None)
+        return observed_expected(dataset, run.period, min_cell, key_figures=published,
+                                 allow_partial=run.coverage is not None)  # fmt: skip
     except FinsamError:
         return {}
 
