@@ -491,7 +491,7 @@ def _sammanfattning(c: _Ctx) -> ReportTable:
 # ---------------------------------------------------------------------------
 
 
-def _deltagare_kon_alder(c: _Ctx) -> ReportTable:
+def _deltagare_kon_alder(c: _Ctx) -> ReportTable | list[ReportTable]:
     by = _drop_empty_optional(c.by("aldersgrupp"), "aktiva_deltagare")
     counts = pd.DataFrame(
         {
@@ -521,6 +521,11 @@ def _deltagare_kon_alder(c: _Ctx) -> ReportTable:
     return [fixed, _deltagare_egna_aldersgrupper(c, protected)]
 
 
+#: Under both tables of the run's own age groups.
+OWN_AGE_NOTE = ("Förbundets egna åldersgrupper, valda för körningen; de överlappar de fasta grupperna och skyddas "
+                "tillsammans med dem. ")
+
+
 def _deltagare_egna_aldersgrupper(c: _Ctx, fixed: ProtectedTable) -> ReportTable:
     """Aktiva deltagare in the run's own age groups, protected together with the fixed table."""
     people = outcomes.latest_per_person(c.d.loc[outcomes.active(c.d, c.period)])
@@ -539,8 +544,7 @@ def _deltagare_egna_aldersgrupper(c: _Ctx, fixed: ProtectedTable) -> ReportTable
     own = {own_age_label(g): [p for p in pieces.index if p.split("|")[1][k] == "1"] for k, g in enumerate(groups)}
     protected = protect_regrouped(fixed, pieces, base_rows, own, total_label=TOTAL, exempt=[MISSING_LABEL])
     data = _with_reasons(protected)
-    note = ("Förbundets egna åldersgrupper, valda för körningen; de överlappar de fasta grupperna och skyddas "
-            "tillsammans med dem. Ålder vid start i insatsen, från personens senaste aktiva deltagande.")
+    note = (OWN_AGE_NOTE + "Ålder vid start i insatsen, från personens senaste aktiva deltagande.")
     return _make(
         "deltagare_egna_aldersgrupper", "Deltagare",
         f"Aktiva deltagare i förbundets egna åldersgrupper, {c.period.swedish}",
@@ -781,8 +785,7 @@ def _resultat_egna_aldersgrupper(c: _Ctx) -> list[ReportTable]:
         return []
     groups = [(g, own_age_label(g)) for g in c.dataset.aldersgrupper]
     title = f"Andel arbete/studier i förbundets egna åldersgrupper, avslutade deltaganden {c.period.swedish}"
-    note = ("Förbundets egna åldersgrupper, valda för körningen; de överlappar de fasta grupperna och skyddas "
-            "tillsammans med dem. Andel av avslutade deltaganden med 95 % konfidensintervall (Wilson); "
+    note = (OWN_AGE_NOTE + "Andel av avslutade deltaganden med 95 % konfidensintervall (Wilson); "
             "Totalt gäller alla avslutade deltaganden, inte summan av raderna.")
     return [_rate_table(c, "resultat_egna_aldersgrupper", title, "Åldersgrupp", groups, "alder_egen", note)]
 
