@@ -46,14 +46,15 @@ def main(argv=None) -> int:
     from finsam_analysis.disclosure.published import key_figures
     from finsam_analysis.measures import outcomes
     from finsam_analysis.report import html
-    from finsam_analysis.scb.population import dataset_wide
+    from finsam_analysis.scb.population import dataset_summa_rows, dataset_wide
     from finsam_analysis.ingest.dataset import load_dataset_cached
     from finsam_analysis.periods import parse_period
     from finsam_analysis.report.html import ForbundReport
     from finsam_analysis.report.tables import report_tables
 
     ds = clock("inläsning och validering av data", lambda: load_dataset_cached(args.data_dir))
-    clock("förberedda deltaganden och SCB-serier", lambda: (outcomes.participations(ds), dataset_wide(ds)))
+    clock("förberedda deltaganden och SCB-serier",
+          lambda: (outcomes.participations(ds), dataset_wide(ds), dataset_summa_rows(ds)))
     period = parse_period(args.period)
     fid = args.forbund or str(ds.forbund["forbund_id"].iloc[0])
     ctx = pipeline._RunContext(ds, args.data_dir.resolve(), period, Path(tempfile.mkdtemp()), ("html", "xlsx", "json"),

@@ -649,10 +649,11 @@ def _prepare_parent(ctx: _RunContext) -> None:
     from finsam_analysis.batch import executor
     from finsam_analysis.measures import outcomes
     from finsam_analysis.report import charts
-    from finsam_analysis.scb.population import dataset_wide
+    from finsam_analysis.scb.population import dataset_summa_rows, dataset_wide
 
     outcomes.participations(ctx.dataset)
     dataset_wide(ctx.dataset)
+    dataset_summa_rows(ctx.dataset)
     executor.register()
     executor.preload()
     _exporter()

@@ -14,6 +14,7 @@ elimination for its own, incremental rank test.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
+from fractions import Fraction
 
 import numpy as np
 from scipy.optimize import linprog
@@ -302,53 +303,61 @@ def derivable(
 
 
 
-def gauss_jordan(matrix: np.ndarray) -> tuple[np.ndarray, list[int]]:
-    """Reduced row echelon form of ``matrix`` and its pivot columns.
+def determined_columns(matrix: np.ndarray) -> set[int]:
+    """Columns whose unit vector lies in the row space: the unknowns the equations fix.
 
-    Element-wise numpy on rows that need it, no multithreaded BLAS: the
-    systems are small and sparse, and on a busy machine BLAS threads cost
-    more than the whole elimination. Entries are small whole numbers, so
-    partial pivoting is exact enough.
-
-    Returns
-    -------
-    (R, pivots)
-        Row ``i < len(pivots)`` of ``R`` has a 1 in column ``pivots[i]`` and
-        0 there in every other row.
+    Decided by one singular value decomposition: column ``k`` is fixed exactly
+    when the null space has nothing in it, ``‖N[:, k]‖² = 0`` (``N`` the
+    right singular vectors past the rank). One LAPACK call replaces a
+    Python loop over the columns (ten times slower on a förbund's systems,
+    docs/performance.md). Entries are small whole numbers, so a clear answer
+    lies far from the tolerances; a rank or a column near one is settled by
+    exact elimination over the rationals (:func:`determined_columns_exact`).
     """
-    a = matrix.astype(float)
-    n_rows, n_cols = a.shape
+    a = np.asarray(matrix, dtype=float)
+    if a.size == 0:
+        return set()
+    _, sing, vt = np.linalg.svd(a, full_matrices=True)
+    if ((sing > _TINY) & (sing < _CLEAR)).any():
+        return determined_columns_exact(a)
+    rank = int((sing >= _CLEAR).sum())
+    leftover = (vt[rank:] ** 2).sum(axis=0)
+    if ((leftover > _TINY) & (leftover < _CLEAR)).any():
+        return determined_columns_exact(a)
+    return set(np.flatnonzero(leftover <= _TINY).tolist())
+
+
+#: Below this a singular value (or a column's share of the null space) is 0;
+#: from ``_CLEAR`` up it is not; in between the exact elimination decides.
+_TINY, _CLEAR = 1e-9, 1e-4
+
+
+def determined_columns_exact(matrix) -> set[int]:
+    """:func:`determined_columns` by Gauss–Jordan elimination over the rationals (exact, slow).
+
+    In reduced row echelon form, column ``k`` is fixed exactly when it is a
+    pivot whose row has no other entry.
+    """
+    rows = [[Fraction(int(round(x))) if float(x).is_integer() else Fraction(x) for x in row] for row in np.asarray(matrix)]
+    n_cols = len(rows[0]) if rows else 0
     pivots: list[int] = []
     r = 0
     for j in range(n_cols):
-        if r == n_rows:
-            break
-        i = r + int(np.argmax(np.abs(a[r:, j])))
-        if abs(a[i, j]) <= 1e-9:
+        i = next((i for i in range(r, len(rows)) if rows[i][j] != 0), None)
+        if i is None:
             continue
-        if i != r:
-            a[[r, i]] = a[[i, r]]
-        a[r] /= a[r, j]
-        factors = a[:, j].copy()
-        factors[r] = 0.0
-        rows = np.flatnonzero(np.abs(factors) > 1e-12)
-        if rows.size:
-            a[rows] -= np.outer(factors[rows], a[r])
+        rows[r], rows[i] = rows[i], rows[r]
+        pivot = rows[r][j]
+        rows[r] = [x / pivot for x in rows[r]]
+        for i2 in range(len(rows)):
+            if i2 != r and rows[i2][j] != 0:
+                f = rows[i2][j]
+                rows[i2] = [x - f * y for x, y in zip(rows[i2], rows[r])]
         pivots.append(j)
         r += 1
-    return a, pivots
-
-
-def fixed_columns(reduced: np.ndarray, pivots: list[int]) -> set[int]:
-    """Columns whose value the equations fix: a pivot whose reduced row has nothing else."""
-    out = set()
-    for i, j in enumerate(pivots):
-        rest = np.abs(reduced[i]) > 1e-9
-        rest[j] = False
-        if not rest.any():
-            out.add(j)
-    return out
-
+        if r == len(rows):
+            break
+    return {j for i, j in enumerate(pivots) if sum(1 for x in rows[i] if x != 0) == 1}
 
 
 def _determined(lines: Sequence[Line], unknown: set, keys: Sequence, order: Mapping[Hashable, int]) -> list:
@@ -360,7 +369,7 @@ def _determined(lines: Sequence[Line], unknown: set, keys: Sequence, order: Mapp
     matrix, position = _equations(lines, unknown, order)
     if matrix is None:
         return []
-    fixed = fixed_columns(*gauss_jordan(matrix))
+    fixed = determined_columns(matrix)
     return [key for key in keys if key in position and position[key] in fixed]
 
 

@@ -85,7 +85,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from finsam_analysis.disclosure.audit import fixed_columns, gauss_jordan
+from finsam_analysis.disclosure.audit import determined_columns
 from finsam_analysis.disclosure.rules import DEFAULT_MIN_CELL
 
 __all__ = [
@@ -212,6 +212,12 @@ class Family:
         self.month_accepted: dict[int, bool] = {}
         self._lines = [(self._index[ln.total], tuple(self._index[p] for p in ln.parts), ln.rank) for ln in self.lines]
         self._stock_line = [ln.stock for ln in self.lines]
+        self._rank_lines = [(t, parts) for t, parts, rank in self._lines if rank]
+        self._rank_memo: dict[tuple[int, ...], tuple[int, ...]] = {}
+        # One row per crossing line over every series: +1 its total, -1 each part.
+        self._rank_matrix = np.zeros((len(self._rank_lines), n_s))
+        for r, (t, parts) in enumerate(self._rank_lines):
+            np.add.at(self._rank_matrix[r], [t, *parts], [1.0] + [-1.0] * len(parts))
         self._lines_of: list[list[int]] = [[] for _ in range(n_s)]
         for j, (t, parts, _) in enumerate(self._lines):
             for m in (t, *parts):
@@ -498,24 +504,23 @@ class Family:
 
     def _rank_pass(self, i: int, queue: list) -> None:
         """Elimination over the crossing lines at node ``i``: unknowns they determine."""
-        lines = [(t, parts) for t, parts, rank in self._lines if rank]
-        unknown = sorted({m for t, parts in lines for m in (t, *parts) if not self.known[m, i] and self.exists[m, i]})
+        lines = self._rank_lines
+        unknown = tuple(sorted({m for t, parts in lines for m in (t, *parts) if not self.known[m, i] and self.exists[m, i]}))
         if not unknown:
             return
-        col = {m: k for k, m in enumerate(unknown)}
-        rows = []
-        for t, parts in lines:
-            row = np.zeros(len(unknown))
-            for m, sign in ((t, 1.0), *((p, -1.0) for p in parts)):
-                if m in col:
-                    row[col[m]] += sign
-            if row.any():
-                rows.append(row)
-        if not rows:
-            return
-        reduced, pivots = gauss_jordan(np.vstack(rows))
-        for k in fixed_columns(reduced, pivots):
-            self._union(self._var(unknown[k], i), self._root, queue)
+        fixed = self._rank_memo.get(unknown)
+        if fixed is None:  # the lines never change, so the answer depends on the unknowns alone
+            fixed = self._rank_memo[unknown] = self._fixed_by_lines(unknown)
+        for m in fixed:
+            self._union(self._var(m, i), self._root, queue)
+
+    def _fixed_by_lines(self, unknown: tuple[int, ...]) -> tuple[int, ...]:
+        """The ``unknown`` series whose value the crossing lines determine (rank test)."""
+        matrix = self._rank_matrix[:, list(unknown)]
+        matrix = matrix[matrix.any(axis=1)]
+        if not len(matrix):
+            return ()
+        return tuple(unknown[k] for k in sorted(determined_columns(matrix)))
 
     # ------------------------------------------------------------------
     # Decisions

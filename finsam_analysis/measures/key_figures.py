@@ -25,7 +25,7 @@ import difflib
 from finsam_analysis.errors import FinsamError
 from finsam_analysis.measures import outcomes
 from finsam_analysis.periods import Period, parse_period
-from finsam_analysis.scb.population import population_figures, population_figures_all
+from finsam_analysis.scb.population import dataset_summa_rows, population_figures, population_figures_all
 
 #: The keys of the JSON, in their order (docs/rapporter.md §5).
 KEY_ORDER = (
@@ -107,7 +107,7 @@ def raw_key_figures(dataset, forbund_id: str, period: Period | str) -> dict:
         dataset.forbund.set_index("forbund_id").at[forbund_id, "namn"],
         period,
         outcomes.summary(d, period),
-        population_figures(dataset.helarsekvivalenter, dataset.medlemmar, forbund_id, period),
+        population_figures(dataset_summa_rows(dataset), dataset.medlemmar, forbund_id, period),
         dataset.rejected_rows(forbund_id),
     )
 
@@ -122,7 +122,7 @@ def raw_key_figures_all(dataset, period: Period | str) -> dict[str, dict]:
     period = parse_period(period)
     ids = list(dataset.forbund["forbund_id"])
     sums = outcomes.summaries(outcomes.measurable(dataset), period, "forbund_id", ids)
-    population = population_figures_all(dataset.helarsekvivalenter, dataset.medlemmar, ids, period)
+    population = population_figures_all(dataset_summa_rows(dataset), dataset.medlemmar, ids, period)
     rejected = dataset.rejected_rows_per_forbund()
     names = dict(zip(dataset.forbund["forbund_id"], dataset.forbund["namn"]))
     return {

@@ -573,16 +573,19 @@ def summary_by(d: pd.DataFrame, period: Period, by: str) -> pd.DataFrame:
     if by not in SPLITS:
         raise ValueError(f"Okänd uppdelning '{by}'. Välj bland {', '.join(SPLITS)}.")
     col = SPLITS[by]
+    # summaries() gives summary() of each group's rows in one pass (equal value for value).
     if by == "insats":
-        groups = {key: part for key, part in d.groupby(col, sort=True, observed=True)}
-        rows = {key: summary(part, period) for key, part in groups.items()}
+        keys = list(d.groupby(col, sort=True, observed=True).size().index)
+        rows = summaries(d, period, col, keys)
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
     groups = _group_keys(d[col])
-    people = latest_per_person(d.assign(_grupp=groups).loc[active(d, period)])
+    grouped = d.assign(_grupp=groups)
+    people = latest_per_person(grouped.loc[active(d, period)])
+    keys = _categories(d[col], groups)
+    together = summaries(grouped, period, "_grupp", keys)
     rows = {}
-    for key in _categories(d[col], groups):
-        part = d.loc[(groups == key).to_numpy()]
-        row = summary(part, period)
+    for key in keys:
+        row = together[key]
         # Person counts: by the group of each person's latest participation.
         chosen = people.loc[(people["_grupp"] == key).to_numpy()]
         kon = chosen["kon"].astype("object")

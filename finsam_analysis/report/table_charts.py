@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from finsam_analysis.scb import population as ff
 from finsam_analysis.report import charts
-from finsam_analysis.report.tables import ANDEL_AS, AVSLUTADE, CI_HIGH, CI_LOW, TOTAL, scb_until
+from finsam_analysis.report.tables import ANDEL_AS, AVSLUTADE, CI_HIGH, CI_LOW, TOTAL, population_years
 
 RATE_COLUMNS = {ANDEL_AS: "andel", CI_LOW: "ci_low", CI_HIGH: "ci_high", AVSLUTADE: "avslutade"}
 
@@ -76,7 +75,7 @@ def figures_for_table(report, table) -> list:
         return [charts.offentlig_forsorjning_before_after(k["andel_offentlig_forsorjning_fore"],
                                            k["andel_offentlig_forsorjning_efter"],
                                            n=k["avslutade_deltaganden"], min_cell=report.min_cell, **kw)]
-    if key.startswith("befolkning_") and scb_until(report.dataset, report.period) is not None:
+    if key.startswith("befolkning_") and population_years(report.dataset, report.forbund_id, report.period) is not None:
         return _population_figures(report, key, kw)
     if key == "insatser_mal":
         return _insats_figure(report, table, kw)
@@ -84,21 +83,18 @@ def figures_for_table(report, table) -> list:
 
 
 def _population_figures(report, key: str, kw: dict) -> list:
-    he, med, fid = scb_until(report.dataset, report.period), report.dataset.medlemmar, report.forbund_id
-    years = ff.yearly(ff.forbund_monthly(he, med, fid))
-    years = years.loc[years.index <= report.period.year]
+    pop = population_years(report.dataset, report.forbund_id, report.period)
+    years = pop.forbund.loc[pop.forbund.index <= report.period.year]
     if years.empty:
         return []
+    riket = pop.riket.loc[pop.riket.index <= report.period.year]
     if key == "befolkning_ersattning":
         return [charts.helarsekvivalenter_by_ersattning(years, **kw)]
     if key == "befolkning_jamforelse":
-        riket = ff.yearly(ff.riket_monthly(he))
-        riket = riket.loc[riket.index <= report.period.year]
         return [charts.share_against_riket(years["andel"], riket["andel"], forbund_label=report.namn, **kw)]
     if key == "befolkning_kommun":
-        per = ff.per_kommun_yearly(he, med, fid)
-        per = per.loc[per["ar"] <= report.period.year]
-        riket = ff.yearly(ff.riket_monthly(he))
+        per = pop.kommun
+        per = per.loc[per["ar"] <= report.period.year] if len(per) else per
         year = int(per["ar"].max()) if len(per) else None
         value = float(riket.at[year, "andel"]) if year in riket.index else None
         return [charts.share_per_kommun(per, riket=value, year=year, **kw)] if year else []

@@ -86,6 +86,7 @@ import dataclasses
 import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -100,7 +101,10 @@ from finsam_analysis.disclosure.forbund import KON_GROUPS, OVRIGA_CATEGORIES, Fo
 from finsam_analysis.disclosure.published import forbund_protection, protect
 from finsam_analysis.measures.key_figures import forbund_participations, in_key_order, raw_key_figures
 from finsam_analysis.fmt import NOT_AVAILABLE, UNKNOWN, fmt_value, is_missing, swedish_month
-from finsam_analysis.scb.population import forbund_monthly, per_kommun_yearly, riket_monthly, yearly
+from finsam_analysis.memo import PerDataset
+from finsam_analysis.scb.population import (
+    AGE, dataset_wide, forbund_monthly, per_kommun_yearly, riket_monthly, yearly,
+)
 from finsam_analysis.periods import SWEDISH_MONTHS, Period, comparison_periods, parse_period, report_periods
 from finsam_analysis.reference import kommun_namn
 from finsam_analysis.report.tables_efter_avslut import follow_up_tables
@@ -977,12 +981,11 @@ def _year_label(year: object, partial: object) -> str:
 
 
 def _scb(dataset) -> pd.DataFrame | None:
-    """The SCB table, in the dataset's cached wide form when it offers one."""
+    """The SCB table in wide form, pivoted once per loaded dataset (a batch's children inherit it)."""
     he = dataset.helarsekvivalenter
     if he is None or len(he) == 0:
         return None
-    wide = getattr(dataset, "scb_wide", None)
-    return wide() if callable(wide) else he
+    return dataset_wide(dataset)
 
 
 def scb_until(dataset, period: Period) -> pd.DataFrame | None:
@@ -994,16 +997,71 @@ def scb_until(dataset, period: Period) -> pd.DataFrame | None:
     he = _scb(dataset)
     if he is None:
         return None
+    return he.loc[he["manad"] <= _last_whole_month(period)]
+
+
+def _last_whole_month(period: Period) -> pd.Timestamp:
+    """The first day of the last calendar month that ends inside ``period``."""
     end = pd.Timestamp(period.end)
     last = pd.Timestamp(end.year, end.month, 1)
     if (end + pd.Timedelta(days=1)).day != 1:
         last -= pd.DateOffset(months=1)
-    return he.loc[he["manad"] <= last]
+    return last
+
+
+class PopulationYears(NamedTuple):
+    """The yearly population series a report shows, up to its period's last whole month."""
+
+    forbund: pd.DataFrame  #: :func:`yearly` of the förbund's valid members
+    riket: pd.DataFrame  #: :func:`yearly` of riket
+    kommun: pd.DataFrame  #: :func:`per_kommun_yearly` of each member kommun
+
+
+#: population_years per (förbund, last month), so the tables and figures of a
+#: report compute them once.
+_POPULATION = PerDataset("population years")
+
+
+def population_years(dataset, forbund_id: str, period: Period) -> PopulationYears | None:
+    """The förbund's, riket's and its kommuner's yearly series, up to the period's last whole month.
+
+    None without SCB data. Only kön totalt, 20–64 år are used, so those rows
+    are chosen before the months (a smaller copy).
+    """
+    he = _scb(dataset)
+    if he is None:
+        return None
+    last = _last_whole_month(period)
+
+    def riket() -> pd.DataFrame:
+        return yearly(riket_monthly(_totalt_until(dataset, last)))
+
+    def compute() -> PopulationYears:
+        w = _totalt_until(dataset, last)
+        med = dataset.medlemmar
+        return PopulationYears(
+            forbund=yearly(forbund_monthly(w, med, forbund_id)),
+            riket=_POPULATION.get(dataset, ("riket", last), riket),
+            kommun=per_kommun_yearly(w, med, forbund_id),
+        )
+
+    return _POPULATION.get(dataset, (forbund_id, last), compute)
+
+
+def _totalt_until(dataset, last: pd.Timestamp) -> pd.DataFrame:
+    """The wide SCB rows of kön totalt, 20–64 år, up to ``last`` (remembered per month)."""
+
+    def compute() -> pd.DataFrame:
+        w = _scb(dataset)
+        w = w.loc[(w["kon"] == "totalt") & (w["aldersgrupp"] == AGE)]
+        return w.loc[w["manad"] <= last]
+
+    return _POPULATION.get(dataset, ("totalt", last), compute)
 
 
 def _befolkning(c: _Ctx) -> list[ReportTable]:
-    he = scb_until(c.dataset, c.period)
-    if he is None:
+    pop = population_years(c.dataset, c.forbund_id, c.period)
+    if pop is None:
         return [
             _placeholder(
                 "befolkning_saknas", BEF_SECTION, "Försörjningsformer i befolkningen",
@@ -1011,8 +1069,7 @@ def _befolkning(c: _Ctx) -> list[ReportTable]:
                 "så avsnittet kan inte visas. Hämta dem med finsam fetch-scb.",
             )
         ]  # fmt: skip
-    years = yearly(forbund_monthly(he, c.dataset.medlemmar, c.forbund_id))
-    years = years.loc[years.index <= c.period.year]
+    years = pop.forbund.loc[pop.forbund.index <= c.period.year]
     if years.empty:
         return [
             _placeholder(
@@ -1021,11 +1078,10 @@ def _befolkning(c: _Ctx) -> list[ReportTable]:
                 SOURCE_SCB,
             )
         ]  # fmt: skip
-    riket = yearly(riket_monthly(he))
     return [
         _befolkning_ersattning(c, years),
-        _befolkning_jamforelse(c, years, riket),
-        _befolkning_kommun(c, he, years, riket),
+        _befolkning_jamforelse(c, years, pop.riket),
+        _befolkning_kommun(c, pop.kommun, years, pop.riket),
     ]
 
 
@@ -1062,9 +1118,8 @@ def _befolkning_jamforelse(c: _Ctx, years: pd.DataFrame, riket: pd.DataFrame) ->
     )  # fmt: skip
 
 
-def _befolkning_kommun(c: _Ctx, he: pd.DataFrame, years: pd.DataFrame, riket: pd.DataFrame) -> ReportTable:
+def _befolkning_kommun(c: _Ctx, per: pd.DataFrame, years: pd.DataFrame, riket: pd.DataFrame) -> ReportTable:
     year = int(years.index.max())
-    per = per_kommun_yearly(he, c.dataset.medlemmar, c.forbund_id)
     per = per.loc[per["ar"] == year] if "ar" in per.columns and len(per) else per.iloc[0:0]
     summa = "Summa helårsekvivalenter"
     rows = {}

@@ -66,6 +66,23 @@ def dataset_wide(dataset) -> pd.DataFrame | None:
     return _WIDE.get(dataset, "wide", lambda: wide(dataset.helarsekvivalenter))
 
 
+#: Each loaded dataset's summa rows (:func:`dataset_summa_rows`).
+_SUMMA = PerDataset("helårsekvivalenter, summa 20-64")
+
+
+def dataset_summa_rows(dataset) -> pd.DataFrame | None:
+    """The summa and folkmängd rows the key figures use, chosen once per loaded dataset.
+
+    What :func:`population_figures` reads of the table (kön totalt, 20–64
+    år), so a report's key figures of several periods do not each scan the
+    whole long table. None without SCB data.
+    """
+    he = dataset.helarsekvivalenter
+    if he is None:
+        return None
+    return _SUMMA.get(dataset, "summa", lambda: _summa_rows(he))
+
+
 def as_wide(he: pd.DataFrame) -> pd.DataFrame:
     """The table in wide form; passes an already wide table through.
 
