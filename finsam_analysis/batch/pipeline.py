@@ -25,21 +25,20 @@ import errno
 import gc
 import json
 import os
-import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import closing
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from finsam_analysis.aldersgrupper import as_text, parse_aldersgrupper
-from finsam_analysis.files import atomic_write, replacing
+from finsam_analysis.batch.pdf import NOT_INSTALLED, PdfPrinter, find_chromium, html_to_pdf  # noqa: F401 (re-exported)
+from finsam_analysis.files import atomic_write
 from finsam_analysis.version import __version__
 from finsam_analysis.provenance import generated_at, git_commit, package_versions
 from finsam_analysis.errors import FinsamError, OutputError
@@ -50,7 +49,6 @@ from finsam_analysis.ingest.personnummer import redact
 FORMATS = ("html", "xlsx", "json", "ipynb", "pdf", "docx")
 DEFAULT_FORMATS = ("html", "xlsx", "json")
 NOTEBOOK = "forbund_report.ipynb"
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
 
 class UsageError(FinsamError):
@@ -117,14 +115,6 @@ def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
             f"Okänt format {', '.join(bad) or '(inget)'}. Välj bland {', '.join(FORMATS)}."
         )
     return chosen
-
-
-def find_chromium() -> str | None:
-    for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 def _describe_failure(exc: BaseException) -> str:
@@ -211,14 +201,15 @@ def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
         if "ipynb" in formats:
             atomic_write(paths["ipynb"], nbformat.writes(nb))
         if "pdf" in formats:
-            html_path = paths.get("html")
-            if html_path is None:
-                html_path = out_dir / f".{forbund_id}.pdf-source.html"
-                atomic_write(html_path, notebook_to_html(nb, title))
-            html_to_pdf(html_path, paths["pdf"])
+            html_path = _pdf_source(out_dir, forbund_id, formats)
             if "html" not in formats:
-                html_path.unlink(missing_ok=True)
-        missing = [str(p.name) for p in paths.values() if not p.is_file()]
+                atomic_write(html_path, notebook_to_html(nb, title))
+            if not ctx.defer_pdf:  # else the run's one browser prints it (_PdfQueue)
+                html_to_pdf(html_path, paths["pdf"])
+                if "html" not in formats:
+                    html_path.unlink(missing_ok=True)
+        later = {"pdf"} if ctx.defer_pdf else set()
+        missing = [str(p.name) for f, p in paths.items() if f not in later and not p.is_file()]
         if missing:
             raise FinsamError(f"Rapporten skrev inte {', '.join(missing)}.")
         result.files = sorted(p.name for p in paths.values())
@@ -232,6 +223,58 @@ def render_one(ctx: "_RunContext", forbund_id: str) -> ForbundResult:
         result.error = _describe_failure(exc)
     result.seconds = round(time.perf_counter() - start, 2)
     return result
+
+
+def _pdf_source(out_dir: Path, forbund_id: str, formats) -> Path:
+    """The HTML a PDF is printed from: the report's own, or a hidden one when no HTML is asked for."""
+    return out_dir / (f"{forbund_id}.html" if "html" in formats else f".{forbund_id}.pdf-source.html")
+
+
+def print_pdf(ctx: "_RunContext", result: ForbundResult, printer: PdfPrinter) -> ForbundResult:
+    """Print the PDF of a report its child finished (the run's one browser); a failure fails the förbund."""
+    start = time.perf_counter()
+    fid = result.forbund_id
+    source = _pdf_source(ctx.out_dir, fid, ctx.formats)
+    try:
+        printer.print(source, ctx.out_dir / f"{fid}.pdf")
+        if "html" not in ctx.formats:
+            source.unlink(missing_ok=True)
+    except Exception as exc:  # noqa: BLE001 (one förbund's PDF must not stop the batch)
+        _remove_stale(ctx.out_dir, fid)
+        result.status, result.error, result.files = "failed", _describe_failure(exc), []
+    result.seconds = round(result.seconds + time.perf_counter() - start, 2)
+    return result
+
+
+class _PdfQueue:
+    """PDFs printed one by one in a thread, by one browser, while the children go on.
+
+    Starting chromium costs more than printing a report; one browser for the
+    run prints every report as its child finishes (:mod:`finsam_analysis.batch.pdf`).
+    """
+
+    def __init__(self, ctx: "_RunContext") -> None:
+        self.ctx = ctx
+        self.printer = PdfPrinter()
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finsam-pdf")
+        self.pending: list = []
+
+    def submit(self, result: ForbundResult) -> None:
+        self.pending.append(self.pool.submit(print_pdf, self.ctx, result, self.printer))
+
+    def done(self, wait: bool = False) -> list[ForbundResult]:
+        """The results whose PDF is printed (all of them, waiting, when ``wait``)."""
+        finished = [f for f in self.pending if wait or f.done()]
+        self.pending = [f for f in self.pending if f not in finished]
+        return [f.result() for f in finished]
+
+    def close(self) -> None:
+        """Stop: what is not printed yet stays pending (the run marks it interrupted)."""
+        for f in self.pending:
+            f.cancel()
+        self.printer.close()  # a print under way fails at once
+        self.pool.shutdown(wait=True)
+        self.printer.close()  # again: the thread may have started a browser after the first
 
 
 def _title(ctx: "_RunContext", forbund_id: str) -> str:
@@ -310,26 +353,6 @@ def _reader_cells(nb):
     return out
 
 
-def html_to_pdf(html_path: Path, pdf_path: Path) -> None:
-    """Print an HTML report to PDF with Debian's headless chromium."""
-    exe = find_chromium()
-    if exe is None:
-        raise FinsamError(
-            "PDF kräver webbläsaren chromium, som inte är installerad. "
-            "Installera den med: sudo apt-get update && sudo apt-get install chromium"
-        )
-    with replacing(pdf_path) as tmp, tempfile.TemporaryDirectory() as profile:
-        cmd = [
-            exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={profile}", "--no-pdf-header-footer",
-            f"--print-to-pdf={tmp}", html_path.resolve().as_uri(),
-        ]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
-        if done.returncode != 0 or tmp.stat().st_size == 0:
-            raise FinsamError(f"chromium kunde inte skriva PDF:en (kod {done.returncode}).")
-
-
 # --------------------------------------------------------------------------
 # The batch
 # --------------------------------------------------------------------------
@@ -365,10 +388,7 @@ def validate_run(
     if int(min_cell) < 1:
         raise UsageError(f"--min-cell måste vara minst 1 (fick {min_cell}).")
     if "pdf" in fmts and find_chromium() is None:
-        raise UsageError(
-            "PDF kräver webbläsaren chromium, som inte är installerad. "
-            "Installera den med: sudo apt-get update && sudo apt-get install chromium"
-        )
+        raise UsageError(NOT_INSTALLED)
     dataset = with_aldersgrupper(load_dataset_cached(Path(data_dir)), groups)
     from finsam_analysis.measures.key_figures import match_forbund_id, unknown_forbund_message
 
@@ -469,7 +489,9 @@ def _prepare_run(data_dir, period, forbund, out, formats, jobs, min_cell, engine
         out_dir=out_dir, period=covered.period, results=[ForbundResult(fid) for fid in chosen], seconds=0.0,
         coverage=covered, rejected_rows=int(dataset.rejected_rows()), data_dir=data_dir,
     )  # fmt: skip
-    context = _RunContext(dataset, data_dir, covered.period, out_dir, fmts, min_cell, jobs, engine, covered)
+    context = _RunContext(
+        dataset, data_dir, covered.period, out_dir, fmts, min_cell, jobs, engine, covered, defer_pdf="pdf" in fmts
+    )
     return run, context
 
 
@@ -487,15 +509,27 @@ def _render_all(run: RunResult, context: _RunContext, todo: list[str], bar, star
     by_id = {r.forbund_id: r for r in run.results}
     _write_or_explain(write_manifest, run, context, status="running")
     runner = _run_forked if context.engine == "fork" else _run_threaded
-    with closing(runner(context, todo)) as results:
+
+    def record(result: ForbundResult) -> None:
+        by_id[result.forbund_id] = result
+        run.results = [by_id[fid] for fid in order]
+        run.seconds = round(time.perf_counter() - started, 2)
+        _write_or_explain(write_manifest, run, context, status="running")
+        if bar is not None:
+            bar.set_postfix_str(result.forbund_id)
+            bar.update(1)
+
+    printing = _PdfQueue(context) if context.defer_pdf else None
+    with closing(runner(context, todo)) as results, closing(printing) if printing else nullcontext():
         for result in results:
-            by_id[result.forbund_id] = result
-            run.results = [by_id[fid] for fid in order]
-            run.seconds = round(time.perf_counter() - started, 2)
-            _write_or_explain(write_manifest, run, context, status="running")
-            if bar is not None:
-                bar.set_postfix_str(result.forbund_id)
-                bar.update(1)
+            if printing is not None and result.status == "ok":
+                printing.submit(result)
+            else:
+                record(result)
+            for printed in printing.done() if printing is not None else ():
+                record(printed)
+        for printed in printing.done(wait=True) if printing is not None else ():
+            record(printed)
 
 
 def _finish(run: RunResult, context: _RunContext, status: str, started: float) -> None:
@@ -567,6 +601,8 @@ class _RunContext:
     jobs: int
     engine: str
     coverage: "coverage.Coverage | None" = None
+    #: The PDFs are printed by the run's one browser, not by each report.
+    defer_pdf: bool = False
 
     @property
     def asked(self) -> Period:

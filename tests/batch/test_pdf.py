@@ -69,3 +69,33 @@ def test_pdf_is_titled_with_the_forbund(run):
     assert title.startswith("Samordningsförbund") and "helåret 2025" in title
     # chromium writes the page title as the document's /Title (UTF-16 hex or literal)
     assert b"/Title" in pdf
+
+
+def _pages(pdf: bytes) -> list[tuple[float, float]]:
+    """(width, height) in points of every page's MediaBox."""
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    return [(float(w), float(h)) for w, h in boxes]
+
+
+def test_one_browser_prints_many_reports_on_a4(tmp_path):
+    from finsam_analysis.batch.pdf import PdfPrinter
+    from finsam_analysis.errors import FinsamError
+
+    css = "<style>@page { size: A4; margin: 14mm 12mm 16mm 12mm; }</style>"
+    pages = {"kort": "<p>Ett stycke.</p>", "lang": "".join(f"<p>Stycke {i}</p>" for i in range(400))}
+    for name, body in pages.items():
+        (tmp_path / f"{name}.html").write_text(f"<html><head>{css}</head><body>{body}</body></html>", encoding="utf-8")
+    with PdfPrinter() as printer:
+        printer.print(tmp_path / "kort.html", tmp_path / "kort.pdf")
+        with pytest.raises(FinsamError, match="saknas.html"):
+            printer.print(tmp_path / "saknas.html", tmp_path / "saknas.pdf")
+        printer.print(tmp_path / "lang.html", tmp_path / "lang.pdf")  # the same browser goes on after a failure
+        first = printer._proc.pid
+        printer.print(tmp_path / "kort.html", tmp_path / "kort2.pdf")
+        assert printer._proc.pid == first
+    assert not (tmp_path / "saknas.pdf").exists()
+    short, long = _pages((tmp_path / "kort.pdf").read_bytes()), _pages((tmp_path / "lang.pdf").read_bytes())
+    # A4 is 595.3 × 841.9 points; 400 paragraphs of about 19 px fill more than one page.
+    assert len(short) == 1 and len(long) > 1
+    for width, height in short + long:
+        assert abs(width - 595.3) < 1.5 and abs(height - 841.9) < 1.5

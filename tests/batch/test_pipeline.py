@@ -181,6 +181,42 @@ def test_pdf_without_chromium_says_how_to_install(sample, tmp_path, monkeypatch)
     assert "apt-get install chromium" in r.err and "Traceback" not in r.err
 
 
+class _OnePdfFails:
+    """Stands in for the run's browser: every PDF is a small file, except alv_och_kust's."""
+
+    printed: list = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def print(self, html_path, pdf_path):
+        assert html_path.is_file()  # the child left the page to print
+        type(self).printed.append(pdf_path.stem)
+        if pdf_path.stem == "alv_och_kust":
+            raise pipeline.FinsamError("chromium kunde inte skriva PDF:en (test).")
+        pdf_path.write_bytes(b"%PDF-1.4 test")
+
+    def close(self):
+        pass
+
+
+def test_pdfs_are_printed_by_the_run_and_a_failing_one_fails_only_its_forbund(sample, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "PdfPrinter", _OnePdfFails)
+    monkeypatch.setattr(pipeline, "find_chromium", lambda: "/usr/bin/chromium")
+    _OnePdfFails.printed = []
+    run = pipeline.run_reports(sample, "2025", None, out=tmp_path, formats="json,pdf", jobs=2, progress=False)
+    status = {r.forbund_id: (r.status, r.error) for r in run.results}
+    assert status["skelleftea"][0] == "ok"
+    assert status["alv_och_kust"][0] == "failed" and "chromium" in status["alv_och_kust"][1]
+    assert sorted(_OnePdfFails.printed) == sorted(FORBUND) and run.exit_code == 1
+    # The failed förbund leaves nothing, the other its JSON and PDF, and no hidden print source is left.
+    assert sorted(p.name for p in run.out_dir.iterdir() if p.name.startswith(("skelleftea", "alv", "."))) == [
+        "skelleftea.json", "skelleftea.pdf"]
+    manifest = json.loads((run.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert {fid: entry["status"] for fid, entry in manifest["forbund"].items()} == {
+        "skelleftea": "ok", "alv_och_kust": "failed"}
+
+
 def test_the_notebook_runs_on_its_own_with_its_defaults(tmp_path):
     """As in JupyterLab: no parameters given, data in ../data/sample beside notebooks/."""
     import shutil
