@@ -25,6 +25,7 @@ import difflib
 from finsam_analysis.errors import FinsamError
 from finsam_analysis.measures import outcomes
 from finsam_analysis.periods import Period, parse_period
+from finsam_analysis.memo import PerDataset
 from finsam_analysis.scb.population import dataset_summa_rows, population_figures, population_figures_all
 
 #: The keys of the JSON, in their order (docs/rapporter.md §5).
@@ -98,18 +99,28 @@ def raw_key_figures(dataset, forbund_id: str, period: Period | str) -> dict:
     """Unsuppressed key figures, with the private counts ``_n_*``.
 
     For tests and internal use only: never publish this dictionary.
+    Computed once per dataset, förbund and period (a report's tables, its
+    JSON and its comparison columns all ask); each call gets its own copy.
     """
     period = parse_period(period)
-    d = forbund_participations(dataset, forbund_id)
-    return _raw(
-        dataset,
-        forbund_id,
-        dataset.forbund.set_index("forbund_id").at[forbund_id, "namn"],
-        period,
-        outcomes.summary(d, period),
-        population_figures(dataset_summa_rows(dataset), dataset.medlemmar, forbund_id, period),
-        dataset.rejected_rows(forbund_id),
-    )
+
+    def compute() -> dict:
+        d = forbund_participations(dataset, forbund_id)
+        return _raw(
+            dataset,
+            forbund_id,
+            dataset.forbund.set_index("forbund_id").at[forbund_id, "namn"],
+            period,
+            outcomes.summary(d, period),
+            population_figures(dataset_summa_rows(dataset), dataset.medlemmar, forbund_id, period),
+            dataset.rejected_rows(forbund_id),
+        )
+
+    return dict(_RAW.get(dataset, (forbund_id, period.start, period.end), compute))
+
+
+#: raw_key_figures per (förbund, start, end).
+_RAW = PerDataset("raw key figures")
 
 
 def raw_key_figures_all(dataset, period: Period | str) -> dict[str, dict]:

@@ -928,7 +928,7 @@ def _forsorjning_overgang(c: _Ctx) -> ReportTable:
 
 def _unknown_note(c: _Ctx, known_key: str, what: str) -> str:
     """A sentence when more than :data:`UNKNOWN_NOTE_SHARE` of the avslutade lack ``what``."""
-    raw = raw_key_figures(c.dataset, c.forbund_id, c.period)
+    raw = c.raw()
     n, known = raw.get("avslutade_deltaganden") or 0, raw.get(known_key)
     if not n or known is None:
         return ""
