@@ -17,7 +17,8 @@ floor
     The pure analysis in one Python process, no notebooks: import, load the
     dataset, then ``key_figures`` and the report's tables for every förbund.
 
-and prints wall seconds and the ratios naive/finsam and finsam/floor. Then the
+and prints wall seconds and the ratios naive/finsam and finsam/floor, and one
+förbund's whole report in a prepared process (``benchmarks/phases.py``). Then the
 national case (``--national 75``): ``finsam sample-data --forbund 75`` and
 ``finsam report --all`` with html, xlsx and json, and again with docx (and pdf
 where Chromium is installed), with the ratio to the 30-second goal. Then it
@@ -141,6 +142,12 @@ def sample_data(work: Path, n: int) -> Path:
     return data
 
 
+def one_forbund(data: Path) -> float:
+    """Seconds of one förbund's whole report in a prepared process (benchmarks/phases.py, its last row)."""
+    done = run([sys.executable, ROOT / "benchmarks" / "phases.py", data, "--period", PERIOD])
+    return float(done.stdout.strip().splitlines()[-1].split()[-1].replace(",", "."))
+
+
 def floor(data: Path) -> float:
     """The floor's own analysis seconds (the wall time is measured outside)."""
     return float(run([sys.executable, "-c", FLOOR, data, PERIOD]).stdout.strip().splitlines()[-1])
@@ -172,6 +179,8 @@ def main(argv=None) -> int:
     results["floor_s"] = timed("golv (nyckeltal + tabeller, en process)", lambda: inner.append(floor(data)))
     results["floor_analysis_s"] = inner[0]
 
+    results["one_forbund_s"] = one_forbund(data)
+
     print()
     print(f"{'':<44}{'sekunder':>10}")
     for key, label in (("naive_s", "naiv: papermill + nbconvert"), ("finsam_s", "finsam report --all"),
@@ -183,6 +192,7 @@ def main(argv=None) -> int:
         print(f"{'naiv / finsam':<44}{results['naive_over_finsam']:>10.2f}")
     results["finsam_over_floor"] = results["finsam_s"] / results["floor_s"]
     print(f"{'finsam / golv':<44}{results['finsam_over_floor']:>10.2f}")
+    print(f"{'ett förbunds rapport i en process (mål 1 s)':<44}{results['one_forbund_s']:>10.2f}")
 
     if args.national:
         national(work, args.national, results)
