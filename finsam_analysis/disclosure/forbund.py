@@ -12,10 +12,12 @@ engine of :mod:`finsam_analysis.disclosure.family`, one year at a time
 from __future__ import annotations
 
 import datetime as _dt
+import weakref
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from finsam_analysis.disclosure.family import (
     FLOW, STANDARD_BOUNDS, STANDARD_PERIODS, STOCK, Family, Line, SeriesSpec, standard_bounds,
@@ -65,9 +67,19 @@ def _month_ends(first: _dt.date, last: _dt.date) -> list[_dt.date]:
 
 
 def _group_codes(values) -> np.ndarray:
-    """Group keys as text, missing values as ``"okand"``."""
-    series = np.asarray(values.astype("object"), dtype=object)
-    return np.array(["okand" if (v is None or v != v) else str(v) for v in series], dtype=object)
+    """Group keys as text, missing values as ``"okand"``.
+
+    A numpy string array, not objects: the many ``codes == g`` over a large
+    förbund's rows then compare in C (at a million participations the object
+    comparisons were most of the protection's time).
+    """
+    series = pd.Series(values).astype("object")
+    return series.where(series.notna(), "okand").astype(str).to_numpy(dtype=str)
+
+
+def _present(codes: np.ndarray) -> list[str]:
+    """The distinct codes, sorted, as plain ``str``."""
+    return sorted(set(codes.tolist()))
 
 
 @dataclass
@@ -287,17 +299,44 @@ def _forbund_series(d, node_days: np.ndarray, aldersgrupper: tuple = ()):
     return _SeriesBuilder(d, node_days, aldersgrupper).build()
 
 
+#: Per förbund (its participations' frame): the per-row arrays and sorted days every frame
+#: of the förbund shares (:meth:`_SeriesBuilder.flow`). Keyed by ``id`` with a weak reference.
+_ROW_MEMO: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def _row_memo(d) -> dict:
+    """The memo of ``d``: a förbund's twelve years build 24 frames from the same rows."""
+    held = _ROW_MEMO.get(id(d))
+    if held is not None and held[0]() is d:
+        return held[1]
+    memo: dict = {}
+    key = id(d)
+    _ROW_MEMO[key] = (weakref.ref(d, lambda _, key=key: _ROW_MEMO.pop(key, None)), memo)
+    return memo
+
+
 class _SeriesBuilder:
-    """Cumulative counts at the frame's nodes of every series a report shows, with their lines."""
+    """Cumulative counts at the frame's nodes of every series a report shows, with their lines.
+
+    The work per row (group codes, the masks, sorting the days) is done once
+    per förbund and kept for its other frames (:func:`_row_memo`); each frame
+    then only looks its nodes up in the sorted days.
+    """
 
     def __init__(self, d, node_days: np.ndarray, aldersgrupper: tuple = ()):
         self.d, self.node_days, self.aldersgrupper = d, node_days, aldersgrupper
-        self.start = d["startdatum"].to_numpy(dtype="datetime64[D]").astype("int64")
-        end_raw = d["slutdatum"].to_numpy(dtype="datetime64[D]")
-        self.ended = ~np.isnat(end_raw)
-        self.end = np.where(self.ended, end_raw.astype("int64"), np.iinfo(np.int64).max)
-        self.utfall = _group_codes(d["utfall"])
-        self.arbete_studier = np.isin(self.utfall, ("arbete", "studier"))
+        self.memo = _row_memo(d)
+        if "start" not in self.memo:
+            end_raw = d["slutdatum"].to_numpy(dtype="datetime64[D]")
+            ended = ~np.isnat(end_raw)
+            self.memo.update(
+                start=d["startdatum"].to_numpy(dtype="datetime64[D]").astype("int64"),
+                ended=ended,
+                end=np.where(ended, end_raw.astype("int64"), np.iinfo(np.int64).max),
+            )
+        self.start, self.ended, self.end = self.memo["start"], self.memo["ended"], self.memo["end"]
+        self.utfall = self.codes("utfall")
+        self.arbete_studier = self.memo.setdefault("arbete_studier", np.isin(self.utfall, ("arbete", "studier")))
         self.specs: list[SeriesSpec] = []
         self.lines: list[Line] = []
         self.subsets: list[tuple] = []
@@ -308,6 +347,26 @@ class _SeriesBuilder:
 
     def ended_where(self, mask) -> np.ndarray:
         return self.cumulative(self.end[self.ended & np.asarray(mask, dtype=bool)])
+
+    def codes(self, column: str) -> np.ndarray:
+        """:func:`_group_codes` of a column, once per förbund."""
+        if ("codes", column) not in self.memo:
+            self.memo[("codes", column)] = _group_codes(self.d[column])
+        return self.memo[("codes", column)]
+
+    def flow(self, key: tuple, mask, *, by_start: bool = False) -> np.ndarray:
+        """``ended_where(mask())`` (or ``cumulative(start[mask()])``), the sorted days kept under ``key``.
+
+        ``mask`` is a function, called only the first time: ``key`` must name
+        the rows it picks, the same in every frame of the förbund.
+        """
+        memo_key = ("start" if by_start else "end", key)
+        days = self.memo.get(memo_key)
+        if days is None:
+            chosen = np.asarray(mask(), dtype=bool)
+            days = np.sort(self.start[chosen] if by_start else self.end[self.ended & chosen])
+            self.memo[memo_key] = days
+        return np.searchsorted(days, self.node_days, side="right").astype(np.int64)
 
     def build(self):
         self._key_series()
@@ -325,17 +384,17 @@ class _SeriesBuilder:
     def _key_series(self) -> None:
         """The series of the key figures and the sum lines between them."""
         d = self.d
-        flows = {"N": self.cumulative(self.start), "Av": self.cumulative(self.end[self.ended]),
-                 "as": self.ended_where(self.arbete_studier)}  # fmt: skip
+        every = lambda: np.ones(len(d), bool)  # noqa: E731
+        flows = {"N": self.flow(("N",), every, by_start=True), "Av": self.flow(("Av",), every),
+                 "as": self.flow(("as",), lambda: self.arbete_studier)}  # fmt: skip
         for g in OUTCOME_GROUPS:
-            flows[g] = self.ended_where(self.utfall == g)
-        flows["okand"] = self.ended_where(d["utfall_okand"].to_numpy(dtype=bool))
-        flows["off_fore"] = self.ended_where(d["offentlig_fore"].to_numpy(dtype=bool))
-        flows["off_efter"] = self.ended_where(d["offentlig_efter"].to_numpy(dtype=bool))
-        both = (d["omfattning_fore"].notna() & d["omfattning_efter"].notna()).to_numpy(dtype=bool)
-        okat = (d["omfattning_efter"] > d["omfattning_fore"]).fillna(False).to_numpy(dtype=bool)
-        flows["omf_kand"] = self.ended_where(both)
-        flows["omf_okat"] = self.ended_where(both & okat)
+            flows[g] = self.flow((g,), lambda g=g: self.utfall == g)
+        for name, column in (("okand", "utfall_okand"), ("off_fore", "offentlig_fore"), ("off_efter", "offentlig_efter")):
+            flows[name] = self.flow((name,), lambda column=column: d[column].to_numpy(dtype=bool))
+        both = lambda: (d["omfattning_fore"].notna() & d["omfattning_efter"].notna()).to_numpy(dtype=bool)  # noqa: E731
+        okat = lambda: (d["omfattning_efter"] > d["omfattning_fore"]).fillna(False).to_numpy(dtype=bool)  # noqa: E731
+        flows["omf_kand"] = self.flow(("omf_kand",), both)
+        flows["omf_okat"] = self.flow(("omf_okat",), lambda: both() & okat())
         self.specs += [SeriesSpec(("N",), FLOW, flows["N"], monthly=True),
                        SeriesSpec(("Av",), FLOW, flows["Av"], monthly=True),
                        SeriesSpec(("pag",), STOCK, flows["N"] - flows["Av"], monthly=True)]  # fmt: skip
@@ -357,29 +416,32 @@ class _SeriesBuilder:
         All three are series even when empty (a published 0), so the line
         ovriga = okand + praktik + sjukskriven + ovrigt always holds for a reader.
         """
-        efter = self.d["sysselsattning_efter"].astype("object").to_numpy()
         parts = []
         for code in OVRIGA_CATEGORIES:
             key = ("ovriga_kat", code)
-            self.specs.append(SeriesSpec(key, FLOW, self.ended_where(efter == code)))
+            efter = lambda code=code: self.d["sysselsattning_efter"].astype("object").to_numpy() == code  # noqa: E731
+            self.specs.append(SeriesSpec(key, FLOW, self.flow(key, efter)))
             parts.append(key)
         self.lines.append(Line(("ovriga",), (("okand",), *parts)))
         self.subsets += [(p, ("ovriga",)) for p in parts]
 
     def _split_codes(self) -> dict[str, np.ndarray]:
-        d = self.d
-        kon = np.where(d["kon"].astype("object").to_numpy() == "kvinna", "kvinna", "man")
-        return {"kon": kon, "alder": _group_codes(d["aldersgrupp"]), "insats": _group_codes(d["insats_id"])}
+        if "kon" not in self.memo:
+            self.memo["kon"] = np.where(self.d["kon"].astype("object").to_numpy() == "kvinna", "kvinna", "man")
+        return {"kon": self.memo["kon"], "alder": self.codes("aldersgrupp"), "insats": self.codes("insats_id")}
 
     def _split(self, name: str, codes: np.ndarray) -> None:
         """Avslutade and arbete/studier by one split (kön, ålder, insats): groups add up to the total."""
         # Every insats has its series even before an avslut: _insats_totals links nya and pågående to them.
-        present = sorted(set(codes if name == "insats" else codes[self.ended]), key=_split_order(name))
+        if ("present", name) not in self.memo:
+            chosen = codes if name == "insats" else codes[self.ended]
+            self.memo[("present", name)] = sorted(_present(chosen), key=_split_order(name))
+        present = self.memo[("present", name)]
         for measure, mask in (("Av", np.ones(len(self.d), bool)), ("as", self.arbete_studier)):
             parts = []
             for g in present:
                 key = (name, measure, g)
-                self.specs.append(SeriesSpec(key, FLOW, self.ended_where(mask & (codes == g))))
+                self.specs.append(SeriesSpec(key, FLOW, self.flow(key, lambda mask=mask, g=g: mask & (codes == g))))
                 parts.append(key)
             if parts:
                 # Avslutade by kön and by insats cross in insats × kön (_insats_totals): solved together.
@@ -403,7 +465,7 @@ class _SeriesBuilder:
         inside = [(ages >= lo) & (ages <= hi) for lo, hi in self.aldersgrupper]
         piece = np.array([f"{g}|" + "".join("1" if m[i] else "0" for m in inside) for i, g in enumerate(fixed)],
                          dtype=object)  # fmt: skip
-        ended_fixed = set(fixed[self.ended])
+        ended_fixed = set(_present(fixed[self.ended]))
         for measure, mask in (("Av", np.ones(len(self.d), bool)), ("as", self.arbete_studier)):
             key_of = {}
             for g in sorted(ended_fixed, key=_split_order("alder")):
@@ -435,11 +497,11 @@ class _SeriesBuilder:
         total; avslutade by insats × kön also add up to avslutade by kön,
         so those lines cross and are solved by elimination.
         """
-        groups = sorted(set(insats), key=_split_order("insats"))
+        groups = self.memo[("present", "insats")]  # _split("insats") made it: every insats code
         if not groups:
             return
-        start_in = {g: insats == g for g in groups}
-        started = {g: self.cumulative(self.start[start_in[g]]) for g in groups}
+        start_in = {g: (lambda g=g: insats == g) for g in groups}
+        started = {g: self.flow(("insats", "N", g), start_in[g], by_start=True) for g in groups}
         for g in groups:
             ended = self.specs[self._index_of(("insats", "Av", g))].values
             self.specs += [SeriesSpec(("insats", "N", g), FLOW, started[g]),
@@ -452,9 +514,8 @@ class _SeriesBuilder:
             for measure, mine in (("N", self.start), ("Av", None)):
                 parts = []
                 for k in KON_GROUPS:
-                    mask = start_in[g] & (kon == k)
-                    values = self.cumulative(self.start[mask]) if mine is not None else self.ended_where(mask)
                     key = ("insats_kon", measure, g, k)
+                    values = self.flow(key, lambda g=g, k=k: start_in[g]() & (kon == k), by_start=mine is not None)
                     self.specs.append(SeriesSpec(key, FLOW, values))
                     self.subsets.append((key, ("insats", measure, g)))
                     parts.append(key)
@@ -469,10 +530,10 @@ class _SeriesBuilder:
 
     def _orsak(self) -> None:
         """Avslutade by avslutsanledning."""
-        orsak = _group_codes(self.d["avslutsanledning"])
+        orsak = self.codes("avslutsanledning")
         parts = []
-        for r in sorted(set(orsak[self.ended])):
-            self.specs.append(SeriesSpec(("orsak", r), FLOW, self.ended_where(orsak == r)))
+        for r in self.memo.setdefault("orsak_present", _present(orsak[self.ended])):
+            self.specs.append(SeriesSpec(("orsak", r), FLOW, self.flow(("orsak", r), lambda r=r: orsak == r)))
             parts.append(("orsak", r))
         if parts:
             self.lines.append(Line(("Av",), tuple(parts)))
@@ -480,16 +541,17 @@ class _SeriesBuilder:
 
     def _overgang(self) -> None:
         """Försörjning före × efter: margins and cells, whose lines cross (solved by rank)."""
-        fore = _group_codes(self.d["forsorjning_fore_grupp"])
-        efter = _group_codes(self.d["forsorjning_efter_grupp"])
-        f_present, e_present = sorted(set(fore[self.ended])), sorted(set(efter[self.ended]))
+        fore, efter = self.codes("forsorjning_fore_grupp"), self.codes("forsorjning_efter_grupp")
+        if "overgang_present" not in self.memo:
+            self.memo["overgang_present"] = (_present(fore[self.ended]), _present(efter[self.ended]))
+        f_present, e_present = self.memo["overgang_present"]
         for f in f_present:
-            self.specs.append(SeriesSpec(("fore", f), FLOW, self.ended_where(fore == f)))
+            self.specs.append(SeriesSpec(("fore", f), FLOW, self.flow(("fore", f), lambda f=f: fore == f)))
         for e in e_present:
-            self.specs.append(SeriesSpec(("efter", e), FLOW, self.ended_where(efter == e)))
+            self.specs.append(SeriesSpec(("efter", e), FLOW, self.flow(("efter", e), lambda e=e: efter == e)))
         for f in f_present:
             for e in e_present:
-                cell = self.ended_where((fore == f) & (efter == e))
+                cell = self.flow(("overgang", f, e), lambda f=f, e=e: (fore == f) & (efter == e))
                 self.specs.append(SeriesSpec(("overgang", f, e), FLOW, cell))
         if not f_present:
             return
