@@ -338,7 +338,7 @@ def determined_columns_exact(matrix) -> set[int]:
     In reduced row echelon form, column ``k`` is fixed exactly when it is a
     pivot whose row has no other entry.
     """
-    rows = [[Fraction(int(round(x))) if float(x).is_integer() else Fraction(x) for x in row] for row in np.asarray(matrix)]
+    rows = [[Fraction(float(x)) for x in row] for row in np.asarray(matrix)]  # a float's exact value
     n_cols = len(rows[0]) if rows else 0
     pivots: list[int] = []
     r = 0

@@ -12,7 +12,6 @@ engine of :mod:`finsam_analysis.disclosure.family`, one year at a time
 from __future__ import annotations
 
 import datetime as _dt
-import weakref
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ from finsam_analysis.disclosure.family import (
     FLOW, STANDARD_BOUNDS, STANDARD_PERIODS, STOCK, Family, Line, SeriesSpec, standard_bounds,
 )  # fmt: skip
 from finsam_analysis.disclosure.rules import DEFAULT_MIN_CELL
+from finsam_analysis.memo import PerDataset
 
 __all__ = ["ForbundFamily", "forbund_family"]
 
@@ -299,44 +299,24 @@ def _forbund_series(d, node_days: np.ndarray, aldersgrupper: tuple = ()):
     return _SeriesBuilder(d, node_days, aldersgrupper).build()
 
 
-#: Per förbund (its participations' frame): the per-row arrays and sorted days every frame
-#: of the förbund shares (:meth:`_SeriesBuilder.flow`). Keyed by ``id`` with a weak reference.
-_ROW_MEMO: dict[int, tuple[weakref.ref, dict]] = {}
-
-
-def _row_memo(d) -> dict:
-    """The memo of ``d``: a förbund's twelve years build 24 frames from the same rows."""
-    held = _ROW_MEMO.get(id(d))
-    if held is not None and held[0]() is d:
-        return held[1]
-    memo: dict = {}
-    key = id(d)
-    _ROW_MEMO[key] = (weakref.ref(d, lambda _, key=key: _ROW_MEMO.pop(key, None)), memo)
-    return memo
+#: Per förbund (the frame of its participations): the per-row work every year frame of the
+#: förbund shares (:meth:`_SeriesBuilder.rows`).
+_ROWS = PerDataset("a förbund's rows for its year frames")
 
 
 class _SeriesBuilder:
     """Cumulative counts at the frame's nodes of every series a report shows, with their lines.
 
     The work per row (group codes, the masks, sorting the days) is done once
-    per förbund and kept for its other frames (:func:`_row_memo`); each frame
+    per förbund and kept for its other frames (:data:`_ROWS`); each frame
     then only looks its nodes up in the sorted days.
     """
 
     def __init__(self, d, node_days: np.ndarray, aldersgrupper: tuple = ()):
         self.d, self.node_days, self.aldersgrupper = d, node_days, aldersgrupper
-        self.memo = _row_memo(d)
-        if "start" not in self.memo:
-            end_raw = d["slutdatum"].to_numpy(dtype="datetime64[D]")
-            ended = ~np.isnat(end_raw)
-            self.memo.update(
-                start=d["startdatum"].to_numpy(dtype="datetime64[D]").astype("int64"),
-                ended=ended,
-                end=np.where(ended, end_raw.astype("int64"), np.iinfo(np.int64).max),
-            )
-        self.start, self.ended, self.end = self.memo["start"], self.memo["ended"], self.memo["end"]
+        self.start, self.ended, self.end = self.rows("days", self._days)
         self.utfall = self.codes("utfall")
-        self.arbete_studier = self.memo.setdefault("arbete_studier", np.isin(self.utfall, ("arbete", "studier")))
+        self.arbete_studier = self.rows("arbete_studier", lambda: np.isin(self.utfall, ("arbete", "studier")))
         self.specs: list[SeriesSpec] = []
         self.lines: list[Line] = []
         self.subsets: list[tuple] = []
@@ -348,11 +328,20 @@ class _SeriesBuilder:
     def ended_where(self, mask) -> np.ndarray:
         return self.cumulative(self.end[self.ended & np.asarray(mask, dtype=bool)])
 
+    def rows(self, key: Hashable, compute):
+        """``compute()``, once per förbund: every frame of it is built from the same rows."""
+        return _ROWS.get(self.d, key, compute)
+
+    def _days(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Start days, whether ended, and end days (ongoing: never) as integers."""
+        end_raw = self.d["slutdatum"].to_numpy(dtype="datetime64[D]")
+        ended = ~np.isnat(end_raw)
+        start = self.d["startdatum"].to_numpy(dtype="datetime64[D]").astype("int64")
+        return start, ended, np.where(ended, end_raw.astype("int64"), np.iinfo(np.int64).max)
+
     def codes(self, column: str) -> np.ndarray:
         """:func:`_group_codes` of a column, once per förbund."""
-        if ("codes", column) not in self.memo:
-            self.memo[("codes", column)] = _group_codes(self.d[column])
-        return self.memo[("codes", column)]
+        return self.rows(("codes", column), lambda: _group_codes(self.d[column]))
 
     def flow(self, key: tuple, mask, *, by_start: bool = False) -> np.ndarray:
         """``ended_where(mask())`` (or ``cumulative(start[mask()])``), the sorted days kept under ``key``.
@@ -360,12 +349,11 @@ class _SeriesBuilder:
         ``mask`` is a function, called only the first time: ``key`` must name
         the rows it picks, the same in every frame of the förbund.
         """
-        memo_key = ("start" if by_start else "end", key)
-        days = self.memo.get(memo_key)
-        if days is None:
+        def sorted_days() -> np.ndarray:
             chosen = np.asarray(mask(), dtype=bool)
-            days = np.sort(self.start[chosen] if by_start else self.end[self.ended & chosen])
-            self.memo[memo_key] = days
+            return np.sort(self.start[chosen] if by_start else self.end[self.ended & chosen])
+
+        days = self.rows(("start" if by_start else "end", key), sorted_days)
         return np.searchsorted(days, self.node_days, side="right").astype(np.int64)
 
     def build(self):
@@ -426,17 +414,14 @@ class _SeriesBuilder:
         self.subsets += [(p, ("ovriga",)) for p in parts]
 
     def _split_codes(self) -> dict[str, np.ndarray]:
-        if "kon" not in self.memo:
-            self.memo["kon"] = np.where(self.d["kon"].astype("object").to_numpy() == "kvinna", "kvinna", "man")
-        return {"kon": self.memo["kon"], "alder": self.codes("aldersgrupp"), "insats": self.codes("insats_id")}
+        kon = self.rows("kon", lambda: np.where(self.d["kon"].astype("object").to_numpy() == "kvinna", "kvinna", "man"))
+        return {"kon": kon, "alder": self.codes("aldersgrupp"), "insats": self.codes("insats_id")}
 
     def _split(self, name: str, codes: np.ndarray) -> None:
         """Avslutade and arbete/studier by one split (kön, ålder, insats): groups add up to the total."""
         # Every insats has its series even before an avslut: _insats_totals links nya and pågående to them.
-        if ("present", name) not in self.memo:
-            chosen = codes if name == "insats" else codes[self.ended]
-            self.memo[("present", name)] = sorted(_present(chosen), key=_split_order(name))
-        present = self.memo[("present", name)]
+        present = self.rows(("present", name), lambda: sorted(
+            _present(codes if name == "insats" else codes[self.ended]), key=_split_order(name)))
         for measure, mask in (("Av", np.ones(len(self.d), bool)), ("as", self.arbete_studier)):
             parts = []
             for g in present:
@@ -497,7 +482,7 @@ class _SeriesBuilder:
         total; avslutade by insats × kön also add up to avslutade by kön,
         so those lines cross and are solved by elimination.
         """
-        groups = self.memo[("present", "insats")]  # _split("insats") made it: every insats code
+        groups = self.rows(("present", "insats"), lambda: sorted(_present(insats), key=_split_order("insats")))
         if not groups:
             return
         start_in = {g: (lambda g=g: insats == g) for g in groups}
@@ -532,7 +517,7 @@ class _SeriesBuilder:
         """Avslutade by avslutsanledning."""
         orsak = self.codes("avslutsanledning")
         parts = []
-        for r in self.memo.setdefault("orsak_present", _present(orsak[self.ended])):
+        for r in self.rows("orsak_present", lambda: _present(orsak[self.ended])):
             self.specs.append(SeriesSpec(("orsak", r), FLOW, self.flow(("orsak", r), lambda r=r: orsak == r)))
             parts.append(("orsak", r))
         if parts:
@@ -542,9 +527,8 @@ class _SeriesBuilder:
     def _overgang(self) -> None:
         """Försörjning före × efter: margins and cells, whose lines cross (solved by rank)."""
         fore, efter = self.codes("forsorjning_fore_grupp"), self.codes("forsorjning_efter_grupp")
-        if "overgang_present" not in self.memo:
-            self.memo["overgang_present"] = (_present(fore[self.ended]), _present(efter[self.ended]))
-        f_present, e_present = self.memo["overgang_present"]
+        f_present, e_present = self.rows(
+            "overgang_present", lambda: (_present(fore[self.ended]), _present(efter[self.ended])))
         for f in f_present:
             self.specs.append(SeriesSpec(("fore", f), FLOW, self.flow(("fore", f), lambda f=f: fore == f)))
         for e in e_present:
